@@ -1,0 +1,65 @@
+"""Alembic environment: runs migrations against the URL run.py (or the caller) chose."""
+
+from __future__ import annotations
+
+import os
+from logging.config import fileConfig
+from typing import Any, Literal
+
+from alembic import context
+
+from storage.db import make_engine
+from storage.models import Base
+
+config = context.config
+if config.config_file_name is not None and not config.attributes.get("database_url"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = Base.metadata
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Write our column types as plain SQLAlchemy types, so migrations never import models."""
+    from storage.models import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def database_url() -> str:
+    url = (
+        config.attributes.get("database_url")
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or os.environ.get("NEWSWATCH_DATABASE_URL")
+    )
+    if not url:
+        raise SystemExit("alembic: no database URL (use run.py db upgrade, -x url=..., or NEWSWATCH_DATABASE_URL)")
+    return str(url)
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=database_url(), target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(database_url())
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+            render_item=render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

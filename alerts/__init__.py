@@ -1,0 +1,1 @@
+"""Alerts: watch queries and matching, the outbox, channels and dispatch."""

@@ -1,0 +1,450 @@
+"""Newswatch configuration: ``config.toml`` parsed once into frozen dataclasses.
+
+Every section of the file has a dataclass here with its defaults in code, so this module is
+also the reference for what the file may contain (README "Configuration" mirrors it).
+Nothing here runs at import time: ``load_config`` reads the file and the environment it is
+given, and tests build a configuration from a dict with ``config_from_dict``.
+
+Rules the parser enforces, each as one ``ConfigError`` naming the file, the key and what was
+expected: unknown keys, wrong types, bad durations, unknown outlet presets, watches that name
+undefined channels, and ``*_env`` keys naming environment variables that are not set.
+Secrets are never written in the file: a key ending in ``_env`` names the variable that holds it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+DEFAULT_CONFIG_PATH = "config.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem, reported to the user as one line and exit status 2."""
+
+    def __init__(self, path: str, key: str, message: str) -> None:
+        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+        self.path = path
+        self.key = key
+        self.message = message
+
+
+class Duration(float):
+    """Seconds, written in the file as a number of seconds or a string like "10m", "1h30m", "2d"."""
+
+
+_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse "90s", "10m", "1h30m", "7d" into seconds; raise ValueError on anything else."""
+    compact = text.strip().lower().replace(" ", "")
+    if not compact:
+        raise ValueError("empty duration")
+    pos, total = 0, 0.0
+    for match in _DURATION_RE.finditer(compact):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        pos = match.end()
+    if pos != len(compact):
+        raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 10m, 1h30m, 7d)")
+    return Duration(total)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    # SQLite file relative to the working directory; PostgreSQL: postgresql+psycopg://user@host/db
+    database_url: str = "sqlite:///data/newswatch.db"
+
+
+@dataclass(frozen=True)
+class CrawlerConfig:
+    user_agent: str = "Newswatch/0.1 (news monitoring; contact: set crawler.user_agent)"
+    download_delay: Duration = Duration(1.0)  # per domain, before AutoThrottle adjusts it
+    autothrottle: bool = True
+    obey_robots: bool = True
+    timeout: Duration = Duration(30.0)
+    max_response_bytes: int = 10 * 1024 * 1024
+    retries: int = 3
+    concurrency_per_domain: int = 2
+    max_age: Duration = Duration(3 * 86400)  # discovered items older than this are not fetched
+    max_listing_pages: int = 2
+
+
+@dataclass(frozen=True)
+class OutletConfig:
+    """One outlet: a preset from crawler/outlets/presets.toml, or declared in config.toml.
+
+    Every URL is relative to ``base_url`` (so tests point a real preset at a replica by
+    overriding ``base_url`` alone); ``article_pattern`` is a regex on path + query.
+    """
+
+    slug: str
+    name: str
+    base_url: str
+    language: str
+    timezone: str
+    article_pattern: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    # Hosts (besides base_url's) that redirects may lead to, e.g. "qdnd.vn" for "www.qdnd.vn".
+    domains: tuple[str, ...] = ()
+    # Per-outlet URL identity: regex with a group named "id" and the canonical path to build.
+    id_pattern: str = ""
+    canonical_path: str = ""
+    # Outlets of one family (a site's language editions) are the same publisher for dedup.
+    family: str = ""
+    # Named code quirks from crawler/outlets/quirks.py, e.g. "cookie_gate".
+    quirks: tuple[str, ...] = ()
+    # Optional CSS selector hints for extraction: body, title, date, author, remove.
+    selectors: Mapping[str, str] = field(default_factory=dict)
+    # Text fragments (regexes) stripped from the end of bodies, e.g. "-- BERNAMA".
+    strip_patterns: tuple[str, ...] = ()
+    interval: Duration | None = None  # overrides schedule.crawl_interval for this outlet
+    cron: str = ""  # crontab expression; wins over interval when set
+    silence_after: Duration | None = None  # health: alert when no new article for this long
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    name: str
+    query: str
+    channels: tuple[str, ...] = ()
+    mode: str = "instant"  # "instant" or "digest"
+    digest: str = "daily"  # digest period: "hourly" or "daily" (at alerts.digest_time)
+    min_score: float = 0.0
+    # When true, terms written without diacritics ("Viet Nam") also match accented text.
+    accent_insensitive: bool = False
+    languages: tuple[str, ...] = ()  # empty: every language
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class SmtpChannelConfig:
+    name: str
+    host: str
+    sender: str
+    to: tuple[str, ...]
+    port: int = 587
+    security: str = "starttls"  # "starttls", "tls" (implicit) or "none"
+    username: str = ""
+    password_env: str = ""
+    password: str = field(default="", repr=False)  # resolved from password_env
+    timeout: Duration = Duration(30.0)
+    type: str = "smtp"
+
+
+@dataclass(frozen=True)
+class WebhookChannelConfig:
+    name: str
+    url: str
+    secret_env: str = ""
+    secret: str = field(default="", repr=False)  # resolved from secret_env
+    timeout: Duration = Duration(10.0)
+    type: str = "webhook"
+
+
+@dataclass(frozen=True)
+class AppriseChannelConfig:
+    """Slack, Teams, Telegram, Discord, ntfy, ... through Apprise; the URL holds tokens."""
+
+    name: str
+    url_env: str
+    url: str = field(default="", repr=False)  # resolved from url_env
+    type: str = "apprise"
+
+
+ChannelConfig = SmtpChannelConfig | WebhookChannelConfig | AppriseChannelConfig
+_CHANNEL_TYPES: dict[str, type] = {
+    "smtp": SmtpChannelConfig,
+    "webhook": WebhookChannelConfig,
+    "apprise": AppriseChannelConfig,
+}
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    timezone: str = "UTC"  # the reader's timezone for times shown in alerts
+    max_article_age: Duration = Duration(24 * 3600)  # older articles are stored, never alerted
+    retry_for: Duration = Duration(24 * 3600)  # then a delivery is marked failed
+    retry_base: Duration = Duration(30.0)  # first retry delay; doubles each attempt, with jitter
+    digest_time: str = "08:00"  # daily digests go out at this local time
+    templates_dir: str = ""  # overrides for alerts/templates/*
+    operator_channels: tuple[str, ...] = ()  # system alerts (source health) go here
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    crawl_interval: Duration = Duration(600.0)
+    jitter: Duration = Duration(60.0)
+    crawl_time_limit: Duration = Duration(900.0)  # a crawl running longer is stopped
+    dispatch_interval: Duration = Duration(5.0)
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    window: Duration = Duration(7 * 86400)  # only articles this close in time can merge
+
+
+@dataclass(frozen=True)
+class HealthConfig:
+    failures_before_alert: int = 3
+    silence_factor: float = 4.0  # silent for this many times the usual gap between articles
+    min_silence: Duration = Duration(24 * 3600)
+    empty_extraction_share: float = 0.5
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    storage: StorageConfig
+    crawler: CrawlerConfig
+    outlets: tuple[OutletConfig, ...]
+    lists: Mapping[str, Mapping[str, tuple[str, ...]]]
+    watches: tuple[WatchConfig, ...]
+    channels: Mapping[str, ChannelConfig]
+    alerts: AlertsConfig
+    schedule: ScheduleConfig
+    dedup: DedupConfig
+    health: HealthConfig
+
+    def outlet(self, slug: str) -> OutletConfig:
+        for outlet in self.outlets:
+            if outlet.slug == slug:
+                return outlet
+        raise KeyError(slug)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def load_config(
+    path: str | Path,
+    env: Mapping[str, str],
+    presets: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Config:
+    """Read and validate a config file. ``presets`` are the built-in outlet declarations."""
+    path = str(path)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(path, "", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "", f"not valid TOML: {exc}") from None
+    return config_from_dict(data, env=env, presets=presets, path=path)
+
+
+def config_from_dict(
+    data: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+    presets: Mapping[str, Mapping[str, Any]] | None = None,
+    path: str = "<dict>",
+) -> Config:
+    p = _Parser(path, env or {})
+    sections = {
+        "storage", "crawler", "outlets", "lists", "watches", "channels",
+        "alerts", "schedule", "dedup", "health",
+    }  # fmt: skip
+    p.check_keys(data, sections, "")
+    channels = p.channels(data.get("channels", {}))
+    lists = p.lists(data.get("lists", {}))
+    watches = p.watches(data.get("watches", {}), channels)
+    alerts = p.dataclass(AlertsConfig, data.get("alerts", {}), "alerts")
+    for i, name in enumerate(alerts.operator_channels):
+        if name not in channels:
+            p.fail(f"alerts.operator_channels[{i}]", f"no channel named {name!r} in [channels]")
+    env_url = p.env.get("NEWSWATCH_DATABASE_URL")
+    storage = p.dataclass(StorageConfig, data.get("storage", {}), "storage")
+    if env_url:
+        storage = dataclasses.replace(storage, database_url=env_url)
+    return Config(
+        path=path,
+        storage=storage,
+        crawler=p.dataclass(CrawlerConfig, data.get("crawler", {}), "crawler"),
+        outlets=p.outlets(data.get("outlets", {}), presets or {}),
+        lists=lists,
+        watches=watches,
+        channels=channels,
+        alerts=alerts,
+        schedule=p.dataclass(ScheduleConfig, data.get("schedule", {}), "schedule"),
+        dedup=p.dataclass(DedupConfig, data.get("dedup", {}), "dedup"),
+        health=p.dataclass(HealthConfig, data.get("health", {}), "health"),
+    )
+
+
+class _Parser:
+    def __init__(self, path: str, env: Mapping[str, str]) -> None:
+        self.path = path
+        self.env = env
+
+    def fail(self, key: str, message: str) -> typing.NoReturn:
+        raise ConfigError(self.path, key, message)
+
+    def check_keys(self, data: Any, allowed: set[str], where: str) -> None:
+        if not isinstance(data, Mapping):
+            self.fail(where, f"expected a table, got {_kind(data)}")
+        for key in data:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.fail(_join(where, key), f"unknown key (expected one of: {hint})")
+
+    def table(self, data: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            self.fail(where, f"expected a table, got {_kind(data)}")
+        return data
+
+    def dataclass(self, cls: type, data: Any, where: str, **fixed: Any) -> Any:
+        """Build ``cls`` from a TOML table; fields in ``fixed`` come from the caller."""
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        settable = {n for n in fields if n not in fixed and not _is_resolved_secret(n, fields)}
+        self.check_keys(data, settable, where)
+        values: dict[str, Any] = dict(fixed)
+        for name in (n for n in fields if n in settable):
+            key = _join(where, name)
+            if name in data:
+                values[name] = self.value(hints[name], data[name], key)
+            elif fields[name].default is dataclasses.MISSING and fields[name].default_factory is dataclasses.MISSING:
+                self.fail(key, "missing (required)")
+        for name in list(values):
+            if name.endswith("_env") and values[name]:
+                target = name[: -len("_env")]
+                secret = self.env.get(values[name])
+                if not secret:
+                    self.fail(
+                        _join(where, name),
+                        f"environment variable {values[name]} is not set (it holds the {target})",
+                    )
+                values[target] = secret
+        return cls(**values)
+
+    def value(self, hint: Any, raw: Any, key: str) -> Any:
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if origin in (Union, types.UnionType):
+            if raw is None and type(None) in args:
+                return None
+            (inner,) = [a for a in args if a is not type(None)]
+            return self.value(inner, raw, key)
+        if hint is Duration:
+            if isinstance(raw, bool):
+                self.fail(key, "expected a duration like 30s, 10m or 1h")
+            if isinstance(raw, (int, float)):
+                return Duration(raw)
+            if isinstance(raw, str):
+                try:
+                    return parse_duration(raw)
+                except ValueError as exc:
+                    self.fail(key, str(exc))
+            self.fail(key, f"expected a duration like 30s, 10m or 1h, got {_kind(raw)}")
+        if hint is bool:
+            if not isinstance(raw, bool):
+                self.fail(key, f"expected true or false, got {_kind(raw)}")
+            return raw
+        if hint is int:
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                self.fail(key, f"expected a whole number, got {_kind(raw)}")
+            return raw
+        if hint is float:
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                self.fail(key, f"expected a number, got {_kind(raw)}")
+            return float(raw)
+        if hint is str:
+            if not isinstance(raw, str):
+                self.fail(key, f"expected a string, got {_kind(raw)}")
+            return raw
+        if origin is tuple:
+            if isinstance(raw, str):
+                raw = [raw]
+            if not isinstance(raw, list):
+                self.fail(key, f"expected a list, got {_kind(raw)}")
+            return tuple(self.value(args[0], item, f"{key}[{i}]") for i, item in enumerate(raw))
+        if origin in (Mapping, dict):
+            table = self.table(raw, key)
+            return {k: self.value(args[1], v, _join(key, k)) for k, v in table.items()}
+        raise TypeError(f"unsupported config type {hint!r} at {key}")  # a bug in this module
+
+    def outlets(self, data: Any, presets: Mapping[str, Mapping[str, Any]]) -> tuple[OutletConfig, ...]:
+        data = self.table(data, "outlets")
+        enabled = self.value(tuple[str, ...], data.get("enabled", []), "outlets.enabled")
+        declared = {k: v for k, v in data.items() if k != "enabled"}
+        result = []
+        for slug in declared:
+            self.table(declared[slug], f"outlets.{slug}")
+        for i, slug in enumerate(enabled):
+            if slug not in presets and slug not in declared:
+                known = ", ".join(sorted(set(presets) | set(declared))) or "none"
+                self.fail(
+                    f"outlets.enabled[{i}]",
+                    f"no preset or [outlets.{slug}] table named {slug!r} (known: {known})",
+                )
+            merged = {**presets.get(slug, {}), **declared.get(slug, {})}
+            result.append(self.dataclass(OutletConfig, merged, f"outlets.{slug}", slug=slug))
+        if len(set(enabled)) != len(enabled):
+            self.fail("outlets.enabled", "lists an outlet twice")
+        return tuple(result)
+
+    def lists(self, data: Any) -> dict[str, dict[str, tuple[str, ...]]]:
+        result: dict[str, dict[str, tuple[str, ...]]] = {}
+        for name, table in self.table(data, "lists").items():
+            where = f"lists.{name}"
+            result[name] = self.value(dict[str, tuple[str, ...]], table, where)
+        return result
+
+    def channels(self, data: Any) -> dict[str, ChannelConfig]:
+        result: dict[str, ChannelConfig] = {}
+        for name, table in self.table(data, "channels").items():
+            where = f"channels.{name}"
+            table = self.table(table, where)
+            kind = table.get("type")
+            if kind not in _CHANNEL_TYPES:
+                self.fail(_join(where, "type"), f"expected one of {', '.join(_CHANNEL_TYPES)}, got {kind!r}")
+            body = {k: v for k, v in table.items() if k != "type"}
+            result[name] = self.dataclass(_CHANNEL_TYPES[kind], body, where, name=name)
+        return result
+
+    def watches(self, data: Any, channels: Mapping[str, ChannelConfig]) -> tuple[WatchConfig, ...]:
+        result = []
+        for name, table in self.table(data, "watches").items():
+            where = f"watches.{name}"
+            watch = self.dataclass(WatchConfig, table, where, name=name)
+            if watch.mode not in ("instant", "digest"):
+                self.fail(_join(where, "mode"), f"expected 'instant' or 'digest', got {watch.mode!r}")
+            if watch.digest not in ("hourly", "daily"):
+                self.fail(_join(where, "digest"), f"expected 'hourly' or 'daily', got {watch.digest!r}")
+            for i, channel in enumerate(watch.channels):
+                if channel not in channels:
+                    self.fail(f"{where}.channels[{i}]", f"no channel named {channel!r} in [channels]")
+            result.append(watch)
+        return tuple(result)
+
+
+def _is_resolved_secret(name: str, fields: Mapping[str, Any]) -> bool:
+    return f"{name}_env" in fields
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _kind(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "a whole number", float: "a number", list: "a list"}
+    if isinstance(value, Mapping):
+        return "a table"
+    return names.get(type(value), type(value).__name__) + (
+        f" ({value!r})" if not isinstance(value, (list, dict)) else ""
+    )

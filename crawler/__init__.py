@@ -1,0 +1,1 @@
+"""Crawler: outlet declarations, Scrapy spiders and middlewares, and extraction."""

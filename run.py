@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""Newswatch command line and composition root.
+
+This is the only module that wires ``crawler``, ``storage`` and ``alerts`` together: it loads
+the configuration (``--config``, else ``NEWSWATCH_CONFIG``, else ``config.toml``), builds the
+engine, the ingest path and its hooks, and hands them to the command asked for.
+Errors reach the user as one line on stderr: exit status 2 for configuration and usage
+problems, 1 for anything else that failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+import config as config_module
+from config import Config, ConfigError, parse_duration
+from crawler.extract import extract
+from storage import db, repository
+from storage.ingest import Ingestor
+from storage.records import ArticleRecord
+
+log = logging.getLogger("newswatch")
+
+
+class CommandError(Exception):
+    """A command failed in a way the user can act on; printed as one line, exit status 1."""
+
+
+# --------------------------------------------------------------------------- composition
+
+
+@dataclass
+class App:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.sessions)
+
+
+def load_app_config(path: str | None) -> Config:
+    chosen = path or os.environ.get("NEWSWATCH_CONFIG") or config_module.DEFAULT_CONFIG_PATH
+    from crawler.outlets import load_presets
+
+    return config_module.load_config(chosen, env=os.environ, presets=load_presets())
+
+
+def build_app(cfg: Config, migrate: bool = True) -> App:
+    if migrate:
+        db.upgrade(cfg.storage.database_url)
+    engine = db.make_engine(cfg.storage.database_url)
+    return App(cfg, engine, db.session_factory(engine))
+
+
+# --------------------------------------------------------------------------- logging
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(json_lines: bool, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("alembic", "httpx", "httpcore", "scrapy", "trafilatura", "htmldate", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    cfg = load_app_config(args.config)
+    db.upgrade(cfg.storage.database_url)
+    engine = db.make_engine(cfg.storage.database_url)
+    print(f"database at revision {db.current_revision(engine)}")
+    engine.dispose()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    cfg = load_app_config(args.config)
+    app = build_app(cfg)
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    stop = _StopFlag()
+    scheduler.start()
+    log.info("daemon started with %d outlets and %d watches", len(cfg.outlets), len(cfg.watches))
+    while not stop.requested:
+        time.sleep(0.2)
+    log.info("stopping: waiting for running jobs")
+    scheduler.shutdown(wait=True)
+    app.engine.dispose()
+    log.info("stopped")
+    return 0
+
+
+class _StopFlag:
+    """Set by SIGTERM or SIGINT; the daemon loop polls it."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        signal.signal(signal.SIGTERM, self._set)
+        signal.signal(signal.SIGINT, self._set)
+
+    def _set(self, signum: int, _frame: Any) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        self.requested = True
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    cfg = load_app_config(args.config)
+    app = build_app(cfg)
+    ingestor = app.ingestor()
+    results: list[str] = []
+    for path in args.paths:
+        for record in _read_import_file(Path(path), args.url, args.outlet):
+            result = ingestor.ingest(record)
+            results.append(result.status)
+            if result.status != "stored":
+                log.info("%s: %s (%s)", record.url, result.status, result.reason)
+    stored = results.count("stored")
+    dup = results.count("duplicate")
+    invalid = results.count("invalid")
+    if stored == 0 and results:
+        print(f"nothing new: {dup} already stored, {invalid} invalid")
+    else:
+        print(f"imported {stored} new articles ({dup} already stored, {invalid} invalid)")
+    return 0
+
+
+def _read_import_file(path: Path, url: str | None, outlet: str | None) -> Iterator[ArticleRecord]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    head = data.lstrip()[:200].lower()
+    if path.suffix.lower() in (".html", ".htm") or head.startswith((b"<!doctype", b"<html", b"<")):
+        extracted = extract(data, url)
+        page_url = url or (extracted.canonical_url if extracted else None)
+        if extracted is None:
+            raise CommandError(f"{path}: no article text found in this HTML page")
+        if not page_url:
+            raise CommandError(f"{path}: the page has no canonical link; give its address with --url")
+        yield ArticleRecord(
+            url=page_url,
+            title=extracted.title,
+            text=extracted.text,
+            outlet=outlet or "import",
+            author=extracted.author,
+            published_at=_aware(extracted.published_at),
+        )
+        return
+    text = data.decode("utf-8-sig")
+    items: list[Any]
+    try:
+        parsed = json.loads(text)
+        items = parsed if isinstance(parsed, list) else [parsed]
+    except json.JSONDecodeError:
+        items = []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise CommandError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+    for i, item in enumerate(items, 1):
+        yield _record_from_json(item, f"{path}: record {i}", outlet)
+
+
+def _record_from_json(item: Any, where: str, outlet: str | None) -> ArticleRecord:
+    if not isinstance(item, dict):
+        raise CommandError(f"{where}: expected a JSON object")
+    for key in ("url", "text"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            raise CommandError(f"{where}: missing {key!r}")
+    published = None
+    if item.get("published_at"):
+        try:
+            published = _aware(datetime.fromisoformat(str(item["published_at"])))
+        except ValueError:
+            raise CommandError(f"{where}: published_at is not an ISO 8601 date: {item['published_at']!r}") from None
+    return ArticleRecord(
+        url=item["url"],
+        title=str(item.get("title") or ""),
+        text=item["text"],
+        outlet=outlet or str(item.get("outlet") or "import"),
+        language=item.get("language") or None,
+        author=item.get("author") or None,
+        published_at=published,
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Dates without a zone in imported files are taken as UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    cfg = load_app_config(args.config)
+    app = build_app(cfg)
+    since = _since(args.since)
+    with app.sessions() as session:
+        articles = repository.list_articles(session, limit=args.limit, since=since, outlet=args.outlet)
+        for a in articles:
+            if args.json:
+                _print_json(
+                    {
+                        "id": a.id,
+                        "url": a.url,
+                        "canonical_url": a.canonical_url,
+                        "outlet": a.outlet.slug,
+                        "title": a.title,
+                        "language": a.language,
+                        "author": a.author,
+                        "published_at": _iso(a.published_at),
+                        "fetched_at": _iso(a.fetched_at),
+                        "story_id": a.story_id,
+                    }
+                )
+            else:
+                when = (a.published_at or a.created_at).strftime("%Y-%m-%d %H:%M")
+                print(f"{when}  {a.outlet.slug:<14} {a.language or '--':<3} {a.title[:80]}\n{'':33}{a.url}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    cfg = load_app_config(args.config)
+    app = build_app(cfg)
+    day_ago = datetime.now(UTC) - timedelta(hours=24)
+    with app.sessions() as session:
+        total = repository.article_counts_by_outlet(session)
+        recent = repository.article_counts_by_outlet(session, since=day_ago)
+    slugs = [o.slug for o in cfg.outlets] + sorted(set(total) - {o.slug for o in cfg.outlets})
+    rows = [{"outlet": s, "articles": total.get(s, 0), "articles_24h": recent.get(s, 0)} for s in slugs]
+    if args.json:
+        for row in rows:
+            _print_json(row)
+    else:
+        print(f"{'outlet':<16} {'articles':>9} {'24h':>6}")
+        for row in rows:
+            print(f"{row['outlet']:<16} {row['articles']:>9} {row['articles_24h']:>6}")
+    return 0
+
+
+def _since(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.now(UTC) - timedelta(seconds=parse_duration(text))
+    except ValueError as exc:
+        raise CommandError(f"--since: {exc}") from None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _print_json(obj: Any, out: TextIO = sys.stdout) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description="Newswatch: news monitoring with alerts for Vietnam-Malaysia defence and maritime affairs.",
+    )
+    parser.add_argument(
+        "--config", metavar="PATH", help="configuration file (default: $NEWSWATCH_CONFIG or config.toml)"
+    )
+    parser.add_argument("--log-json", action="store_true", help="log one JSON object per line")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("run", help="run the daemon: scheduled crawls, matching and alerts")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("db", help="database maintenance (db upgrade)")
+    dbsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    dbsub.add_parser("upgrade", help="apply migrations up to the newest schema").set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("import", help="store articles from JSON, JSON-lines or HTML files")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--url", help="the address of an HTML file's page (default: its canonical link)")
+    p.add_argument("--outlet", help="outlet slug for the imported articles (default: the record's or 'import')")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("articles", help="list stored articles, newest first")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--since", metavar="DURATION", help="only articles from the last DURATION, e.g. 24h")
+    p.add_argument("--outlet", metavar="SLUG")
+    p.set_defaults(func=cmd_articles)
+
+    p = sub.add_parser("status", help="per-outlet counts and health")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.log_json, args.verbose)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last boundary: one line for the user, the traceback with -v
+        log.debug("unexpected error", exc_info=True)
+        print(f"error: {type(exc).__name__}: {exc}".splitlines()[0] + " (run with -v for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

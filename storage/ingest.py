@@ -1,0 +1,133 @@
+"""The one path by which articles enter the database (crawler, ``import``, demo).
+
+For each record, in one transaction: validate, canonicalise the URL, drop exact duplicates
+(canonical URL, normalised body), find the story via the ``StoryIndex``, insert the article,
+update its story, then call the ``on_stored`` hooks (watch matching and the alert outbox,
+wired in by run.py) so a match and its deliveries commit together with the article or not at
+all. Uniqueness is enforced by the database too, so a concurrent writer cannot double-store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import repository
+from storage.dedup import StoryIndex
+from storage.models import Article, Story, utcnow
+from storage.records import ArticleRecord, IngestResult
+from storage.text import detect_language, normalize
+from storage.urls import canonicalize
+
+log = logging.getLogger(__name__)
+
+
+class StoredHook(Protocol):
+    def __call__(self, session: Session, article: Article, new_story: bool) -> None: ...
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
+
+
+class Ingestor:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        index: StoryIndex | None = None,
+        on_stored: Sequence[StoredHook] = (),
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.index = index or StoryIndex()
+        self.on_stored = list(on_stored)
+        self.clock = clock
+        self.counters: Counter[str] = Counter()
+
+    def ingest(self, record: ArticleRecord) -> IngestResult:
+        result = self._ingest(record)
+        self.counters[result.reason] += 1
+        return result
+
+    def _ingest(self, record: ArticleRecord) -> IngestResult:
+        text = record.text.strip()
+        if not text:
+            return IngestResult("invalid", "invalid/empty", record.url)
+        if urlsplit(record.url).scheme.lower() not in ("http", "https"):
+            return IngestResult("invalid", "invalid/url", record.url)
+        canonical = record.canonical_url or canonicalize(record.url)
+        digest = content_hash(text)
+        now = self.clock()
+        published = record.published_at
+        if published is not None and published > now:
+            published = now  # a date in the future is a parsing error or a scheduled post
+        language = record.language or detect_language(f"{record.title}\n{text}")
+        record = _replace(record, text=text, language=language, published_at=published, canonical_url=canonical)
+        when = published or now
+        with self.sessions() as session, session.begin():
+            if repository.article_by_canonical_url(session, canonical) is not None:
+                return IngestResult("duplicate", "dedup/url", record.url)
+            if repository.article_by_content_hash(session, digest) is not None:
+                return IngestResult("duplicate", "dedup/content", record.url)
+            outlet_id = self._outlet_id(session, record)
+            fp = self.index.fingerprint(record, text)
+            story_id = self.index.find_story(session, record, fp, when)
+            new_story = story_id is None
+            story = (
+                Story(title=record.title, created_at=now, updated_at=now) if new_story else session.get(Story, story_id)
+            )
+            if story is None:  # the index points at a story that is gone: start afresh
+                story, new_story = Story(title=record.title, created_at=now, updated_at=now), True
+            if new_story:
+                session.add(story)
+                session.flush()
+            article = Article(
+                outlet_id=outlet_id,
+                story_id=story.id,
+                url=record.url,
+                canonical_url=canonical,
+                title=record.title,
+                text=text,
+                language=language,
+                author=record.author,
+                published_at=published,
+                fetched_at=record.fetched_at or now,
+                created_at=now,
+                content_hash=digest,
+                simhash=fp.simhash,
+                fingerprint=fp.data,
+                signals=fp.signals,
+            )
+            try:
+                with session.begin_nested():
+                    session.add(article)
+                    session.flush()
+            except IntegrityError:
+                log.info("concurrent duplicate of %s dropped", canonical)
+                return IngestResult("duplicate", "dedup/race", record.url)
+            if story.first_article_id is None:
+                story.first_article_id = article.id
+            story.article_count = (story.article_count or 0) + 1
+            story.updated_at = now
+            for hook in self.on_stored:
+                hook(session, article, new_story)
+            article_id, sid = article.id, story.id
+        self.index.add(article_id, sid, record, fp, when)
+        return IngestResult("stored", "stored", record.url, article_id, sid, new_story)
+
+    def _outlet_id(self, session: Session, record: ArticleRecord) -> int:
+        return repository.get_or_create_outlet(session, record.outlet, record.outlet_name).id
+
+
+def _replace(record: ArticleRecord, **changes: object) -> ArticleRecord:
+    from dataclasses import replace
+
+    return replace(record, **changes)  # type: ignore[arg-type]

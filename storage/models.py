@@ -1,0 +1,256 @@
+"""The database schema (SQLAlchemy 2.0 typed models).
+
+Alembic is the only path from these models to a database: change a model, then write a
+migration (``alembic revision --autogenerate``); the migration tests run ``alembic check``.
+Uniqueness that protects users from duplicates lives here as constraints, so a retry or a
+second worker cannot create a duplicate article, match or delivery. Timestamps are stored as
+UTC; ``UTCDateTime`` gives them back timezone-aware on SQLite too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite drops the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; attach a timezone first")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Outlet(Base):
+    __tablename__ = "outlets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Story(Base):
+    """One event, however many outlets and languages carried it."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    # The first article stored for the story (no FK: articles point here, avoid a cycle).
+    first_article_id: Mapped[int | None] = mapped_column(Integer)
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="story", order_by="Article.id")
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_published_at", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    author: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # sha256 of the normalised body: the same text is never stored twice.
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Near-duplicate fingerprint (see storage/dedup.py) and translation-proof signals.
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signals: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Older than alerts.max_article_age when stored (first crawl, backfill): never alerts.
+    alertable: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    outlet: Mapped[Outlet] = relationship()
+    story: Mapped[Story] = relationship(back_populates="articles")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # running | ok | partial (some pages failed) | failed (the crawl itself failed) | timeout
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    discovered: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_known: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_old: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    extract_empty: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    outlet: Mapped[Outlet] = relationship()
+    errors: Mapped[list[CrawlError]] = relationship(back_populates="run", order_by="CrawlError.id")
+
+
+class CrawlError(Base):
+    """One page that failed during a crawl, with the reason (``http/404``, ``extract/empty``...)."""
+
+    __tablename__ = "crawl_errors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    run: Mapped[CrawlRun] = relationship(back_populates="errors")
+
+
+class FetchState(Base):
+    """Validators for conditional requests of feeds and sitemaps (ETag / Last-Modified)."""
+
+    __tablename__ = "fetch_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WatchMatch(Base):
+    """An article matched a watch; ``alerted`` is false for later copies of an alerted story."""
+
+    __tablename__ = "watch_matches"
+    __table_args__ = (UniqueConstraint("article_id", "watch"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    watch: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    terms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    snippets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    alerted: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship()
+
+
+class AlertDelivery(Base):
+    """The outbox: one message to one channel, retried with the same id until done.
+
+    ``kind`` is ``instant`` (one match), ``digest`` (many matches, listed in ``payload``),
+    ``system`` (source health) or ``test``. The id doubles as the webhook-id and the email
+    Message-ID, so a receiver can drop a redelivery after a crash.
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("match_id", "channel"),
+        UniqueConstraint("dedup_key", "channel"),
+        Index("ix_alert_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="instant")
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("watch_matches.id"))
+    # For digests and system alerts: a key that makes the same message unique per channel.
+    dedup_key: Mapped[str | None] = mapped_column(String(300))
+    channel: Mapped[str] = mapped_column(String(200))
+    # pending | delivered | failed (gave up) | disabled (endpoint said 410 Gone)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    match: Mapped[WatchMatch | None] = relationship()
+    attempt_log: Mapped[list[DeliveryAttempt]] = relationship(back_populates="delivery", order_by="DeliveryAttempt.id")
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(ForeignKey("alert_deliveries.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+
+    delivery: Mapped[AlertDelivery] = relationship(back_populates="attempt_log")
+
+
+class HealthIncident(Base):
+    """An open or closed source-health problem; one system alert when opened, one when closed."""
+
+    __tablename__ = "health_incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # failing | silent | extraction
+    detail: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    outlet: Mapped[Outlet] = relationship()

@@ -1,0 +1,112 @@
+"""Repository functions: each takes the session first and never commits (the caller does)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.models import Article, CrawlError, CrawlRun, FetchState, Outlet, Story, utcnow
+
+
+def get_or_create_outlet(session: Session, slug: str, name: str | None = None, language: str | None = None) -> Outlet:
+    outlet = session.scalar(select(Outlet).where(Outlet.slug == slug))
+    if outlet is None:
+        outlet = Outlet(slug=slug, name=name or slug, language=language)
+        session.add(outlet)
+        session.flush()
+    elif (name and outlet.name != name) or (language and outlet.language != language):
+        outlet.name = name or outlet.name
+        outlet.language = language or outlet.language
+    return outlet
+
+
+def known_canonical_urls(session: Session, urls: Iterable[str]) -> set[str]:
+    """The subset of ``urls`` (canonical) already stored."""
+    wanted = list(set(urls))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(chunk))))
+    return found
+
+
+def article_by_canonical_url(session: Session, url: str) -> Article | None:
+    return session.scalar(select(Article).where(Article.canonical_url == url))
+
+
+def article_by_content_hash(session: Session, content_hash: str) -> Article | None:
+    return session.scalar(select(Article).where(Article.content_hash == content_hash))
+
+
+def list_articles(
+    session: Session, limit: int | None = 50, since: datetime | None = None, outlet: str | None = None
+) -> Sequence[Article]:
+    query = (
+        select(Article)
+        .options(selectinload(Article.outlet))
+        .order_by(func.coalesce(Article.published_at, Article.created_at).desc(), Article.id.desc())
+    )
+    if since is not None:
+        query = query.where(func.coalesce(Article.published_at, Article.created_at) >= since)
+    if outlet is not None:
+        query = query.join(Outlet).where(Outlet.slug == outlet)
+    if limit is not None:
+        query = query.limit(limit)
+    return session.scalars(query).all()
+
+
+def list_stories(session: Session, since: datetime | None = None, limit: int | None = 100) -> Sequence[Story]:
+    query = (
+        select(Story)
+        .options(selectinload(Story.articles).selectinload(Article.outlet))
+        .order_by(Story.updated_at.desc(), Story.id.desc())
+    )
+    if since is not None:
+        query = query.where(Story.updated_at >= since)
+    if limit is not None:
+        query = query.limit(limit)
+    return session.scalars(query).all()
+
+
+def article_counts_by_outlet(session: Session, since: datetime | None = None) -> dict[str, int]:
+    query = select(Outlet.slug, func.count(Article.id)).join(Article, Article.outlet_id == Outlet.id)
+    if since is not None:
+        query = query.where(Article.created_at >= since)
+    return {slug: count for slug, count in session.execute(query.group_by(Outlet.slug))}
+
+
+def latest_article_at_by_outlet(session: Session) -> dict[str, datetime]:
+    query = select(Outlet.slug, func.max(Article.created_at)).join(Article, Article.outlet_id == Outlet.id)
+    return {slug: at for slug, at in session.execute(query.group_by(Outlet.slug)) if at is not None}
+
+
+def start_crawl_run(session: Session, outlet: Outlet) -> CrawlRun:
+    run = CrawlRun(outlet_id=outlet.id, started_at=utcnow(), status="running")
+    session.add(run)
+    session.flush()
+    return run
+
+
+def record_crawl_error(session: Session, run: CrawlRun, url: str, reason: str, detail: str | None = None) -> None:
+    session.add(CrawlError(run_id=run.id, url=url, reason=reason, detail=(detail or "")[:2000] or None))
+
+
+def recent_crawl_runs(session: Session, outlet_slug: str, limit: int = 20) -> Sequence[CrawlRun]:
+    return session.scalars(
+        select(CrawlRun).join(Outlet).where(Outlet.slug == outlet_slug).order_by(CrawlRun.id.desc()).limit(limit)
+    ).all()
+
+
+def get_fetch_state(session: Session, url: str) -> FetchState | None:
+    return session.scalar(select(FetchState).where(FetchState.url == url))
+
+
+def set_fetch_state(session: Session, url: str, etag: str | None, last_modified: str | None) -> None:
+    state = get_fetch_state(session, url)
+    if state is None:
+        session.add(FetchState(url=url, etag=etag, last_modified=last_modified, checked_at=utcnow()))
+    else:
+        state.etag, state.last_modified, state.checked_at = etag, last_modified, utcnow()

@@ -1,0 +1,106 @@
+"""Configuration: the shipped file loads, and every kind of mistake is one clear line, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config import ConfigError, parse_duration
+from tests.helpers import ROOT, make_config, run_cli
+
+
+def test_shipped_config_loads_with_all_presets(tmp_path: Path) -> None:
+    env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
+    result = run_cli("--config", str(ROOT / "config.toml"), "status", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "qdnd" in result.stdout and "bernama-bm" in result.stdout
+
+
+def test_typo_in_key_exits_2_naming_the_key(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[crawler]\ndownload_dely = "2s"\n')
+    result = run_cli("--config", str(cfg), "status")
+    assert result.returncode == 2
+    assert "crawler.download_dely" in result.stderr
+    assert "unknown key" in result.stderr
+    assert str(cfg) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_password_env_exits_2_naming_the_key(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(
+        '[channels.email]\ntype = "smtp"\nhost = "127.0.0.1"\nsender = "a@example.org"\n'
+        'to = ["b@example.org"]\npassword_env = "NEWSWATCH_TEST_UNSET_PASSWORD"\n'
+    )
+    result = run_cli("--config", str(cfg), "status")
+    assert result.returncode == 2
+    assert "channels.email.password_env" in result.stderr
+    assert "NEWSWATCH_TEST_UNSET_PASSWORD" in result.stderr
+
+
+def test_secret_is_read_from_the_named_variable() -> None:
+    cfg = make_config(
+        {"channels": {"hook": {"type": "webhook", "url": "http://127.0.0.1:9/", "secret_env": "HOOK_SECRET"}}},
+        env={"HOOK_SECRET": "s3cret"},
+    )
+    channel = cfg.channels["hook"]
+    assert channel.secret == "s3cret"  # type: ignore[union-attr]
+    assert "s3cret" not in repr(channel)
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "words"),
+    [
+        ({"crawler": {"timeout": "soon"}}, "crawler.timeout", "duration"),
+        ({"crawler": {"retries": "3"}}, "crawler.retries", "whole number"),
+        ({"crawler": {"obey_robots": 1}}, "crawler.obey_robots", "true or false"),
+        ({"outlets": {"enabled": ["nosuch"]}}, "outlets.enabled[0]", "nosuch"),
+        ({"outlets": {"enabled": ["mine"], "mine": {"name": "x"}}}, "outlets.mine.base_url", "missing"),
+        ({"watches": {"w": {"query": "a", "channels": ["nope"]}}}, "watches.w.channels[0]", "nope"),
+        ({"watches": {"w": {"query": "a", "mode": "weekly"}}}, "watches.w.mode", "weekly"),
+        ({"channels": {"c": {"type": "pigeon"}}}, "channels.c.type", "pigeon"),
+        ({"unknown_section": {}}, "unknown_section", "unknown key"),
+    ],
+)
+def test_config_errors_name_the_key(data: dict, key: str, words: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        make_config(data)
+    assert info.value.key == key
+    assert words in str(info.value)
+
+
+def test_user_defined_outlet_and_preset_override() -> None:
+    cfg = make_config(
+        {
+            "outlets": {
+                "enabled": ["qdnd", "mine"],
+                "qdnd": {"base_url": "http://127.0.0.1:8080"},
+                "mine": {
+                    "name": "Mine",
+                    "base_url": "https://news.example.org",
+                    "language": "ms",
+                    "timezone": "Asia/Kuala_Lumpur",
+                    "feeds": ["/rss.xml"],
+                    "article_pattern": r"^/\d+$",
+                },
+            }
+        }
+    )
+    assert cfg.outlet("qdnd").base_url == "http://127.0.0.1:8080"
+    assert cfg.outlet("qdnd").quirks == ("cookie_gate",)  # the rest of the preset is kept
+    assert cfg.outlet("mine").feeds == ("/rss.xml",)
+
+
+def test_database_url_from_environment_wins() -> None:
+    cfg = make_config({"storage": {"database_url": "sqlite:///a.db"}}, env={"NEWSWATCH_DATABASE_URL": "sqlite:///b.db"})
+    assert cfg.storage.database_url == "sqlite:///b.db"
+
+
+def test_durations() -> None:
+    assert parse_duration("90s") == 90
+    assert parse_duration("1h30m") == 5400
+    assert parse_duration("7d") == 7 * 86400
+    with pytest.raises(ValueError):
+        parse_duration("10 minutes")
