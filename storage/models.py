@@ -76,6 +76,8 @@ class Outlet(Base):
     name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written by the daemon's scheduler, shown by `status`.
+    next_crawl_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Story(Base):
