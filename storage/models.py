@@ -188,8 +188,12 @@ class WatchMatch(Base):
     watch: Mapped[str] = mapped_column(String(200))
     score: Mapped[float] = mapped_column(Float)
     terms: Mapped[list[str]] = mapped_column(JSON, default=list)
-    snippets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [{"text": ..., "spans": [[start, end], ...]}] as returned by the matcher
+    snippets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     alerted: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "<story_id>/<watch>" on the one match that alerts for a story, NULL on the others: the
+    # database, not a read-then-write race, guarantees one alert per story and watch.
+    alert_key: Mapped[str | None] = mapped_column(String(250), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     article: Mapped[Article] = relationship()
@@ -223,6 +227,8 @@ class AlertDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Set at the first failed attempt (+ alerts.retry_for); `alerts retry` clears it.
+    retry_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     match: Mapped[WatchMatch | None] = relationship()
@@ -241,6 +247,16 @@ class DeliveryAttempt(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
 
     delivery: Mapped[AlertDelivery] = relationship(back_populates="attempt_log")
+
+
+class ChannelState(Base):
+    """A channel switched off by its endpoint (a webhook answered 410 Gone) until re-enabled."""
+
+    __tablename__ = "channel_states"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class HealthIncident(Base):
