@@ -17,16 +17,21 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import config as config_module
+from alerts.channels import build_channels
+from alerts.dispatch import Dispatcher
+from alerts.outbox import Outbox
+from alerts.render import Renderer
 from config import Config, ConfigError, parse_duration
 from crawler.extract import extract
 from storage import db, repository
@@ -48,9 +53,24 @@ class App:
     config: Config
     engine: Engine
     sessions: sessionmaker[Session]
+    # Set by the daemon to its DispatchLoop.wake: new alerts leave right after their commit.
+    wake_dispatcher: Callable[[], None] | None = None
 
     def ingestor(self) -> Ingestor:
-        return Ingestor(self.sessions)
+        return Ingestor(self.sessions, on_stored=[self.outbox()])
+
+    def outbox(self) -> Outbox:
+        return Outbox.from_config(self.config, on_enqueued=self._wake_dispatcher)
+
+    def _wake_dispatcher(self) -> None:
+        if self.wake_dispatcher is not None:
+            self.wake_dispatcher()
+
+    def dispatcher(self, client: httpx.Client | None = None) -> Dispatcher:
+        """The alert dispatcher with every configured channel; one HTTP client for webhooks."""
+        client = client or httpx.Client(follow_redirects=False)
+        channels = build_channels(self.config.channels, client)
+        return Dispatcher(self.sessions, channels, Renderer.from_config(self.config), self.config.alerts)
 
 
 def load_app_config(path: str | None) -> Config:
@@ -293,6 +313,61 @@ def _print_json(obj: Any, out: TextIO = sys.stdout) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
+def cmd_alerts_test(args: argparse.Namespace) -> int:
+    cfg = load_app_config(args.config)
+    if args.channel not in cfg.channels:
+        known = ", ".join(cfg.channels) or "none configured"
+        raise CommandError(f"no channel named {args.channel!r} in [channels] (known: {known})")
+    app = build_app(cfg)
+    outcome = app.dispatcher().send_test(args.channel)
+    if outcome.status != "delivered":
+        raise CommandError(f"test message to {args.channel} failed: {outcome.error}")
+    print(f"test message sent to {args.channel}")
+    return 0
+
+
+def cmd_alerts_list(args: argparse.Namespace) -> int:
+    from alerts.dispatch import delivery_summary, list_deliveries
+
+    app = build_app(load_app_config(args.config))
+    with app.sessions() as session:
+        rows = [delivery_summary(d) for d in list_deliveries(session, failed_only=args.failed, limit=args.limit)]
+    for row in rows:
+        if args.json:
+            _print_json(row)
+            continue
+        when = datetime.fromisoformat(row["created_at"]).strftime("%Y-%m-%d %H:%M")
+        print(f"{when}  {row['id']}  {row['kind']:<7} {row['channel']:<12} {row['status']:<9} "
+              f"{row['attempts']:>2}x  {row['summary'][:70]}")  # fmt: skip
+        if row["status"] != "delivered" and row["last_error"]:
+            print(f"{'':18}last error: {row['last_error'][:200]}")
+    if not rows and not args.json:
+        print("no failed deliveries" if args.failed else "no deliveries")
+    return 0
+
+
+def cmd_alerts_retry(args: argparse.Namespace) -> int:
+    from alerts.dispatch import UnknownDelivery, requeue
+
+    app = build_app(load_app_config(args.config))
+    try:
+        ids = requeue(app.sessions, args.ids)
+    except UnknownDelivery as exc:
+        raise CommandError(str(exc)) from None
+    print(f"re-queued {len(ids)} deliveries; the daemon sends them within seconds (or run: alerts send)")
+    return 0
+
+
+def cmd_alerts_send(args: argparse.Namespace) -> int:
+    from alerts.digest import enqueue_digests
+
+    cfg = load_app_config(args.config)
+    app = build_app(cfg)
+    enqueue_digests(app.sessions, cfg)
+    print(app.dispatcher().dispatch_due())
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -331,6 +406,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="per-outlet counts and health")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("alerts", help="alert deliveries: test a channel, list, retry, send now")
+    asub = p.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+    q = asub.add_parser("test", help="send a clearly marked test message to CHANNEL and report the result")
+    q.add_argument("channel", metavar="CHANNEL")
+    q.set_defaults(func=cmd_alerts_test)
+    q = asub.add_parser("list", help="deliveries, newest first")
+    q.add_argument("--failed", action="store_true", help="only deliveries that gave up or were disabled")
+    q.add_argument("--json", action="store_true", help="one JSON object per line, with every attempt")
+    q.add_argument("--limit", type=int, default=50)
+    q.set_defaults(func=cmd_alerts_list)
+    q = asub.add_parser("retry", help="re-queue deliveries (default: every failed and disabled one)")
+    q.add_argument("ids", nargs="*", metavar="ID")
+    q.set_defaults(func=cmd_alerts_retry)
+    q = asub.add_parser("send", help="queue due digests and send every due delivery now")
+    q.set_defaults(func=cmd_alerts_send)
     return parser
 
 

@@ -1,0 +1,37 @@
+"""Chat and push channels (Slack, Teams, Telegram, Discord, ntfy, ...) through Apprise.
+
+Apprise knows a hundred services; each is configured by one URL (``slack://...``,
+``tgram://...``, ``ntfys://...``) that holds its tokens, so the URL comes from the environment
+variable named by ``[channels.<name>] url_env``. Apprise reports failures only through its
+log, so the log is captured to give the attempt a real error message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import apprise
+
+from alerts.channels import SendResult
+from alerts.errors import DeliveryError
+from alerts.render import Rendered
+from config import AppriseChannelConfig
+
+
+class AppriseChannel:
+    def __init__(self, config: AppriseChannelConfig) -> None:
+        self.name = config.name
+        self.config = config
+
+    def send(self, message: Rendered) -> SendResult:
+        notifier = apprise.Apprise()
+        if not notifier.add(self.config.url):
+            raise DeliveryError(
+                self.name, f"Apprise does not recognise the URL in ${self.config.url_env} (see the Apprise wiki)"
+            )
+        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+            ok = notifier.notify(body=message.text, title=message.subject)
+        if not ok:
+            log_text = " ".join(str(captured.getvalue()).split()) if captured is not None else ""
+            raise DeliveryError(self.name, log_text[-500:] or "Apprise reported a failure", unreachable=True)
+        return SendResult()

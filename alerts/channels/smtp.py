@@ -1,0 +1,98 @@
+"""Email channel over SMTP (``smtplib``): multipart plain text + HTML, threaded per story.
+
+Every message gets ``Message-ID: <delivery-id@sender-domain>`` (the same on every retry),
+``Date`` and, for story alerts, ``In-Reply-To``/``References`` pointing at a per-story id, so
+mail clients keep all alerts about one story in one thread. One connection per message:
+alerts are rare and a long-lived SMTP session would time out between them.
+Reads ``[channels.<name>]`` ``host``, ``port``, ``security`` (``starttls``, ``tls`` = implicit
+TLS, ``none``), ``username``, ``password_env``, ``sender``, ``to`` and ``timeout``.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, getaddresses, parseaddr
+
+from alerts.channels import SendResult
+from alerts.errors import DeliveryError
+from alerts.render import Rendered
+from config import SmtpChannelConfig
+
+
+def _domain(sender: str) -> str:
+    address = parseaddr(sender)[1]
+    return address.rpartition("@")[2] or "newswatch.invalid"
+
+
+def build_message(config: SmtpChannelConfig, message: Rendered) -> EmailMessage:
+    domain = _domain(config.sender)
+    msg = EmailMessage()
+    msg["From"] = config.sender
+    msg["To"] = ", ".join(config.to)
+    msg["Subject"] = message.subject
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = f"<{message.delivery_id}@{domain}>"
+    if message.thread:
+        root = f"<{message.thread}@{domain}>"
+        msg["In-Reply-To"] = root
+        msg["References"] = root
+    msg["X-Newswatch-Kind"] = message.kind
+    msg.set_content(message.text)
+    msg.add_alternative(message.html, subtype="html")
+    return msg
+
+
+class SmtpChannel:
+    def __init__(self, config: SmtpChannelConfig) -> None:
+        self.name = config.name
+        self.config = config
+
+    def send(self, message: Rendered) -> SendResult:
+        cfg = self.config
+        msg = build_message(cfg, message)
+        recipients = [addr for _name, addr in getaddresses(list(cfg.to)) if addr]
+        try:
+            smtp = self._connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(
+                self.name, f"cannot connect to {cfg.host}:{cfg.port}: {_describe(exc)}", unreachable=True
+            ) from None
+        try:
+            with smtp:
+                if cfg.security == "starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                if cfg.username:
+                    smtp.login(cfg.username, cfg.password)
+                refused = smtp.send_message(msg, from_addr=parseaddr(cfg.sender)[1], to_addrs=recipients)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(
+                self.name,
+                f"authentication failed for user {cfg.username!r}: {_describe(exc)}",
+                status_code=exc.smtp_code,
+            ) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryError(self.name, f"every recipient was refused: {_refusals(exc.recipients)}") from None
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(self.name, _describe(exc), status_code=exc.smtp_code) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(self.name, f"{cfg.host}:{cfg.port}: {_describe(exc)}", unreachable=True) from None
+        return SendResult(status_code=250, detail=f"refused: {_refusals(refused)}" if refused else None)
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = self.config
+        if cfg.security == "tls":
+            return smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout, context=ssl.create_default_context())
+        return smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {text}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _refusals(refused: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{addr} ({code} {text.decode('utf-8', 'replace')})" for addr, (code, text) in refused.items())

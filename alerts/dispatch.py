@@ -1,0 +1,426 @@
+"""The dispatcher: send due pending deliveries, record every attempt, retry with backoff.
+
+Each delivery goes through three short steps, none of which holds a transaction while the
+network is used:
+
+1. **claim**: one conditional UPDATE (``status = pending AND next_attempt_at <= now``) moves
+   ``next_attempt_at`` forward by a lease and counts the attempt, so a second dispatcher (the
+   daemon and ``alerts send`` at once) skips it. If the process dies while sending, the
+   delivery is due again when the lease ends, and goes out with the same id: a webhook
+   receiver or mail client drops the duplicate by its ``webhook-id`` / ``Message-ID``.
+2. **send** through its channel (rendered at send time from the database).
+3. **record** a ``DeliveryAttempt`` (time, status code, error, duration) and the outcome:
+   delivered; retried after ``alerts.retry_base * 2^(attempt-1)`` with jitter (at most an
+   hour apart) until ``alerts.retry_for`` has passed since the first failure, then failed;
+   or, when a webhook answered 410 Gone, the channel is disabled (``ChannelState``) and its
+   deliveries are marked ``disabled`` until ``alerts retry`` re-queues them.
+
+Channels are sent to in parallel, a few messages at a time each; a channel that cannot be
+reached is left alone for the rest of the pass, so one dead endpoint never delays the others.
+Reads ``[alerts] retry_for``, ``retry_base`` (and, through the renderer, ``timezone``).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.channels import Channel, SendResult
+from alerts.errors import DeliveryError, RenderError
+from alerts.outbox import new_delivery_id
+from alerts.render import Renderer
+from config import AlertsConfig
+from storage.models import AlertDelivery, ChannelState, DeliveryAttempt, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 3600.0  # retries stay at most an hour apart, so a recovered endpoint hears soon
+
+
+@dataclass(frozen=True)
+class DispatchCounts:
+    delivered: int = 0
+    retrying: int = 0  # failed this time, will be tried again
+    failed: int = 0  # gave up (retry_for passed)
+    disabled: int = 0  # the endpoint said 410 Gone, or the channel is disabled
+
+    def __add__(self, other: DispatchCounts) -> DispatchCounts:
+        return DispatchCounts(
+            self.delivered + other.delivered,
+            self.retrying + other.retrying,
+            self.failed + other.failed,
+            self.disabled + other.disabled,
+        )
+
+    def __str__(self) -> str:
+        return f"delivered {self.delivered}, will retry {self.retrying}, failed {self.failed}, disabled {self.disabled}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # delivered | retrying | failed | disabled | skipped (claimed by someone else)
+    error: str | None = None
+    unreachable: bool = False
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        channels: Mapping[str, Channel],
+        renderer: Renderer,
+        alerts: AlertsConfig,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+        lease: float = 300.0,
+        per_channel: int = 4,
+        batch: int = 2000,
+    ) -> None:
+        self.sessions = sessions
+        self.channels = channels
+        self.renderer = renderer
+        self.alerts = alerts
+        self.clock = clock
+        self.rng = rng or random.Random()
+        # Longer than any channel timeout: a delivery is only re-sent by another pass once the
+        # pass that claimed it must have finished or died.
+        self.lease = timedelta(seconds=lease)
+        self.per_channel = per_channel
+        self.batch = batch
+        self.counters: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------------- passes
+
+    def dispatch_due(self, now: datetime | None = None) -> DispatchCounts:
+        """Send every delivery that is due; safe to call repeatedly and from several processes.
+
+        ``now`` fixes the clock for the whole pass (tests use it to jump past a backoff).
+        """
+        start = now or self.clock()
+        with self.sessions() as session:
+            rows = session.execute(
+                select(AlertDelivery.id, AlertDelivery.channel)
+                .where(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= start)
+                .order_by(AlertDelivery.next_attempt_at, AlertDelivery.created_at)
+                .limit(self.batch)
+            ).all()
+            disabled = set(session.scalars(select(ChannelState.name).where(ChannelState.disabled_at.is_not(None))))
+        by_channel: dict[str, list[str]] = {}
+        for delivery_id, channel in rows:
+            by_channel.setdefault(channel, []).append(delivery_id)
+        total = DispatchCounts()
+        for channel in disabled & by_channel.keys():
+            total += self._mark_disabled(by_channel.pop(channel), channel)
+        chunks = [
+            ids[i :: self.per_channel] for ids in by_channel.values() for i in range(min(self.per_channel, len(ids)))
+        ]
+        if not chunks:
+            return total
+        with ThreadPoolExecutor(max_workers=min(32, len(chunks)), thread_name_prefix="dispatch") as pool:
+            for counts in pool.map(lambda chunk: self._run_chunk(chunk, now), chunks):
+                total += counts
+        if total != DispatchCounts():
+            log.info("dispatch: %s", total)
+        return total
+
+    def _run_chunk(self, ids: Sequence[str], now: datetime | None) -> DispatchCounts:
+        counts: Counter[str] = Counter()
+        for delivery_id in ids:
+            outcome = self.deliver(delivery_id, now)
+            counts[outcome.status] += 1
+            if outcome.unreachable:
+                break  # the endpoint is down: the rest of this channel waits for the next pass
+        return DispatchCounts(counts["delivered"], counts["retrying"], counts["failed"], counts["disabled"])
+
+    # ----------------------------------------------------------------------- one delivery
+
+    def deliver(self, delivery_id: str, now: datetime | None = None) -> Outcome:
+        """Claim, send and record one delivery (if it is still pending and due)."""
+        at = now or self.clock()
+        if not self._claim(delivery_id, at):
+            return Outcome("skipped")
+        started = time.perf_counter()
+        result: SendResult | None = None
+        error: DeliveryError | None = None
+        with self.sessions() as session:
+            delivery = session.get(AlertDelivery, delivery_id)
+            assert delivery is not None  # just claimed; deliveries are never deleted
+            channel = self.channels.get(delivery.channel)
+            try:
+                if channel is None:
+                    raise DeliveryError(delivery.channel, f"no channel named {delivery.channel!r} in the configuration")
+                message = self.renderer.render_delivery(session, delivery, at)
+            except RenderError as exc:
+                error = DeliveryError(delivery.channel, str(exc))
+            except DeliveryError as exc:
+                error = exc
+            except Exception as exc:  # a bug or bad data must not stop the other deliveries
+                log.exception("cannot render delivery %s", delivery_id)
+                error = DeliveryError(delivery.channel, f"cannot render: {type(exc).__name__}: {exc}")
+        if error is None and channel is not None:
+            try:
+                result = channel.send(message)
+            except DeliveryError as exc:
+                error = exc
+            except Exception as exc:  # the job boundary: record it, keep the daemon running
+                log.exception("channel %s failed unexpectedly on %s", channel.name, delivery_id)
+                error = DeliveryError(channel.name, f"{type(exc).__name__}: {exc}")
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        return self._record(delivery_id, at if now else self.clock(), result, error, duration_ms)
+
+    def _claim(self, delivery_id: str, at: datetime) -> bool:
+        with self.sessions.begin() as session:
+            claimed = session.execute(
+                update(AlertDelivery)
+                .where(
+                    AlertDelivery.id == delivery_id,
+                    AlertDelivery.status == "pending",
+                    AlertDelivery.next_attempt_at <= at,
+                )
+                .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(getattr(claimed, "rowcount", 0))
+
+    def _record(
+        self, delivery_id: str, at: datetime, result: SendResult | None, error: DeliveryError | None, duration_ms: int
+    ) -> Outcome:
+        with self.sessions.begin() as session:
+            delivery = session.get(AlertDelivery, delivery_id)
+            assert delivery is not None
+            session.add(
+                DeliveryAttempt(
+                    delivery_id=delivery_id,
+                    at=at,
+                    ok=error is None,
+                    status_code=error.status_code if error else (result.status_code if result else None),
+                    error=error.message if error else (result.detail if result else None),
+                    duration_ms=duration_ms,
+                )
+            )
+            if error is None:
+                delivery.status, delivery.delivered_at, delivery.last_error = "delivered", at, None
+                outcome = Outcome("delivered")
+            else:
+                delivery.last_error = error.message
+                if error.gone:
+                    delivery.status = "disabled"
+                    _disable_channel(session, delivery.channel, at, error.message)
+                    outcome = Outcome("disabled", error.message)
+                elif delivery.kind == "test":
+                    delivery.status = "failed"  # a test reports its error at once; no retries
+                    outcome = Outcome("failed", error.message)
+                else:
+                    if delivery.retry_until is None:
+                        delivery.retry_until = at + timedelta(seconds=self.alerts.retry_for)
+                    if at >= delivery.retry_until:
+                        delivery.status = "failed"
+                        outcome = Outcome("failed", error.message)
+                    else:
+                        delivery.next_attempt_at = min(at + self.backoff(delivery.attempts), delivery.retry_until)
+                        outcome = Outcome("retrying", error.message, unreachable=error.unreachable)
+            channel, attempts = delivery.channel, delivery.attempts
+        with self._lock:
+            self.counters[f"alert/{outcome.status}"] += 1
+        if error is None:
+            log.info("delivered %s to %s in %d ms", delivery_id, channel, duration_ms)
+        else:
+            log.warning("delivery %s to %s failed (attempt %d, now %s): %s", delivery_id, channel, attempts,
+                        outcome.status, error.message)  # fmt: skip
+        return outcome
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Exponential backoff with jitter (0.5x to 1.5x), at most an hour."""
+        delay = min(self.alerts.retry_base * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+        return timedelta(seconds=delay * (0.5 + self.rng.random()))
+
+    def _mark_disabled(self, ids: Sequence[str], channel: str) -> DispatchCounts:
+        with self.sessions.begin() as session:
+            reason = session.scalar(select(ChannelState.reason).where(ChannelState.name == channel))
+            session.execute(
+                update(AlertDelivery)
+                .where(AlertDelivery.id.in_(ids), AlertDelivery.status == "pending")
+                .values(status="disabled", last_error=f"channel {channel} is disabled: {reason}")
+                .execution_options(synchronize_session=False)
+            )
+        log.warning("channel %s is disabled (%s): %d deliveries not sent", channel, reason, len(ids))
+        return DispatchCounts(disabled=len(ids))
+
+    # ----------------------------------------------------------------------- tests
+
+    def send_test(self, channel: str, now: datetime | None = None) -> Outcome:
+        """Send a clearly marked test message to ``channel`` now; the outcome has the exact error."""
+        at = now or self.clock()
+        delivery_id = new_delivery_id()
+        with self.sessions.begin() as session:
+            session.add(
+                AlertDelivery(
+                    id=delivery_id,
+                    kind="test",
+                    dedup_key=f"test/{delivery_id}",
+                    channel=channel,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=at,
+                    created_at=at,
+                    payload={"channel": channel},
+                )
+            )
+        outcome = self.deliver(delivery_id, now)
+        if outcome.status == "delivered":
+            enable_channel(self.sessions, channel)
+        return outcome
+
+
+class DispatchLoop:
+    """Runs ``dispatch_due`` every ``interval`` seconds in a thread, and at once when woken.
+
+    The outbox wakes it after committing new deliveries, so an alert leaves within
+    milliseconds of its article being stored rather than up to one interval later.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, interval: float, on_error: Callable[[Exception], None] | None = None):
+        self.dispatcher = dispatcher
+        self.interval = interval
+        self.on_error = on_error
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="dispatch-loop", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.dispatcher.dispatch_due()
+            except Exception as exc:  # e.g. the database is briefly unavailable: try next time
+                log.exception("dispatch pass failed")
+                if self.on_error is not None:
+                    self.on_error(exc)
+            self._wake.wait(self.interval)
+
+
+def dispatch_due(dispatcher: Dispatcher, now: datetime | None = None) -> DispatchCounts:
+    """Function form of ``Dispatcher.dispatch_due`` for schedulers."""
+    return dispatcher.dispatch_due(now)
+
+
+# --------------------------------------------------------------------------- operator actions
+
+
+def _disable_channel(session: Session, channel: str, at: datetime, reason: str) -> None:
+    state = session.get(ChannelState, channel) or ChannelState(name=channel)
+    state.disabled_at, state.reason = at, reason
+    session.add(state)
+
+
+def enable_channel(sessions: sessionmaker[Session], channel: str) -> None:
+    with sessions.begin() as session:
+        session.execute(delete(ChannelState).where(ChannelState.name == channel))
+
+
+class UnknownDelivery(LookupError):
+    def __init__(self, ids: Sequence[str]) -> None:
+        super().__init__(f"no delivery with id {', '.join(ids)}")
+        self.ids = list(ids)
+
+
+def requeue(sessions: sessionmaker[Session], ids: Sequence[str] = (), now: datetime | None = None) -> list[str]:
+    """Make deliveries due now with a fresh retry window; re-enable their channels.
+
+    With ``ids``: those deliveries (pending ones waiting for a retry, failed or disabled ones;
+    delivered ones are left alone). Without: every failed and disabled delivery.
+    Returns the ids re-queued.
+    """
+    at = now or utcnow()
+    with sessions.begin() as session:
+        query = select(AlertDelivery)
+        if ids:
+            found = session.scalars(query.where(AlertDelivery.id.in_(list(ids)))).all()
+            missing = sorted(set(ids) - {d.id for d in found})
+            if missing:
+                raise UnknownDelivery(missing)
+        else:
+            found = session.scalars(query.where(AlertDelivery.status.in_(("failed", "disabled")))).all()
+        chosen = [d for d in found if d.status != "delivered" and d.kind != "test"]
+        for d in chosen:
+            d.status, d.next_attempt_at, d.retry_until = "pending", at, None
+        channels = {d.channel for d in chosen}
+        if channels:
+            session.execute(delete(ChannelState).where(ChannelState.name.in_(channels)))
+        return [d.id for d in chosen]
+
+
+def list_deliveries(
+    session: Session, failed_only: bool = False, limit: int | None = 100, ids: Sequence[str] = ()
+) -> Sequence[AlertDelivery]:
+    query = select(AlertDelivery).order_by(AlertDelivery.created_at.desc(), AlertDelivery.id)
+    if failed_only:
+        query = query.where(AlertDelivery.status.in_(("failed", "disabled")))
+    if ids:
+        query = query.where(AlertDelivery.id.in_(list(ids)))
+    if limit:
+        query = query.limit(limit)
+    return session.scalars(query).all()
+
+
+def delivery_summary(delivery: AlertDelivery) -> dict[str, Any]:
+    """A delivery as ``alerts list`` shows it (and ``--json`` prints it), with its attempts."""
+    payload = delivery.payload or {}
+    if delivery.kind == "instant" and delivery.match is not None:
+        summary = f"[{delivery.match.watch}] {delivery.match.article.title}"
+    elif delivery.kind == "digest":
+        summary = f"{payload.get('period')} digest: {len(payload.get('match_ids', []))} stories"
+    elif delivery.kind == "system":
+        summary = str(payload.get("subject", ""))
+    else:
+        summary = "test message"
+    return {
+        "id": delivery.id,
+        "kind": delivery.kind,
+        "channel": delivery.channel,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "summary": summary,
+        "watch": delivery.match.watch if delivery.match is not None else None,
+        "url": delivery.match.article.url if delivery.match is not None else None,
+        "created_at": delivery.created_at.isoformat(),
+        "next_attempt_at": delivery.next_attempt_at.isoformat() if delivery.status == "pending" else None,
+        "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None,
+        "last_error": delivery.last_error,
+        "attempt_log": [
+            {
+                "at": a.at.isoformat(),
+                "ok": a.ok,
+                "status_code": a.status_code,
+                "error": a.error,
+                "duration_ms": a.duration_ms,
+            }
+            for a in delivery.attempt_log
+        ],
+    }

@@ -1,0 +1,181 @@
+"""The outbox: match a freshly stored article and record what must be sent, in its transaction.
+
+``Outbox`` is an ingest hook (``storage.ingest.StoredHook``): it runs inside the transaction
+that stores the article, so the article, its ``WatchMatch`` rows and one pending
+``AlertDelivery`` per channel of each instant watch commit together or not at all. Sending is
+the dispatcher's job (``alerts.dispatch``); nothing here does I/O beyond the session.
+
+Rules:
+- one alert per story and watch: the first matching article of a story alerts; later articles
+  of the same story get a match with ``alerted=False`` (digests list them as "also reported
+  by"). A unique ``alert_key`` makes this hold even for two writers at once.
+- no flood: an article published more than ``alerts.max_article_age`` ago (first crawl of an
+  outlet, back-fill after an outage) is stored and matched but never alerts. An article
+  without a date counts as new.
+- digest watches (``mode = "digest"``) get their match recorded; ``alerts.digest`` collects
+  them into one message per period.
+
+Also here: ``enqueue_system_alert`` for operator messages (source health) and
+``new_delivery_id``. Reads ``[alerts] max_article_age`` and ``[watches.*]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from alerts.matching import Matcher, WatchHit
+from config import AlertsConfig, Config, WatchConfig
+from storage.models import AlertDelivery, Article, WatchMatch, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def new_delivery_id() -> str:
+    """A delivery id, also the webhook-id and (with a domain) the email Message-ID."""
+    return f"msg_{uuid.uuid4().hex}"
+
+
+class Outbox:
+    """The ingest hook that turns matches into pending deliveries."""
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        watches: Sequence[WatchConfig],
+        alerts: AlertsConfig,
+        clock: Callable[[], datetime] = utcnow,
+        on_enqueued: Callable[[], None] | None = None,
+    ) -> None:
+        self.matcher = matcher
+        self.watches = {w.name: w for w in watches if w.enabled}
+        self.max_age = timedelta(seconds=alerts.max_article_age)
+        self.clock = clock
+        # Called after the transaction that created deliveries commits: wakes the dispatcher
+        # so an alert goes out in well under a dispatch interval.
+        self.on_enqueued = on_enqueued
+
+    @classmethod
+    def from_config(cls, config: Config, on_enqueued: Callable[[], None] | None = None) -> Outbox:
+        matcher = Matcher.from_config(config.watches, config.lists)
+        return cls(matcher, config.watches, config.alerts, on_enqueued=on_enqueued)
+
+    def __call__(self, session: Session, article: Article, new_story: bool) -> None:
+        now = self.clock()
+        fresh = article.published_at is None or article.published_at >= now - self.max_age
+        article.alertable = fresh
+        hits = self.matcher.match(article.title, article.text, article.language)
+        enqueued = 0
+        for hit in hits:
+            watch = self.watches.get(hit.watch)
+            if watch is None:
+                continue
+            already = not new_story and story_alerted(session, article.story_id, hit.watch)
+            match = self._record_match(session, article, hit, alert=fresh and not already, now=now)
+            if match.alerted and watch.mode == "instant":
+                for channel in watch.channels:
+                    session.add(
+                        AlertDelivery(
+                            id=new_delivery_id(),
+                            kind="instant",
+                            match_id=match.id,
+                            channel=channel,
+                            status="pending",
+                            attempts=0,
+                            next_attempt_at=now,
+                            created_at=now,
+                        )
+                    )
+                    enqueued += 1
+        if enqueued:
+            session.flush()
+            if self.on_enqueued is not None:
+                callback = self.on_enqueued
+                event.listen(session, "after_commit", lambda _s: callback(), once=True)
+        if hits:
+            log.debug("article %s matched %s (%d deliveries)", article.id, [h.watch for h in hits], enqueued)
+
+    def _record_match(
+        self, session: Session, article: Article, hit: WatchHit, alert: bool, now: datetime
+    ) -> WatchMatch:
+        def build(alerted: bool) -> WatchMatch:
+            return WatchMatch(
+                article_id=article.id,
+                story_id=article.story_id,
+                watch=hit.watch,
+                score=hit.score,
+                terms=list(hit.terms),
+                snippets=[{"text": s.text, "spans": [list(span) for span in s.spans]} for s in hit.snippets],
+                alerted=alerted,
+                alert_key=f"{article.story_id}/{hit.watch}" if alerted else None,
+                created_at=now,
+            )
+
+        if alert:
+            match = build(True)
+            try:
+                with session.begin_nested():
+                    session.add(match)
+                    session.flush()
+                return match
+            except IntegrityError:
+                # Another writer alerted this story for this watch first: record, don't alert.
+                log.info("story %s already alerted for %s; match recorded without alert", article.story_id, hit.watch)
+        match = build(False)
+        session.add(match)
+        session.flush()
+        return match
+
+
+def story_alerted(session: Session, story_id: int, watch: str) -> bool:
+    """Has this story already alerted for this watch?"""
+    key = f"{story_id}/{watch}"
+    return session.scalar(select(WatchMatch.id).where(WatchMatch.alert_key == key)) is not None
+
+
+def enqueue_system_alert(
+    session: Session,
+    channels: Iterable[str],
+    subject: str,
+    text: str,
+    dedup_key: str,
+    now: datetime | None = None,
+) -> list[str]:
+    """Queue an operator message (e.g. "outlet X has been failing for 3 crawls") to ``channels``.
+
+    Runs in the caller's transaction. ``dedup_key`` makes it unique per channel: enqueuing the
+    same key twice sends one message. Returns the ids of the deliveries created.
+    """
+    now = now or utcnow()
+    created = []
+    for channel in dict.fromkeys(channels):
+        exists = session.scalar(
+            select(AlertDelivery.id).where(AlertDelivery.dedup_key == dedup_key, AlertDelivery.channel == channel)
+        )
+        if exists is not None:
+            continue
+        delivery = AlertDelivery(
+            id=new_delivery_id(),
+            kind="system",
+            dedup_key=dedup_key,
+            channel=channel,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            payload={"subject": subject, "text": text, "key": dedup_key},
+        )
+        try:
+            with session.begin_nested():
+                session.add(delivery)
+                session.flush()
+        except IntegrityError:
+            continue  # a concurrent writer queued it
+        created.append(delivery.id)
+    return created

@@ -1,0 +1,246 @@
+"""Turn a delivery into what a channel sends: subject, plain text, HTML and the webhook JSON.
+
+Two steps. ``message_data`` reads the database and builds a JSON-ready dict (the webhook's
+``data``, documented in README "Webhook payload"); it runs at send time, so "also reported by"
+lists every outlet known when the message goes out. ``Renderer`` fills the Jinja2 templates in
+``alerts/templates/`` with it; a file of the same name in ``alerts.templates_dir`` replaces the
+built-in one. HTML templates are autoescaped, so nothing from a crawled page (titles, snippets,
+author names) can inject markup; in ``webhook.json`` every ``{{ expression }}`` is written as
+JSON, so a user template cannot produce broken JSON by quoting.
+
+Reads ``[alerts] timezone`` (times are shown in it) and ``templates_dir`` (relative to the
+config file's folder).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.errors import RenderError
+from config import Config
+from storage.models import AlertDelivery, Article, Outlet, WatchMatch
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+# The webhook "type" of each delivery kind.
+EVENT_TYPES = {"instant": "watch.match", "digest": "watch.digest", "system": "system.notice", "test": "test"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One message, ready for any channel."""
+
+    delivery_id: str
+    kind: str
+    subject: str
+    text: str
+    html: str
+    body: bytes  # the webhook request body (JSON)
+    thread: str | None  # stable per story ("story-12"): email threading
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def article_data(article: Article) -> dict[str, Any]:
+    outlet: Outlet = article.outlet
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "outlet": outlet.slug,
+        "outlet_name": outlet.name,
+        "language": article.language,
+        "author": article.author,
+        "published_at": _iso(article.published_at),
+        "fetched_at": _iso(article.fetched_at),
+    }
+
+
+def also_reported_by(session: Session, story_id: int, except_article: int) -> list[dict[str, Any]]:
+    """The story's other articles, oldest first (other outlets, other languages)."""
+    rows = session.scalars(
+        select(Article).where(Article.story_id == story_id, Article.id != except_article).order_by(Article.id)
+    ).all()
+    return [
+        {
+            k: v
+            for k, v in article_data(a).items()
+            if k in ("outlet", "outlet_name", "title", "url", "language", "published_at")
+        }
+        for a in rows
+    ]
+
+
+def match_data(session: Session, match: WatchMatch) -> dict[str, Any]:
+    article = match.article
+    story = article.story
+    return {
+        "watch": match.watch,
+        "score": match.score,
+        "terms": list(match.terms or []),
+        "snippets": [
+            {"text": s.get("text", ""), "spans": [list(span) for span in s.get("spans", [])]}
+            for s in (match.snippets or [])
+            if isinstance(s, dict)
+        ],
+        "article": article_data(article),
+        "story": {"id": story.id, "title": story.title, "article_count": story.article_count},
+        "also_reported_by": also_reported_by(session, story.id, article.id),
+    }
+
+
+def message_data(session: Session, delivery: AlertDelivery) -> dict[str, Any]:
+    """The facts of one delivery as a JSON-ready dict (the webhook payload's ``data``)."""
+    payload = dict(delivery.payload or {})
+    if delivery.kind == "instant":
+        if delivery.match is None:
+            raise RenderError("data", f"delivery {delivery.id} has no match")
+        return match_data(session, delivery.match)
+    if delivery.kind == "digest":
+        ids = [int(i) for i in payload.get("match_ids", [])]
+        matches = session.scalars(select(WatchMatch).where(WatchMatch.id.in_(ids)).order_by(WatchMatch.id)).all()
+        watches: dict[str, list[dict[str, Any]]] = {}
+        for m in matches:
+            watches.setdefault(m.watch, []).append(match_data(session, m))
+        return {
+            "period": payload.get("period"),
+            "start": payload.get("start"),
+            "end": payload.get("end"),
+            "story_count": len(matches),
+            "watches": [{"watch": name, "stories": stories} for name, stories in sorted(watches.items())],
+        }
+    return payload  # system and test messages carry their text in the payload
+
+
+# --------------------------------------------------------------------------- templates
+
+
+class Renderer:
+    def __init__(self, timezone: str = "UTC", templates_dir: str | Path | None = None) -> None:
+        self.zone = ZoneInfo(timezone)
+        self.timezone = timezone
+        search = [str(templates_dir)] if templates_dir else []
+        loader = jinja2.FileSystemLoader([*search, str(BUILTIN_TEMPLATES)])
+        common: dict[str, Any] = {
+            "loader": loader,
+            "undefined": jinja2.StrictUndefined,
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+            "keep_trailing_newline": True,
+        }
+        self.env = jinja2.Environment(autoescape=jinja2.select_autoescape(["html", "htm"], default=False), **common)
+        # JSON templates: every expression is written as a JSON value (their "autoescape").
+        self.json_env = jinja2.Environment(autoescape=False, finalize=_json_value, **common)
+        for env in (self.env, self.json_env):
+            env.filters.update(localtime=self.localtime, highlight=highlight, marked=marked, safe_url=safe_url)
+
+    @classmethod
+    def from_config(cls, config: Config) -> Renderer:
+        folder = config.alerts.templates_dir
+        if folder and not Path(folder).is_absolute():
+            folder = str(Path(config.path).resolve().parent / folder) if config.path != "<dict>" else folder
+        return cls(config.alerts.timezone, folder or None)
+
+    def localtime(self, value: str | datetime | None) -> str:
+        """An ISO time as "2026-11-24 18:40 (Asia/Ho_Chi_Minh)" in ``alerts.timezone``."""
+        if not value:
+            return "unknown"
+        when = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return f"{when.astimezone(self.zone):%Y-%m-%d %H:%M} ({self.timezone})"
+
+    def render_delivery(self, session: Session, delivery: AlertDelivery, now: datetime) -> Rendered:
+        return self.render(delivery.id, delivery.kind, message_data(session, delivery), now)
+
+    def render(self, delivery_id: str, kind: str, data: Mapping[str, Any], now: datetime) -> Rendered:
+        page = "notice" if kind in ("system", "test") else kind
+        envelope = {"type": EVENT_TYPES.get(kind, kind), "id": delivery_id, "timestamp": now.isoformat(), "data": data}
+        context = {"kind": kind, "delivery_id": delivery_id, "data": data, "payload": envelope}
+        subject = " ".join(self._render(self.env, "subject.txt", context).split())
+        body = self._render(self.json_env, "webhook.json", context)
+        try:
+            json.loads(body)
+        except ValueError as exc:
+            raise RenderError("webhook.json", f"did not produce valid JSON ({exc})") from None
+        thread = None
+        if kind == "instant":
+            thread = f"story-{data['story']['id']}"
+        return Rendered(
+            delivery_id=delivery_id,
+            kind=kind,
+            subject=subject[:250],
+            text=self._render(self.env, f"{page}.txt", context),
+            html=self._render(self.env, f"{page}.html", context),
+            body=body.encode("utf-8"),
+            thread=thread,
+        )
+
+    def _render(self, env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+        try:
+            return env.get_template(name).render(context)
+        except jinja2.TemplateNotFound:
+            raise RenderError(name, "not found") from None
+        except jinja2.TemplateError as exc:
+            where = f" line {exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+            raise RenderError(name, f"{type(exc).__name__}{where}: {exc}") from None
+
+
+def _json_value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _spans(snippet: Mapping[str, Any]) -> list[tuple[int, int]]:
+    text_len = len(snippet.get("text", ""))
+    spans = sorted((int(s), int(e)) for s, e in snippet.get("spans", []))
+    result: list[tuple[int, int]] = []
+    for start, end in spans:
+        start, end = max(start, result[-1][1] if result else 0), min(end, text_len)
+        if start < end:
+            result.append((start, end))
+    return result
+
+
+def highlight(snippet: Mapping[str, Any]) -> Markup:
+    """A snippet as HTML: the text escaped, matched terms in ``<mark>``."""
+    text = str(snippet.get("text", ""))
+    out, pos = [], 0
+    for start, end in _spans(snippet):
+        out += [escape(text[pos:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def marked(snippet: Mapping[str, Any], before: str = "**", after: str = "**") -> str:
+    """A snippet as plain text with matched terms between ``**``."""
+    text = str(snippet.get("text", ""))
+    out, pos = [], 0
+    for start, end in _spans(snippet):
+        out += [text[pos:start], before, text[start:end], after]
+        pos = end
+    out.append(text[pos:])
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def safe_url(url: str | None) -> str:
+    """Only http(s) links go into an href; anything else (``javascript:``) becomes "#"."""
+    if url and urlsplit(url).scheme.lower() in ("http", "https"):
+        return url
+    return "#"
