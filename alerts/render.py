@@ -124,7 +124,7 @@ def message_data(session: Session, delivery: AlertDelivery) -> dict[str, Any]:
             "period": payload.get("period"),
             "start": payload.get("start"),
             "end": payload.get("end"),
-            "story_count": len(matches),
+            "story_count": len({m.story_id for m in matches}),
             "watches": [{"watch": name, "stories": stories} for name, stories in sorted(watches.items())],
         }
     return payload  # system and test messages carry their text in the payload

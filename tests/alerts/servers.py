@@ -124,7 +124,7 @@ class WebhookReceiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -214,9 +214,16 @@ def alert_config(
         "watches": {WATCH: {"query": QUERY, "channels": list(channels)}},
         "alerts": {"timezone": "Asia/Ho_Chi_Minh", "retry_base": "30s", "retry_for": "24h"},
     }
-    for key, value in overrides.items():
-        data.setdefault(key, {}).update(value)
-    return data
+    return _merge(data, overrides)
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+    return base
 
 
 ENV = {"HOOK_SECRET": SECRET}
