@@ -11,6 +11,7 @@ problems, 1 for anything else that failed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -30,9 +31,10 @@ from sqlalchemy.orm import Session, sessionmaker
 import config as config_module
 from alerts.channels import build_channels
 from alerts.dispatch import Dispatcher
+from alerts.matching import Matcher, WatchQueryError
 from alerts.outbox import Outbox
 from alerts.render import Renderer
-from config import Config, ConfigError, parse_duration
+from config import Config, ConfigError, WatchConfig, parse_duration
 from crawler.extract import extract
 from storage import db, repository
 from storage.ingest import Ingestor
@@ -77,7 +79,19 @@ def load_app_config(path: str | None) -> Config:
     chosen = path or os.environ.get("NEWSWATCH_CONFIG") or config_module.DEFAULT_CONFIG_PATH
     from crawler.outlets import load_presets
 
-    return config_module.load_config(chosen, env=os.environ, presets=load_presets())
+    cfg = config_module.load_config(chosen, env=os.environ, presets=load_presets())
+    build_matcher(cfg)  # a watch query that does not parse is a configuration error, found at start
+    return cfg
+
+
+def build_matcher(cfg: Config, watches: Sequence[WatchConfig] | None = None) -> Matcher:
+    """Compile the watches (default: the config's); a bad query names its key, line and column."""
+    try:
+        return Matcher.from_config(cfg.watches if watches is None else watches, cfg.lists)
+    except WatchQueryError as exc:
+        before = exc.query[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise ConfigError(cfg.path, exc.key, f"{exc.message} (query line {line}, column {column})") from None
 
 
 def build_app(cfg: Config, migrate: bool = True) -> App:
@@ -313,6 +327,96 @@ def _print_json(obj: Any, out: TextIO = sys.stdout) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
+def cmd_match(args: argparse.Namespace) -> int:
+    """JSON lines in (id, title, text, language?), one JSON line out per input, in order."""
+    cfg = load_app_config(args.config)
+    matcher = build_matcher(cfg, _chosen_watches(cfg, args.watch))
+    from storage.text import detect_language
+
+    failed = 0
+    for lineno, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("expected a JSON object")
+            title, text = item.get("title") or "", item.get("text")
+            if not isinstance(text, str) or not isinstance(title, str):
+                raise ValueError("'text' (and 'title', if given) must be strings")
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            failed += 1
+            reason = f"not valid JSON ({exc.msg})" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            print(f"error: stdin line {lineno}: {reason}", file=sys.stderr)
+            _print_json({"id": None, "line": lineno, "error": reason, "matches": []})
+            continue
+        language = item.get("language") or detect_language(f"{title}\n{text}")
+        hits = matcher.match(title, text, language)
+        _print_json({"id": item.get("id"), "matches": [hit.to_json() for hit in hits]})
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+def _chosen_watches(cfg: Config, name: str | None, query: str | None = None) -> list[WatchConfig]:
+    """The watch called ``name`` (enabled or not: testing comes before enabling), or every enabled one."""
+    if name is None and query is None:
+        return [w for w in cfg.watches if w.enabled]
+    found = [w for w in cfg.watches if w.name == name]
+    if query is not None:
+        base = found[0] if found else WatchConfig(name=name or "query", query=query)
+        return [dataclasses.replace(base, query=query, enabled=True)]
+    if not found:
+        known = ", ".join(w.name for w in cfg.watches) or "none configured"
+        raise CommandError(f"no watch named {name!r} in [watches] (known: {known})")
+    return [dataclasses.replace(found[0], enabled=True)]
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Run one watch over stored articles, oldest first, and print what would have alerted."""
+    cfg = load_app_config(args.config)
+    if args.watch is None and args.query is None:
+        raise CommandError("name a WATCH from the config, or give --query")
+    matcher = build_matcher(cfg, _chosen_watches(cfg, args.watch, args.query))
+    app = build_app(cfg)
+    since = _since(args.since)
+    scanned = alerted = repeats = 0
+    seen_stories: set[int] = set()
+    with app.sessions() as session:
+        articles = list(reversed(repository.list_articles(session, limit=None, since=since)))
+        for article in articles:
+            scanned += 1
+            hits = matcher.match(article.title, article.text, article.language)
+            if not hits:
+                continue
+            if article.story_id in seen_stories:
+                repeats += 1  # one alert per story: later copies are recorded, not alerted
+                continue
+            seen_stories.add(article.story_id)
+            alerted += 1
+            hit = hits[0]
+            when = article.published_at or article.created_at
+            if args.json:
+                _print_json(
+                    {
+                        "article_id": article.id,
+                        "url": article.url,
+                        "outlet": article.outlet.slug,
+                        "title": article.title,
+                        "published_at": _iso(when),
+                        **hit.to_json(),
+                    }
+                )
+                continue
+            print(f"{when:%Y-%m-%d %H:%M}  {article.outlet.slug:<14} score {hit.score:<6} {article.title[:90]}")
+            print(f"{'':18}{article.url}")
+            print(f"{'':18}terms: {', '.join(hit.terms)}")
+            for snippet in hit.snippets:
+                print(f"{'':18}> {snippet.marked()}")
+    summary = f"{alerted} alerts from {scanned} articles ({repeats} more matched a story already alerted)"
+    print(summary, file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
 def cmd_alerts_test(args: argparse.Namespace) -> int:
     cfg = load_app_config(args.config)
     if args.channel not in cfg.channels:
@@ -406,6 +510,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="per-outlet counts and health")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("match", help="match JSON lines from stdin (id, title, text, language) against the watches")
+    p.add_argument("--watch", metavar="NAME", help="only this watch (it may be disabled)")
+    p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("backtest", help="run a watch over stored articles and print what it would have alerted")
+    p.add_argument("watch", nargs="?", metavar="WATCH", help="a watch from the config")
+    p.add_argument("--query", metavar="Q", help="try this query instead (with WATCH's other settings, if named)")
+    p.add_argument("--since", metavar="DURATION", help="only articles from the last DURATION, e.g. 7d")
+    p.add_argument("--json", action="store_true", help="one JSON object per alert")
+    p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser("alerts", help="alert deliveries: test a channel, list, retry, send now")
     asub = p.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
