@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_CONFIG_PATH = "config.toml"
 
@@ -264,6 +265,12 @@ def config_from_dict(
     lists = p.lists(data.get("lists", {}))
     watches = p.watches(data.get("watches", {}), channels)
     alerts = p.dataclass(AlertsConfig, data.get("alerts", {}), "alerts")
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", alerts.digest_time):
+        p.fail("alerts.digest_time", f"expected a local time like 08:00, got {alerts.digest_time!r}")
+    try:
+        ZoneInfo(alerts.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        p.fail("alerts.timezone", f"unknown timezone {alerts.timezone!r} (expected e.g. Asia/Ho_Chi_Minh or UTC)")
     for i, name in enumerate(alerts.operator_channels):
         if name not in channels:
             p.fail(f"alerts.operator_channels[{i}]", f"no channel named {name!r} in [channels]")

@@ -222,3 +222,11 @@ def test_webhook_payload_is_json_for_every_kind(sqlite_url: str, receiver: Webho
     assert kinds["test"] == {"channel": "hook"}
     assert kinds["system.notice"]["subject"] == "qdnd.vn <b>failing</b>"
     assert json.dumps(kinds)  # plain JSON all the way down
+
+
+def test_signature_matches_the_standard_webhooks_reference_vector() -> None:
+    from alerts.channels.webhook import sign
+
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    signature = sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", b'{"test": 2432232314}')
+    assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="

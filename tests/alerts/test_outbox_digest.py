@@ -100,3 +100,17 @@ def test_one_digest_per_period_and_channel_grouped_by_watch(sqlite_url: str, rec
             assert len(latest.payload["match_ids"]) == 2  # the new story matched both watches
     finally:
         smtp.stop()
+
+
+@pytest.mark.parametrize(
+    ("alerts", "message"),
+    [
+        ({"digest_time": "8am"}, "alerts.digest_time: expected a local time like 08:00, got '8am'"),
+        ({"timezone": "Asia/Hanoi City"}, "alerts.timezone: unknown timezone 'Asia/Hanoi City'"),
+    ],
+)
+def test_a_bad_digest_time_or_timezone_is_a_clear_config_error(alerts: dict[str, str], message: str) -> None:
+    from config import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        make_config({"alerts": alerts})
