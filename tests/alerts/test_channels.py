@@ -230,3 +230,27 @@ def test_signature_matches_the_standard_webhooks_reference_vector() -> None:
     secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     signature = sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", b'{"test": 2432232314}')
     assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_email_over_starttls_and_implicit_tls_verifies_the_certificate(
+    tmp_path: Path, security: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.alerts.servers import make_tls
+
+    context, ca_file = make_tls(tmp_path)
+    sink = SmtpSink(tls=context, implicit=security == "tls").start()
+    try:
+        data = alert_config(f"sqlite:///{tmp_path / 'db.sqlite'}", smtp_port=sink.port)
+        data["channels"]["mail"]["security"] = security
+        app = run.build_app(make_config(data, env=ENV))
+        app.ingestor().ingest(record(1))
+        # The server's CA is not trusted yet: the certificate is refused, clearly.
+        assert app.dispatcher().dispatch_due().retrying == 1
+        error = deliveries(app)["mail"].last_error or ""
+        assert "CERTIFICATE_VERIFY_FAILED" in error and sink.messages == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # what an operator does for a private CA
+        assert app.dispatcher().dispatch_due(datetime.now(UTC) + timedelta(minutes=5)).delivered == 1
+        assert len(sink.messages) == 1 and sink.messages[0]["Subject"] == f"[{WATCH}] {TITLE}"
+    finally:
+        sink.stop()
