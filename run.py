@@ -444,7 +444,8 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
         print(f"{when}  {row['id']}  {row['kind']:<7} {row['channel']:<12} {row['status']:<9} "
               f"{row['attempts']:>2}x  {row['summary'][:70]}")  # fmt: skip
         if row["status"] != "delivered" and row["last_error"]:
-            print(f"{'':18}last error: {row['last_error'][:200]}")
+            retry = f" (next try {row['next_attempt_at'][:16].replace('T', ' ')} UTC)" if row["next_attempt_at"] else ""
+            print(f"{'':18}last error{retry}: {row['last_error'][:200]}")
     if not rows and not args.json:
         print("no failed deliveries" if args.failed else "no deliveries")
     return 0

@@ -69,7 +69,9 @@ class WebhookChannel:
                 self.name, f"no answer within {timeout:g}s ({type(exc).__name__})", unreachable=True
             ) from None
         except httpx.HTTPError as exc:
-            raise DeliveryError(self.name, f"{type(exc).__name__}: {exc}", unreachable=True) from None
+            raise DeliveryError(
+                self.name, f"cannot reach {self.config.url}: {type(exc).__name__}: {exc}", unreachable=True
+            ) from None
         code = response.status_code
         if 200 <= code < 300:
             return SendResult(status_code=code)
