@@ -31,7 +31,8 @@ import bisect
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from alerts import query as q
@@ -41,7 +42,7 @@ from storage.text import strip_diacritics
 
 _WORD_RE = re.compile(r"\w+")
 # Same-length replacements only: offsets into the normalised text are offsets into the original.
-_PUNCT = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "\u00a0": " ", "\u2009": " ", "\u202f": " "})
+_PUNCT = (("’", "'"), ("‘", "'"), ("ʼ", "'"), ("\u00a0", " "), ("\u2009", " "), ("\u202f", " "))
 _PHRASE_GAP = r"(?:\s*[-‐‑–—]\s*|\s+)"
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
 _ABBREVIATIONS = frozenset(
@@ -70,6 +71,26 @@ def _build_strip_table() -> dict[int, str]:
 _STRIP_TABLE = _build_strip_table()
 
 
+def _accent_classes() -> dict[str, str]:
+    """Base letter -> a regex class of it and every accented letter that folds to it."""
+    variants: dict[str, list[str]] = {}
+    for code, base in _STRIP_TABLE.items():
+        char = chr(code)
+        # Lower case only (the text is case-folded), and only vowels and d: the consonants'
+        # rare dotted forms would cost every term its literal first letter, which makes the
+        # regex search fast.
+        if char == char.casefold() and base in "aeiouyd":
+            variants.setdefault(base, []).append(char)
+    return {base: "[" + base + "".join(chars) + "]" for base, chars in variants.items()}
+
+
+_ACCENT_CLASSES = _accent_classes()
+
+
+def _escape_folded(piece: str) -> str:
+    return "".join(_ACCENT_CLASSES.get(ch) or re.escape(ch) for ch in piece)
+
+
 def fold_accents(text: str) -> str:
     """Diacritics removed from NFC text without changing its length (``Việt`` -> ``Viet``)."""
     return text.translate(_STRIP_TABLE)
@@ -77,7 +98,15 @@ def fold_accents(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """NFC, case-folded, straight quotes: the form both terms and articles are matched in."""
-    return unicodedata.normalize("NFC", text).casefold().translate(_PUNCT)
+    return _straighten(unicodedata.normalize("NFC", text).casefold())
+
+
+def _straighten(text: str) -> str:
+    # str.replace per character beats one str.translate with a dict 10x on non-ASCII text.
+    for char, plain in _PUNCT:
+        if char in text:
+            text = text.replace(char, plain)
+    return text
 
 
 def _is_word_char(ch: str) -> bool:
@@ -132,28 +161,52 @@ class WatchQueryError(QueryError):
 # --------------------------------------------------------------------------- compiled form
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Term:
     id: int
     label: str  # as written in the query or the list
-    pattern: re.Pattern[str]
-    anchor: str  # a word that must be in the text ("" for a lone wildcard word)
-    others: tuple[str, ...]  # the other whole words that must be in it
+    source: str  # regex over the normalised text; compiled on first use (a rebuild stays cheap)
+    exact_source: str  # for a folded term: the same regex without accent classes (faster)
+    words: tuple[str, ...]  # its whole words (not a wildcard stem): all must be in the text
     prefix: str  # the wildcard word's stem, or ""
     folded: bool  # searched in the accent-folded text
-    starts_word: bool
-    ends_word: bool
+    anchor: str = ""  # the word it is indexed under ("" for a lone wildcard word); set by _index
+    others: tuple[str, ...] = ()  # its other words
+    _regex: re.Pattern[str] | None = None
+    _exact: re.Pattern[str] | None = None
+
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.source)
+        return self._regex
+
+    def exact_regex(self) -> re.Pattern[str]:
+        if self._exact is None:
+            self._exact = re.compile(self.exact_source)
+        return self._exact
+
+    def needs_folding(self, from_accents: set[str]) -> bool:
+        """Whether the text has an accented word that folds to one of this term's words."""
+        if not self.folded or not from_accents:
+            return False
+        if not from_accents.isdisjoint(self.words):
+            return True
+        return bool(self.prefix) and any(w.startswith(self.prefix) for w in from_accents)
 
 
 class _Node:
-    __slots__ = ()
+    # ``groups``: the node's necessary condition (see _requirements), checked before evaluating it.
+    __slots__ = ("groups",)
+    groups: tuple[frozenset[int], ...]
 
 
 class _TermNode(_Node):
-    __slots__ = ("boost", "field", "tid")
+    """A term, or a whole @list (any of its terms): one node, so a 600-term list costs one set operation."""
 
-    def __init__(self, tid: int, field: str | None, boost: float) -> None:
-        self.tid, self.field, self.boost = tid, field, boost
+    __slots__ = ("boost", "field", "tids")
+
+    def __init__(self, tids: Iterable[int], field: str | None, boost: float) -> None:
+        self.tids, self.field, self.boost = frozenset(tids), field, boost
 
 
 class _AllNode(_Node):
@@ -196,6 +249,9 @@ class _Watch:
     config: WatchConfig
     root: _Node
     term_ids: frozenset[int]
+    # Necessary condition, checked with a few set operations before the tree is evaluated:
+    # every group must have at least one term among the article's candidate terms.
+    groups: tuple[frozenset[int], ...]
 
 
 # A hit: (start, end, term id, boost) in the normalised document.
@@ -210,7 +266,9 @@ class Matcher:
         self.lists = lists
         self._terms: list[_Term] = []
         self._term_keys: dict[tuple[str, bool], int] = {}
+        self._written: dict[tuple[str, bool], int] = {}  # as written -> id, to skip normalising again
         self._compiled: list[_Watch] = []
+        self._shared: dict[tuple[object, ...], _Node] = {}
         for watch in self.watches:
             self._compiled.append(self._compile_watch(watch, watch.query))
         self._index()
@@ -227,13 +285,27 @@ class Matcher:
             root = self._compile(ast, watch.accent_insensitive, text)
         except QueryError as exc:
             raise WatchQueryError(watch.name, exc) from None
-        ids = frozenset(n.tid for n in _walk(root) if isinstance(n, _TermNode))
-        return _Watch(watch, root, ids)
+        groups = tuple(sorted(root.groups, key=len))
+        # Without a required group (only possible with NOT inside OR), any of its terms can wake it.
+        ids = frozenset() if groups else frozenset(t for n in _walk(root) if isinstance(n, _TermNode) for t in n.tids)
+        return _Watch(watch, root, ids, groups)
 
     def _compile(self, node: q.Node, accent_insensitive: bool, text: str) -> _Node:
+        """The compiled node, shared with every identical subtree of every watch (evaluated once)."""
+        return self._share(self._compile_node(node, accent_insensitive, text))
+
+    def _share(self, compiled: _Node) -> _Node:
+        key = _key(compiled)
+        shared = self._shared.get(key)
+        if shared is None:
+            compiled.groups = tuple(set(_requirements(compiled)))
+            shared = self._shared[key] = compiled
+        return shared
+
+    def _compile_node(self, node: q.Node, accent_insensitive: bool, text: str) -> _Node:
         if isinstance(node, q.Term):
             tid = self._term(node.text + ("*" if node.prefix else ""), accent_insensitive)
-            return _TermNode(tid, node.field, node.boost)
+            return _TermNode((tid,), node.field, node.boost)
         if isinstance(node, q.ListRef):
             variants = self.lists.get(node.name)
             if variants is None:
@@ -253,12 +325,24 @@ class Matcher:
             tids = list(dict.fromkeys(self._term(w, accent_insensitive, node.position, text) for w in words))
             if not tids:
                 raise QueryError(f"list @{node.name} is empty", node.position, text)
-            children: list[_Node] = [_TermNode(t, node.field, node.boost) for t in tids]
-            return children[0] if len(children) == 1 else _AnyNode(children)
+            return _TermNode(tids, node.field, node.boost)
         if isinstance(node, q.And):
             return _AllNode([self._compile(c, accent_insensitive, text) for c in node.children])
         if isinstance(node, q.Or):
-            return _AnyNode([self._compile(c, accent_insensitive, text) for c in node.children])
+            children = [self._compile(c, accent_insensitive, text) for c in node.children]
+            # Plain alternatives with the same scope merge into one node: one set operation.
+            plain: dict[tuple[str | None, float], set[int]] = {}
+            rest: list[_Node] = []
+            for child in children:
+                if isinstance(child, _TermNode):
+                    plain.setdefault((child.field, child.boost), set()).update(child.tids)
+                else:
+                    rest.append(child)
+            merged: list[_Node] = [
+                self._share(_TermNode(sorted(tids), field, boost)) for (field, boost), tids in plain.items()
+            ]
+            alternatives = merged + rest
+            return alternatives[0] if len(alternatives) == 1 else _AnyNode(alternatives)
         if isinstance(node, q.Not):
             return _NotNode(self._compile(node.child, accent_insensitive, text))
         if isinstance(node, q.Near):
@@ -273,6 +357,14 @@ class Matcher:
 
     def _term(self, written: str, accent_insensitive: bool, position: int = 0, query: str = "") -> int:
         """The id of a compiled term, shared by every watch and list that uses it."""
+        known = self._written.get((written, accent_insensitive))
+        if known is not None:
+            return known
+        tid = self._new_term(written, accent_insensitive, position, query)
+        self._written[(written, accent_insensitive)] = tid
+        return tid
+
+    def _new_term(self, written: str, accent_insensitive: bool, position: int, query: str) -> int:
         norm = " ".join(normalize_text(written).split())
         folded = accent_insensitive and fold_accents(norm) == norm
         key = (norm, folded)
@@ -283,23 +375,33 @@ class Matcher:
         words = _WORD_RE.findall(body)
         if not words:
             raise QueryError(f"term {written!r} has no letters or digits", position, query)
-        pattern = _PHRASE_GAP.join(re.escape(piece) for piece in body.split())
-        stem = ""
-        if prefix_term:
-            pattern += r"\w*"
-            stem = words.pop()
-        anchor = max(words, key=len) if words else ""
-        others = tuple(w for w in dict.fromkeys(words) if w != anchor)
+        # Word boundaries are checked inside the regex, and so that it still starts with a literal
+        # (which the regex engine searches fast): a lookbehind *after* the first piece checks the
+        # character before it; a leading (?<!\w) would make every search crawl.
+        # An accent-insensitive term carries its accents as character classes ("viet" ->
+        # "v[iíì…]t"), so the text is searched as it is, never copied without accents.
+        pieces = body.split()
+        stem = words.pop() if prefix_term else ""
+
+        def regex(escape: Callable[[str], str]) -> str:
+            pattern = escape(pieces[0])
+            if _is_word_char(body[0]):
+                pattern += rf"(?<!\w[\s\S]{{{len(pieces[0])}}})"
+            pattern += "".join(_PHRASE_GAP + escape(piece) for piece in pieces[1:])
+            if prefix_term:
+                pattern += r"\w*"
+            if prefix_term or _is_word_char(body[-1]):
+                pattern += r"(?!\w)"
+            return pattern
+
         term = _Term(
             id=len(self._terms),
             label=written.strip(),
-            pattern=re.compile(pattern),
-            anchor=anchor,
-            others=others,
+            source=regex(_escape_folded if folded else re.escape),
+            exact_source=regex(re.escape),
+            words=tuple(dict.fromkeys(words)),
             prefix=stem,
             folded=folded,
-            starts_word=_is_word_char(body[0]),
-            ends_word=prefix_term or _is_word_char(body[-1]),
         )
         self._terms.append(term)
         self._term_keys[key] = term.id
@@ -308,21 +410,31 @@ class Matcher:
     def _index(self) -> None:
         """word -> terms anchored on it, per text form; term -> watches using it."""
         self._anchors: tuple[dict[str, list[_Term]], dict[str, list[_Term]]] = ({}, {})
-        self._stem_only: list[_Term] = []
+        self._simple: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+        # Lone wildcard words, per text form: stem length -> stem -> terms.
+        self._stem_only: tuple[dict[int, dict[str, list[_Term]]], ...] = ({}, {})
         self._has_folded = any(t.folded for t in self._terms)
+        # Anchor each term on its word that the fewest terms share ("malaysia" is in dozens of
+        # terms, "thực" in few), so a common word in the text wakes few terms to check.
+        shared = Counter(w for term in self._terms for w in term.words)
         for term in self._terms:
-            if term.anchor:
+            if term.words:
+                term.anchor = min(term.words, key=lambda w: (shared[w], -len(w)))
+                term.others = tuple(w for w in term.words if w != term.anchor)
+            if term.anchor and not term.others and not term.prefix:
+                self._simple[term.folded].setdefault(term.anchor, []).append(term.id)
+            elif term.anchor:
                 self._anchors[term.folded].setdefault(term.anchor, []).append(term)
             else:
-                self._stem_only.append(term)
-        self._watches_by_term: list[list[_Watch]] = [[] for _ in self._terms]
-        for watch in self._compiled:
-            for tid in watch.term_ids:
-                self._watches_by_term[tid].append(watch)
-
-    def compile_query(self, name: str, text: str, accent_insensitive: bool = False) -> Matcher:
-        """A matcher for one ad-hoc query (``backtest --query``), sharing this one's lists."""
-        return Matcher([WatchConfig(name=name, query=text, accent_insensitive=accent_insensitive)], self.lists)
+                self._stem_only[term.folded].setdefault(len(term.prefix), {}).setdefault(term.prefix, []).append(term)
+        self._compiled.sort(key=lambda w: w.config.name)
+        self._anchor_words = tuple(frozenset(self._anchors[f]) | frozenset(self._simple[f]) for f in (0, 1))
+        self._stem_count = tuple(sum(len(s) for s in by_length.values()) for by_length in self._stem_only)
+        self._watches_by_term: list[list[int]] = [[] for _ in self._terms]
+        for index, watch in enumerate(self._compiled):
+            # Indexed under its smallest required group only: no other term alone can make it true.
+            for tid in watch.groups[0] if watch.groups else watch.term_ids:
+                self._watches_by_term[tid].append(index)
 
     # ------------------------------------------------------------------ matching
 
@@ -331,50 +443,96 @@ class Matcher:
         candidates = self._candidate_terms(doc)
         if not candidates:
             return []
-        watches: dict[int, _Watch] = {}
+        chosen: set[int] = set()
         for tid in candidates:
-            for watch in self._watches_by_term[tid]:
-                watches[id(watch)] = watch
+            chosen.update(self._watches_by_term[tid])
         hits: list[WatchHit] = []
-        for watch in sorted(watches.values(), key=lambda w: w.config.name):
+        compiled = self._compiled
+        for index in sorted(chosen):  # watches in name order: stable output
+            watch = compiled[index]
             config = watch.config
-            if config.languages and language and language not in config.languages:
+            if language and config.languages and language not in config.languages:
                 continue
-            if not _possible(watch.root, candidates, language):
-                continue
-            ok, found = self._evaluate(watch.root, doc)
-            if not ok or not found:
-                continue
-            hit = self._hit(config, found, doc)
-            if hit.score >= config.min_score:
-                hits.append(hit)
+            for group in watch.groups:
+                if group.isdisjoint(candidates):
+                    break
+            else:
+                ok, found = self._evaluate(watch.root, doc, candidates)
+                if ok and found:
+                    hit = self._hit(config, found, doc)
+                    if hit.score >= config.min_score:
+                        hits.append(hit)
         return hits
 
     def _candidate_terms(self, doc: _Document) -> set[int]:
+        """Terms all of whose words occur in the article (so they may occur as a whole)."""
         present = set(_WORD_RE.findall(doc.norm))
         found: set[int] = set()
-        forms = [(present, self._anchors[False])]
-        if self._has_folded:
-            forms.append(({fold_accents(w) for w in present}, self._anchors[True]))
+        forms = [present]
+        if self._has_folded:  # only non-ASCII words change; one translate call for all of them
+            accented = [w for w in present if not w.isascii()]
+            from_accents = set(fold_accents("\n".join(accented)).split("\n")) if accented else set()
+            forms.append(present | from_accents)
+            doc.from_accents = from_accents
         ordered: dict[bool, list[str]] = {}  # sorted words, for wildcard stems; built on first need
-        for words, anchors in forms:
-            for word in words.intersection(anchors):
-                for term in anchors[word]:
-                    if all(o in words for o in term.others) and (not term.prefix or _has_prefix(ordered, forms, term)):
-                        found.add(term.id)
-        for term in self._stem_only:
-            if _has_prefix(ordered, forms, term):
-                found.add(term.id)
+        for folded, words in enumerate(forms):
+            anchors = self._anchors[folded]
+            # A set with a set: CPython iterates the smaller one (a dict would be walked whole).
+            simple = self._simple[folded]
+            for word in words & self._anchor_words[folded]:
+                found.update(simple.get(word, ()))  # one-word terms: nothing more to check
+                for term in anchors.get(word, ()):
+                    if term.others and not words.issuperset(term.others):
+                        continue
+                    if term.prefix and not _has_prefix(ordered, forms, term):
+                        continue
+                    found.add(term.id)
+            # Lone wildcard words: either look each word's first n letters up among the stems of
+            # length n, or each stem up in the sorted words, whichever takes fewer steps.
+            by_length = self._stem_only[folded]
+            if len(words) * len(by_length) <= 4 * self._stem_count[folded]:
+                for length, stems in by_length.items():
+                    for word in words:
+                        for term in stems.get(word[:length], ()):
+                            found.add(term.id)
+            else:
+                for stems in by_length.values():
+                    for terms in stems.values():
+                        if _has_prefix(ordered, forms, terms[0]):
+                            found.update(t.id for t in terms)
         return found
 
-    def _evaluate(self, node: _Node, doc: _Document) -> tuple[bool, list[_Hit]]:
+    def _evaluate(
+        self, node: _Node, doc: _Document, candidates: set[int], every: bool = False
+    ) -> tuple[bool, list[_Hit]]:
+        """Whether ``node`` is true here, and the hits that make it so.
+
+        ``every``: all hits are needed (the node is inside a NEAR, where any of them may be the
+        close one); otherwise an OR stops at its first true alternative, which is enough to
+        explain the match.
+        """
+        memo = doc.memo.get(id(node))
+        if memo is not None and (memo[0] or not every):
+            return memo[1]
+        for group in node.groups:
+            if group.isdisjoint(candidates):
+                result: tuple[bool, list[_Hit]] = (False, [])
+                break
+        else:
+            result = self._evaluate_node(node, doc, candidates, every)
+        doc.memo[id(node)] = (every, result)
+        return result
+
+    def _evaluate_node(self, node: _Node, doc: _Document, candidates: set[int], every: bool) -> tuple[bool, list[_Hit]]:
         if isinstance(node, _TermNode):
-            hits = doc.occurrences(self._terms[node.tid], node.field, node.boost)
+            hits = []
+            for tid in node.tids.intersection(candidates):  # the others cannot occur: not searched
+                hits += doc.occurrences(self._terms[tid], node.field, node.boost)
             return bool(hits), hits
         if isinstance(node, _AllNode):
             collected: list[_Hit] = []
             for child in node.children:
-                ok, hits = self._evaluate(child, doc)
+                ok, hits = self._evaluate(child, doc, candidates, every)
                 if not ok:
                     return False, []
                 collected += hits
@@ -382,19 +540,21 @@ class Matcher:
         if isinstance(node, _AnyNode):
             collected, any_ok = [], False
             for child in node.children:
-                ok, hits = self._evaluate(child, doc)
+                ok, hits = self._evaluate(child, doc, candidates, every)
                 if ok:
+                    if not every:
+                        return True, hits
                     any_ok = True
                     collected += hits
             return any_ok, collected
         if isinstance(node, _NotNode):
-            ok, _ = self._evaluate(node.child, doc)
+            ok, _ = self._evaluate(node.child, doc, candidates)
             return not ok, []
         if isinstance(node, _NearNode):
-            ok, left = self._evaluate(node.left, doc)
+            ok, left = self._evaluate(node.left, doc, candidates, True)
             if not ok:
                 return False, []
-            ok, right = self._evaluate(node.right, doc)
+            ok, right = self._evaluate(node.right, doc, candidates, True)
             if node.negated:
                 hits = doc.not_near(left, right, node.unit, node.distance) if ok else left
                 return bool(hits), hits
@@ -433,27 +593,43 @@ def _walk(node: _Node) -> Iterable[_Node]:
         yield from _walk(node.right)
 
 
-def _possible(node: _Node, candidates: set[int], language: str | None) -> bool:
-    """Could the query be true, judging only by which terms might occur? (NOT always could.)"""
+def _key(node: _Node) -> tuple[object, ...]:
+    """Structural identity of a compiled node whose children are already shared."""
     if isinstance(node, _TermNode):
-        return node.tid in candidates
-    if isinstance(node, _AllNode):
-        return all(_possible(c, candidates, language) for c in node.children)
-    if isinstance(node, _AnyNode):
-        return any(_possible(c, candidates, language) for c in node.children)
+        return ("term", node.tids, node.field, node.boost)
+    if isinstance(node, _AllNode | _AnyNode):
+        return (type(node).__name__, *(id(c) for c in node.children))
+    if isinstance(node, _NotNode):
+        return ("not", id(node.child))
     if isinstance(node, _NearNode):
-        return _possible(node.left, candidates, language) and (
-            node.negated or _possible(node.right, candidates, language)
-        )
-    if isinstance(node, _LangNode):
-        return language == node.code
-    return True
+        return ("near", id(node.left), id(node.right), node.unit, node.distance, node.negated)
+    assert isinstance(node, _LangNode)
+    return ("lang", node.code)
 
 
-def _has_prefix(ordered: dict[bool, list[str]], forms: Sequence[tuple[set[str], object]], term: _Term) -> bool:
+def _requirements(node: _Node) -> list[frozenset[int]]:
+    """Groups of terms of which at least one must occur for ``node`` to be true (necessary, not sufficient).
+
+    Children are compiled (and their ``groups`` set) before their parent.
+    """
+    if isinstance(node, _TermNode):
+        return [node.tids]
+    if isinstance(node, _AllNode):
+        return [g for child in node.children for g in child.groups]
+    if isinstance(node, _AnyNode):
+        per_child = [child.groups for child in node.children]
+        if not all(per_child):
+            return []  # a branch that needs no term (NOT, lang:) can make the OR true alone
+        return [frozenset().union(*(min(groups, key=len) for groups in per_child))]
+    if isinstance(node, _NearNode):
+        return [*node.left.groups, *(() if node.negated else node.right.groups)]
+    return []
+
+
+def _has_prefix(ordered: dict[bool, list[str]], forms: Sequence[set[str]], term: _Term) -> bool:
     """Whether some word of the text (in the term's form) starts with the term's wildcard stem."""
     if term.folded not in ordered:
-        ordered[term.folded] = sorted(forms[term.folded][0])
+        ordered[term.folded] = sorted(forms[term.folded])
     words = ordered[term.folded]
     i = bisect.bisect_left(words, term.prefix)
     return i < len(words) and words[i].startswith(term.prefix)
@@ -481,9 +657,11 @@ class _Document:
                 offsets += [i] * len(lower)
             offsets.append(len(self.original))
             folded, self._offsets = "".join(chars), offsets
-        self.norm = folded.translate(_PUNCT)
-        self._accent_folded: str | None = None
+        self.norm = _straighten(folded)
         self._cache: dict[int, list[tuple[int, int]]] = {}
+        self.from_accents: set[str] = set()  # accented words of the text, without their accents
+        # compiled node -> (computed with every hit?, its result here)
+        self.memo: dict[int, tuple[bool, tuple[bool, list[_Hit]]]] = {}
         self._units: dict[str, list[int]] = {}
 
     def occurrences(self, term: _Term, field: str | None, boost: float) -> list[_Hit]:
@@ -497,22 +675,8 @@ class _Document:
         return [(s, e, term.id, boost) for s, e in spans]
 
     def _find(self, term: _Term) -> list[tuple[int, int]]:
-        if term.folded:
-            if self._accent_folded is None:
-                self._accent_folded = fold_accents(self.norm)
-            text = self._accent_folded
-        else:
-            text = self.norm
-        end_of_text = len(text)
-        spans = []
-        for match in term.pattern.finditer(text):
-            start, end = match.span()
-            if term.starts_word and start > 0 and _is_word_char(text[start - 1]):
-                continue
-            if term.ends_word and end < end_of_text and _is_word_char(text[end]):
-                continue
-            spans.append((start, end))
-        return spans
+        regex = term.regex() if term.needs_folding(self.from_accents) else term.exact_regex()
+        return [m.span() for m in regex.finditer(self.norm)]
 
     # ---------------------------------------------------------------- proximity
 
@@ -527,12 +691,19 @@ class _Document:
         if unit == "words":
             ordered = sorted(right)
             starts = [h[0] for h in ordered]
-            reach = (distance + 1) * 40  # no word is longer than this: a cheap upper bound in characters
+            # Characters are a cheap first cut: words (with the gap after them) longer than 40
+            # characters do not occur, and k words need at least 2k - 1 characters.
+            reach = (distance + 1) * 40
             for a in left:
                 lo = bisect.bisect_left(starts, a[0] - reach)
                 hi = bisect.bisect_right(starts, a[1] + reach)
                 for b in ordered[lo:hi]:
-                    if self._words_between(a, b) <= distance:
+                    gap = b[0] - a[1] if a[0] <= b[0] else a[0] - b[1]
+                    if gap < 0:
+                        continue  # overlapping: one piece of text cannot be on both sides
+                    if (a[0] < self.body_start) != (b[0] < self.body_start):
+                        continue  # the title and the body are not near each other
+                    if (gap + 1) // 2 <= distance or self._words_between(a, b) <= distance:
                         keep.add(a)
                         keep.add(b)
         else:

@@ -26,13 +26,16 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 FIELDS = ("title", "body")
 _FIELD_ALIASES = {"title": "title", "body": "body", "text": "body"}
 _NEAR_RE = re.compile(r"NEAR/(?:(\d+)|([sp]))$", re.IGNORECASE)
 _LIST_RE = re.compile(r"@([\w-]+)(?:\.([a-z]{2,3}))?")
 _BOOST_RE = re.compile(r"\^(\d+(?:\.\d+)?)")
-_SPECIAL = set('()"^')
+_SPACES_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r'[^\s()"^]+')
 
 
 class QueryError(ValueError):
@@ -131,8 +134,7 @@ def walk(node: Node) -> Iterator[Node]:
 # --------------------------------------------------------------------------- tokens
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a NamedTuple: built ten times faster than a frozen dataclass
     kind: str  # WORD PHRASE LIST LPAREN RPAREN AND OR NOT MINUS NEAR FIELD BOOST EOF
     value: str
     position: int
@@ -153,7 +155,7 @@ def tokenize(query: str) -> list[_Token]:
     while i < n:
         ch = query[i]
         if ch.isspace():
-            i += 1
+            i = _SPACES_RE.match(query, i).end()  # type: ignore[union-attr]  # it matches at least ch
         elif ch == "#" and (i + 1 == n or query[i + 1].isspace()):
             end = query.find("\n", i)  # a comment, to the end of the line
             i = n if end < 0 else end
@@ -186,8 +188,7 @@ def tokenize(query: str) -> list[_Token]:
             i = match.end()
         else:
             start = i
-            while i < n and not query[i].isspace() and query[i] not in _SPECIAL:
-                i += 1
+            i = _WORD_RE.match(query, i).end()  # type: ignore[union-attr]  # ch is not special: it matches
             word = query[start:i]
             colon = word.find(":")
             if colon > 0 and word[:colon].isalpha() and word[:colon].isascii():
@@ -213,8 +214,12 @@ def tokenize(query: str) -> list[_Token]:
 # --------------------------------------------------------------------------- parser
 
 
+@lru_cache(maxsize=8192)
 def parse(query: str) -> Node:
-    """Parse a query into its AST; raise ``QueryError`` at the first problem."""
+    """Parse a query into its AST; raise ``QueryError`` at the first problem.
+
+    Cached: the AST is immutable, and a config reload re-parses only the queries that changed.
+    """
     if not query.strip():
         raise QueryError("empty query: expected a term, a phrase or @list", 0, query)
     return _Parser(query).parse()

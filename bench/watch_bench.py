@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Watch matching speed: throughput with 1,000 generated watches, latency with the default config.
+
+Prints figures, asserts nothing. Everything runs in one process on one core.
+
+* **rebuild**: compiling 1,000 generated watches totalling 10,000 terms, and the shipped
+  ``config.toml`` (what a config reload costs).
+* **throughput**: MB/s of article text (UTF-8 bytes of title + text) matched against 1,000
+  generated watches, over ~5 KB articles (the real texts are about 2 KB: each article joins
+  texts of one language until it reaches 5 KB), in two settings:
+  - *topical*: terms are specific words and phrases (each found in at most two of the texts),
+    as watches for named people, places, ships and agencies are. This is the realistic case.
+  - *broad*: terms are any word of the texts except the 150 most frequent; most watches have
+    a candidate term in every article, so nearly all of them get evaluated. A stress test.
+  Each watch has 10 terms: ``(a OR b OR "c d") AND (e OR f*) NEAR/10 (g OR h) NEAR/s (i OR title:j) -k``.
+* **latency**: per article with the default config: over the real texts one by one (the
+  relevance devset, the duplicate-set members, the seeds), and over ~5 KB articles made by
+  shuffling paragraphs of the relevant texts together (every one matches, in three languages at
+  once: a worst case).
+
+The texts are the shared research data in ``../shared`` (devsets and seeds), read at run time.
+
+    .venv/bin/python bench/watch_bench.py [--mb 20] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from alerts.matching import Matcher  # noqa: E402
+from config import WatchConfig, load_config  # noqa: E402
+from crawler.outlets import load_presets  # noqa: E402
+from storage.text import detect_language  # noqa: E402
+
+
+def load_texts(shared: Path, duplicates: bool = False) -> list[str]:
+    texts = [json.loads(p.read_text())["text"] for p in sorted((shared / "devsets" / "relevance").glob("*.json"))]
+    texts += [p.read_text() for p in sorted((shared / "seeds").glob("*.txt"))]
+    if duplicates:
+        for path in sorted((shared / "devsets" / "duplicates").glob("*.json")):
+            texts += [m["text"] for m in json.loads(path.read_text())["members"]]
+    return texts
+
+
+def make_articles(texts: list[str], rng: random.Random, count: int, size: int = 5000) -> list[tuple[str, str]]:
+    paragraphs = [p.strip() for t in texts for p in t.split("\n") if len(p.strip()) > 40]
+    articles = []
+    for _ in range(count):
+        body: list[str] = []
+        while sum(len(p) + 1 for p in body) < size:
+            body.append(rng.choice(paragraphs))
+        articles.append((rng.choice(paragraphs)[:90], "\n".join(body)))
+    return articles
+
+
+def make_watches(
+    texts: list[str], rng: random.Random, topical: bool, count: int = 1000
+) -> tuple[list[WatchConfig], int]:
+    tokenized = [re.findall(r"[^\W\d_]{3,}", t.casefold()) for t in texts]
+    frequency = Counter(w for words in tokenized for w in words)
+    spread = Counter(w for words in tokenized for w in set(words))
+    common = {w for w, _ in frequency.most_common(150)}
+    if topical:
+        vocabulary = sorted(w for w in spread if spread[w] <= 2 and w not in common)
+    else:
+        vocabulary = sorted(w for w in frequency if w not in common)
+    allowed = set(vocabulary)
+    bigrams = sorted(
+        {f"{a} {b}" for words in tokenized for a, b in itertools.pairwise(words) if a in allowed and b in allowed}
+    )
+    terms = 0
+
+    def term() -> str:
+        nonlocal terms
+        terms += 1
+        roll = rng.random()
+        if roll < 0.2:
+            return f'"{rng.choice(bigrams)}"'
+        word = rng.choice(vocabulary)
+        return f"{word[:5]}*" if roll < 0.3 and len(word) > 6 else word
+
+    watches = []
+    for i in range(count):
+        query = (
+            f"({term()} OR {term()} OR {term()}) AND ({term()} OR {term()}) NEAR/10 ({term()} OR {term()}) "
+            f"NEAR/s ({term()} OR title:{term()}) -{term()}"
+        )
+        watches.append(WatchConfig(name=f"w{i:04d}", query=query))
+    return watches, terms
+
+
+def timed(fn: object, repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()  # type: ignore[operator]
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=20.0, help="megabytes of article text for throughput")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    args = parser.parse_args()
+    shared = Path(args.shared)
+    if not (shared / "devsets" / "relevance").is_dir():
+        print(f"skipped: shared texts not found under {shared}")
+        return 0
+    rng = random.Random(args.seed)
+    texts = load_texts(shared)
+    real = load_texts(shared, duplicates=True)
+    real_articles = [("", t) for t in real]
+    by_language: dict[str, list[str]] = {}
+    for t in real:
+        by_language.setdefault(detect_language(t) or "en", []).append(t)
+    five_kb: list[tuple[str, str]] = []
+    for group in by_language.values():
+        rng.shuffle(group)
+        current: list[str] = []
+        for t in group + group:
+            current.append(t)
+            if sum(len(x.encode()) for x in current) >= 5000:
+                five_kb.append(("", "\n".join(current)))
+                current = []
+    mashed = make_articles(texts, rng, count=300)
+
+    cfg = load_config(ROOT / "config.toml", env={}, presets=load_presets())
+    default_build = timed(lambda: Matcher.from_config(cfg.watches, cfg.lists))
+    default = Matcher.from_config(cfg.watches, cfg.lists)
+    list_terms = sum(len(v) for lists in cfg.lists.values() for v in lists.values())
+    print(f"rebuild, default config ({len(cfg.watches)} watch, {list_terms} list terms): {default_build * 1000:.1f} ms")
+
+    for topical in (True, False):
+        kind = "topical" if topical else "broad"
+        watches, term_count = make_watches(texts, rng, topical)
+        build = timed(lambda watches=watches: Matcher.from_config(watches, {}))
+        matcher = Matcher.from_config(watches, {})
+        print(f"rebuild, {len(watches)} {kind} watches ({term_count} terms): {build * 1000:.1f} ms")
+        articles = five_kb
+        size = sum(len(x.encode()) for _, x in articles)
+        rounds = max(1, round(args.mb * 1e6 / size / (1 if topical else 4)))
+        hits = 0
+        start = time.perf_counter()
+        for _ in range(rounds):
+            for title, text in articles:
+                hits += len(matcher.match(title, text, None))
+        elapsed = time.perf_counter() - start
+        total_mb = size * rounds / 1e6
+        print(
+            f"throughput, {kind} watches: {total_mb:.1f} MB in {elapsed:.2f} s = {total_mb / elapsed:.1f} MB/s "
+            f"({len(articles)} articles x {rounds}, mean {size // len(articles)} bytes; "
+            f"{hits / (len(articles) * rounds):.2f} watch hits per article)"
+        )
+
+    for label, articles in (
+        ("real texts one by one", real_articles),
+        ("~5 KB, real texts of one language joined", five_kb),
+        ("~5 KB, paragraphs of relevant texts mixed", mashed),
+    ):
+        latencies, matched = [], 0
+        for title, text in articles:
+            default.match(title, text, None)  # warm: regexes compile on first use
+            start = time.perf_counter()
+            for _ in range(5):
+                hit = default.match(title, text, None)
+            latencies.append((time.perf_counter() - start) / 5 * 1000)
+            matched += bool(hit)
+        sizes = [len(t.encode()) + len(x.encode()) for t, x in articles]
+        print(
+            f"latency, default config, {label} ({len(articles)}, mean {statistics.mean(sizes) / 1000:.1f} KB, "
+            f"{matched} match): mean {statistics.mean(latencies):.3f} ms, "
+            f"median {statistics.median(latencies):.3f} ms, "
+            f"p95 {sorted(latencies)[int(len(latencies) * 0.95)]:.3f} ms, max {max(latencies):.3f} ms"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
