@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -170,8 +171,6 @@ class _Term:
     words: tuple[str, ...]  # its whole words (not a wildcard stem): all must be in the text
     prefix: str  # the wildcard word's stem, or ""
     folded: bool  # searched in the accent-folded text
-    anchor: str = ""  # the word it is indexed under ("" for a lone wildcard word); set by _index
-    others: tuple[str, ...] = ()  # its other words
     _regex: re.Pattern[str] | None = None
     _exact: re.Pattern[str] | None = None
 
@@ -198,6 +197,7 @@ class _Node:
     # ``groups``: the node's necessary condition (see _requirements), checked before evaluating it.
     __slots__ = ("groups",)
     groups: tuple[frozenset[int], ...]
+    more_groups: tuple[frozenset[int], ...]  # all but the first: the index holds that one
 
 
 class _TermNode(_Node):
@@ -252,47 +252,37 @@ class _Watch:
     # Necessary condition, checked with a few set operations before the tree is evaluated:
     # every group must have at least one term among the article's candidate terms.
     groups: tuple[frozenset[int], ...]
+    more_groups: tuple[frozenset[int], ...]  # all but the first: the index holds that one
 
 
 # A hit: (start, end, term id, boost) in the normalised document.
 _Hit = tuple[int, int, int, float]
 
 
-class Matcher:
-    """Every enabled watch, compiled once; ``match`` is then a pure function of the article."""
+class _Compiler:
+    """Terms and queries in compiled form, shared by every ``Matcher`` of the process.
 
-    def __init__(self, watches: Sequence[WatchConfig], lists: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
-        self.watches = [w for w in watches if w.enabled]
-        self.lists = lists
-        self._terms: list[_Term] = []
-        self._term_keys: dict[tuple[str, bool], int] = {}
+    A term, a subtree or a whole query is compiled once: a config reload that builds a new
+    ``Matcher`` recompiles only the watches and lists that changed. Terms get process-wide ids.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.terms: list[_Term] = []
         self._written: dict[tuple[str, bool], int] = {}  # as written -> id, to skip normalising again
-        self._compiled: list[_Watch] = []
         self._shared: dict[tuple[object, ...], _Node] = {}
-        for watch in self.watches:
-            self._compiled.append(self._compile_watch(watch, watch.query))
-        self._index()
+        self._queries: dict[tuple[str, bool, int], _Node] = {}
 
-    @classmethod
-    def from_config(cls, watches: Sequence[WatchConfig], lists: Mapping[str, Mapping[str, Sequence[str]]]) -> Matcher:
-        return cls(watches, lists)
+    def query(self, text: str, accent_insensitive: bool, lists: Mapping[str, Mapping[str, Sequence[str]]]) -> _Node:
+        key = (text, accent_insensitive, _lists_key(lists))
+        root = self._queries.get(key)
+        if root is None:
+            root = self._queries[key] = self._compile(q.parse(text), accent_insensitive, text, lists)
+        return root
 
-    # ------------------------------------------------------------------ compiling
-
-    def _compile_watch(self, watch: WatchConfig, text: str) -> _Watch:
-        try:
-            ast = q.parse(text)
-            root = self._compile(ast, watch.accent_insensitive, text)
-        except QueryError as exc:
-            raise WatchQueryError(watch.name, exc) from None
-        groups = tuple(sorted(root.groups, key=len))
-        # Without a required group (only possible with NOT inside OR), any of its terms can wake it.
-        ids = frozenset() if groups else frozenset(t for n in _walk(root) if isinstance(n, _TermNode) for t in n.tids)
-        return _Watch(watch, root, ids, groups)
-
-    def _compile(self, node: q.Node, accent_insensitive: bool, text: str) -> _Node:
+    def _compile(self, node: q.Node, accent_insensitive: bool, text: str, lists: _Lists) -> _Node:
         """The compiled node, shared with every identical subtree of every watch (evaluated once)."""
-        return self._share(self._compile_node(node, accent_insensitive, text))
+        return self._share(self._compile_node(node, accent_insensitive, text, lists))
 
     def _share(self, compiled: _Node) -> _Node:
         key = _key(compiled)
@@ -302,14 +292,14 @@ class Matcher:
             shared = self._shared[key] = compiled
         return shared
 
-    def _compile_node(self, node: q.Node, accent_insensitive: bool, text: str) -> _Node:
+    def _compile_node(self, node: q.Node, accent_insensitive: bool, text: str, lists: _Lists) -> _Node:
         if isinstance(node, q.Term):
-            tid = self._term(node.text + ("*" if node.prefix else ""), accent_insensitive)
+            tid = self.term(node.text + ("*" if node.prefix else ""), accent_insensitive)
             return _TermNode((tid,), node.field, node.boost)
         if isinstance(node, q.ListRef):
-            variants = self.lists.get(node.name)
+            variants = lists.get(node.name)
             if variants is None:
-                known = ", ".join("@" + n for n in sorted(self.lists)) or "none are defined"
+                known = ", ".join("@" + n for n in sorted(lists)) or "none are defined"
                 raise QueryError(f"unknown list @{node.name}: expected one of {known}", node.position, text)
             if node.language is not None:
                 if node.language not in variants:
@@ -322,14 +312,14 @@ class Matcher:
                 words: Iterable[str] = variants[node.language]
             else:
                 words = [w for language in variants for w in variants[language]]
-            tids = list(dict.fromkeys(self._term(w, accent_insensitive, node.position, text) for w in words))
+            tids = list(dict.fromkeys(self.term(w, accent_insensitive, node.position, text) for w in words))
             if not tids:
                 raise QueryError(f"list @{node.name} is empty", node.position, text)
             return _TermNode(tids, node.field, node.boost)
         if isinstance(node, q.And):
-            return _AllNode([self._compile(c, accent_insensitive, text) for c in node.children])
+            return _AllNode([self._compile(c, accent_insensitive, text, lists) for c in node.children])
         if isinstance(node, q.Or):
-            children = [self._compile(c, accent_insensitive, text) for c in node.children]
+            children = [self._compile(c, accent_insensitive, text, lists) for c in node.children]
             # Plain alternatives with the same scope merge into one node: one set operation.
             plain: dict[tuple[str | None, float], set[int]] = {}
             rest: list[_Node] = []
@@ -344,18 +334,18 @@ class Matcher:
             alternatives = merged + rest
             return alternatives[0] if len(alternatives) == 1 else _AnyNode(alternatives)
         if isinstance(node, q.Not):
-            return _NotNode(self._compile(node.child, accent_insensitive, text))
+            return _NotNode(self._compile(node.child, accent_insensitive, text, lists))
         if isinstance(node, q.Near):
             return _NearNode(
-                self._compile(node.left, accent_insensitive, text),
-                self._compile(node.right, accent_insensitive, text),
+                self._compile(node.left, accent_insensitive, text, lists),
+                self._compile(node.right, accent_insensitive, text, lists),
                 node.unit,
                 node.distance,
                 node.negated,
             )
         return _LangNode(node.code)
 
-    def _term(self, written: str, accent_insensitive: bool, position: int = 0, query: str = "") -> int:
+    def term(self, written: str, accent_insensitive: bool, position: int = 0, query: str = "") -> int:
         """The id of a compiled term, shared by every watch and list that uses it."""
         known = self._written.get((written, accent_insensitive))
         if known is not None:
@@ -365,11 +355,10 @@ class Matcher:
         return tid
 
     def _new_term(self, written: str, accent_insensitive: bool, position: int, query: str) -> int:
+        # Terms are told apart as written (not as normalised), so each keeps the label its
+        # author wrote, whatever another watch or list in the process wrote.
         norm = " ".join(normalize_text(written).split())
         folded = accent_insensitive and fold_accents(norm) == norm
-        key = (norm, folded)
-        if key in self._term_keys:
-            return self._term_keys[key]
         prefix_term = norm.endswith("*")
         body = norm.rstrip("*").rstrip()
         words = _WORD_RE.findall(body)
@@ -395,7 +384,7 @@ class Matcher:
             return pattern
 
         term = _Term(
-            id=len(self._terms),
+            id=len(self.terms),
             label=written.strip(),
             source=regex(_escape_folded if folded else re.escape),
             exact_source=regex(re.escape),
@@ -403,38 +392,78 @@ class Matcher:
             prefix=stem,
             folded=folded,
         )
-        self._terms.append(term)
-        self._term_keys[key] = term.id
+        self.terms.append(term)
         return term.id
+
+
+_Lists = Mapping[str, Mapping[str, Sequence[str]]]
+_COMPILER = _Compiler()
+
+
+def _lists_key(lists: _Lists) -> int:
+    return hash(tuple((name, tuple((lang, tuple(v)) for lang, v in lists[name].items())) for name in sorted(lists)))
+
+
+class Matcher:
+    """Every enabled watch, compiled once; ``match`` is then a pure function of the article."""
+
+    def __init__(self, watches: Sequence[WatchConfig], lists: _Lists) -> None:
+        self.watches = [w for w in watches if w.enabled]
+        self.lists = lists
+        self._compiled: list[_Watch] = []
+        with _COMPILER.lock:
+            for watch in self.watches:
+                self._compiled.append(self._compile_watch(watch))
+            self._terms = _COMPILER.terms  # grows only; ids never change
+        self._index()
+
+    @classmethod
+    def from_config(cls, watches: Sequence[WatchConfig], lists: _Lists) -> Matcher:
+        return cls(watches, lists)
+
+    def _compile_watch(self, watch: WatchConfig) -> _Watch:
+        try:
+            root = _COMPILER.query(watch.query, watch.accent_insensitive, self.lists)
+        except QueryError as exc:
+            raise WatchQueryError(watch.name, exc) from None
+        groups = tuple(sorted(root.groups, key=len))
+        # Without a required group (only possible with NOT inside OR), any of its terms can wake it.
+        ids = frozenset() if groups else _term_ids(root)
+        return _Watch(watch, root, ids, groups, groups[1:])
 
     def _index(self) -> None:
         """word -> terms anchored on it, per text form; term -> watches using it."""
-        self._anchors: tuple[dict[str, list[_Term]], dict[str, list[_Term]]] = ({}, {})
+        used = sorted(set().union(*(_term_ids(w.root) for w in self._compiled)))
+        terms = [self._terms[t] for t in used]
+        # (term, its other words) per anchor word, per text form (exact, accent-folded).
+        self._anchors: tuple[dict[str, list[tuple[_Term, tuple[str, ...]]]], ...] = ({}, {})
         self._simple: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
         # Lone wildcard words, per text form: stem length -> stem -> terms.
         self._stem_only: tuple[dict[int, dict[str, list[_Term]]], ...] = ({}, {})
-        self._has_folded = any(t.folded for t in self._terms)
+        self._has_folded = any(t.folded for t in terms)
         # Anchor each term on its word that the fewest terms share ("malaysia" is in dozens of
         # terms, "thực" in few), so a common word in the text wakes few terms to check.
-        shared = Counter(w for term in self._terms for w in term.words)
-        for term in self._terms:
-            if term.words:
-                term.anchor = min(term.words, key=lambda w: (shared[w], -len(w)))
-                term.others = tuple(w for w in term.words if w != term.anchor)
-            if term.anchor and not term.others and not term.prefix:
-                self._simple[term.folded].setdefault(term.anchor, []).append(term.id)
-            elif term.anchor:
-                self._anchors[term.folded].setdefault(term.anchor, []).append(term)
-            else:
+        shared = Counter(w for term in terms for w in term.words)
+        for term in terms:
+            if not term.words:
                 self._stem_only[term.folded].setdefault(len(term.prefix), {}).setdefault(term.prefix, []).append(term)
+                continue
+            anchor = min(term.words, key=lambda w: (shared[w], -len(w)))
+            others = tuple(w for w in term.words if w != anchor)
+            if not others and not term.prefix:
+                self._simple[term.folded].setdefault(anchor, []).append(term.id)
+            else:
+                self._anchors[term.folded].setdefault(anchor, []).append((term, others))
         self._compiled.sort(key=lambda w: w.config.name)
         self._anchor_words = tuple(frozenset(self._anchors[f]) | frozenset(self._simple[f]) for f in (0, 1))
         self._stem_count = tuple(sum(len(s) for s in by_length.values()) for by_length in self._stem_only)
-        self._watches_by_term: list[list[int]] = [[] for _ in self._terms]
+        wake: dict[int, list[int]] = {}
         for index, watch in enumerate(self._compiled):
             # Indexed under its smallest required group only: no other term alone can make it true.
             for tid in watch.groups[0] if watch.groups else watch.term_ids:
-                self._watches_by_term[tid].append(index)
+                wake.setdefault(tid, []).append(index)
+        self._wake = {tid: tuple(indexes) for tid, indexes in wake.items()}  # term -> watches it wakes
+        self._wakers = frozenset(wake)
 
     # ------------------------------------------------------------------ matching
 
@@ -443,9 +472,8 @@ class Matcher:
         candidates = self._candidate_terms(doc)
         if not candidates:
             return []
-        chosen: set[int] = set()
-        for tid in candidates:
-            chosen.update(self._watches_by_term[tid])
+        wake = self._wake
+        chosen: set[int] = set().union(*[wake[tid] for tid in candidates & self._wakers])
         hits: list[WatchHit] = []
         compiled = self._compiled
         for index in sorted(chosen):  # watches in name order: stable output
@@ -453,7 +481,7 @@ class Matcher:
             config = watch.config
             if language and config.languages and language not in config.languages:
                 continue
-            for group in watch.groups:
+            for group in watch.more_groups:  # the first group holds the term that woke it
                 if group.isdisjoint(candidates):
                     break
             else:
@@ -481,8 +509,8 @@ class Matcher:
             simple = self._simple[folded]
             for word in words & self._anchor_words[folded]:
                 found.update(simple.get(word, ()))  # one-word terms: nothing more to check
-                for term in anchors.get(word, ()):
-                    if term.others and not words.issuperset(term.others):
+                for term, others in anchors.get(word, ()):
+                    if others and not words.issuperset(others):
                         continue
                     if term.prefix and not _has_prefix(ordered, forms, term):
                         continue
@@ -579,6 +607,10 @@ class Matcher:
                 score += boost
         labels = tuple(self._terms[tid].label for tid in sorted(by_term, key=lambda t: by_term[t][0][0]))
         return WatchHit(config.name, round(score, 2), labels, doc.snippets(unique))
+
+
+def _term_ids(root: _Node) -> frozenset[int]:
+    return frozenset(t for n in _walk(root) if isinstance(n, _TermNode) for t in n.tids)
 
 
 def _walk(node: _Node) -> Iterable[_Node]:
