@@ -166,23 +166,42 @@ class WatchQueryError(QueryError):
 class _Term:
     id: int
     label: str  # as written in the query or the list
-    source: str  # regex over the normalised text; compiled on first use (a rebuild stays cheap)
-    exact_source: str  # for a folded term: the same regex without accent classes (faster)
+    body: str  # normalised, without the wildcard
     words: tuple[str, ...]  # its whole words (not a wildcard stem): all must be in the text
     prefix: str  # the wildcard word's stem, or ""
-    folded: bool  # searched in the accent-folded text
+    folded: bool  # also matches accented spellings (written without diacritics, in such a watch)
     _regex: re.Pattern[str] | None = None
     _exact: re.Pattern[str] | None = None
 
+    # Regexes are built and compiled on first use: most terms of most watches never get that far,
+    # and a rebuild stays cheap.
     def regex(self) -> re.Pattern[str]:
         if self._regex is None:
-            self._regex = re.compile(self.source)
+            self._regex = re.compile(self._source(_escape_folded)) if self.folded else self.exact_regex()
         return self._regex
 
     def exact_regex(self) -> re.Pattern[str]:
+        """For a folded term: the same without accent classes, faster where the text has no accents."""
         if self._exact is None:
-            self._exact = re.compile(self.exact_source)
+            self._exact = re.compile(self._source(re.escape))
         return self._exact
+
+    def _source(self, escape: Callable[[str], str]) -> str:
+        # Word boundaries are checked inside the regex, and so that it still starts with a
+        # literal (which the regex engine searches fast): a lookbehind *after* the first piece
+        # checks the character before it; a leading (?<!\w) would make every search crawl.
+        # An accent-insensitive term carries its accents as character classes ("viet" ->
+        # "v[iíì…]t"), so the text is searched as it is, never copied without accents.
+        body, pieces = self.body, self.body.split()
+        pattern = escape(pieces[0])
+        if _is_word_char(body[0]):
+            pattern += rf"(?<!\w[\s\S]{{{len(pieces[0])}}})"
+        pattern += "".join(_PHRASE_GAP + escape(piece) for piece in pieces[1:])
+        if self.prefix:
+            pattern += r"\w*"
+        if self.prefix or _is_word_char(body[-1]):
+            pattern += r"(?!\w)"
+        return pattern
 
     def needs_folding(self, from_accents: set[str]) -> bool:
         """Whether the text has an accented word that folds to one of this term's words."""
@@ -364,32 +383,12 @@ class _Compiler:
         words = _WORD_RE.findall(body)
         if not words:
             raise QueryError(f"term {written!r} has no letters or digits", position, query)
-        # Word boundaries are checked inside the regex, and so that it still starts with a literal
-        # (which the regex engine searches fast): a lookbehind *after* the first piece checks the
-        # character before it; a leading (?<!\w) would make every search crawl.
-        # An accent-insensitive term carries its accents as character classes ("viet" ->
-        # "v[iíì…]t"), so the text is searched as it is, never copied without accents.
-        pieces = body.split()
-        stem = words.pop() if prefix_term else ""
-
-        def regex(escape: Callable[[str], str]) -> str:
-            pattern = escape(pieces[0])
-            if _is_word_char(body[0]):
-                pattern += rf"(?<!\w[\s\S]{{{len(pieces[0])}}})"
-            pattern += "".join(_PHRASE_GAP + escape(piece) for piece in pieces[1:])
-            if prefix_term:
-                pattern += r"\w*"
-            if prefix_term or _is_word_char(body[-1]):
-                pattern += r"(?!\w)"
-            return pattern
-
         term = _Term(
             id=len(self.terms),
             label=written.strip(),
-            source=regex(_escape_folded if folded else re.escape),
-            exact_source=regex(re.escape),
-            words=tuple(dict.fromkeys(words)),
-            prefix=stem,
+            body=body,
+            words=tuple(dict.fromkeys(words[:-1] if prefix_term else words)),
+            prefix=words[-1] if prefix_term else "",
             folded=folded,
         )
         self.terms.append(term)

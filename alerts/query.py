@@ -32,10 +32,6 @@ from typing import NamedTuple
 FIELDS = ("title", "body")
 _FIELD_ALIASES = {"title": "title", "body": "body", "text": "body"}
 _NEAR_RE = re.compile(r"NEAR/(?:(\d+)|([sp]))$", re.IGNORECASE)
-_LIST_RE = re.compile(r"@([\w-]+)(?:\.([a-z]{2,3}))?")
-_BOOST_RE = re.compile(r"\^(\d+(?:\.\d+)?)")
-_SPACES_RE = re.compile(r"\s+")
-_WORD_RE = re.compile(r'[^\s()"^]+')
 
 
 class QueryError(ValueError):
@@ -149,66 +145,76 @@ def _describe(token: _Token) -> str:
     return repr(token.value)
 
 
+_TOKEN_RE = re.compile(
+    r"""
+    (?:\s+|\#(?=\s|$)[^\n]*)*                # spaces and "# " comments to the end of a line
+    (?:
+      (?P<paren>[()])
+    | (?P<phrase>"[^"]*")
+    | (?P<quote>")                        # a quote that is never closed
+    | (?P<boost>\^\d+(?:\.\d+)?)
+    | (?P<caret>\^)                        # a boost without its number
+    | (?P<minus>-(?=[^\s-]))
+    | (?P<list>@(?P<name>[\w-]+)(?:\.(?P<variant>[a-z]{2,3}))?)
+    | (?P<at>@)                           # @ without a list name
+    | (?P<word>[^\s()"^]+)
+    )
+    """,
+    re.VERBOSE,
+)
+_KEYWORDS = {"AND": "AND", "OR": "OR", "NOT": "NOT"}
+
+
 def tokenize(query: str) -> list[_Token]:
+    """The query's tokens, with their positions (the regex engine walks the query once)."""
     tokens: list[_Token] = []
-    i, n = 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch.isspace():
-            i = _SPACES_RE.match(query, i).end()  # type: ignore[union-attr]  # it matches at least ch
-        elif ch == "#" and (i + 1 == n or query[i + 1].isspace()):
-            end = query.find("\n", i)  # a comment, to the end of the line
-            i = n if end < 0 else end
-        elif ch == "(":
-            tokens.append(_Token("LPAREN", "(", i))
-            i += 1
-        elif ch == ")":
-            tokens.append(_Token("RPAREN", ")", i))
-            i += 1
-        elif ch == '"':
-            end = query.find('"', i + 1)
-            if end < 0:
-                raise QueryError('unclosed quote: expected a closing "', i, query)
-            tokens.append(_Token("PHRASE", query[i + 1 : end], i))
-            i = end + 1
-        elif ch == "^":
-            match = _BOOST_RE.match(query, i)
-            if not match:
-                raise QueryError("expected a number after ^ (a boost like ^2)", i + 1, query)
-            tokens.append(_Token("BOOST", match.group(1), i))
-            i = match.end()
-        elif ch == "-" and i + 1 < n and not query[i + 1].isspace() and query[i + 1] != "-":
-            tokens.append(_Token("MINUS", "-", i))
-            i += 1
-        elif ch == "@":
-            match = _LIST_RE.match(query, i)
-            if not match:
-                raise QueryError("expected a list name after @ (like @vietnam)", i + 1, query)
-            tokens.append(_Token("LIST", match.group(1), i, match.group(2) or ""))
-            i = match.end()
-        else:
-            start = i
-            i = _WORD_RE.match(query, i).end()  # type: ignore[union-attr]  # ch is not special: it matches
-            word = query[start:i]
+    append = tokens.append
+    for match in _TOKEN_RE.finditer(query):
+        kind = match.lastgroup
+        if kind is None:
+            break  # only spaces and comments were left
+        start, end = match.span(kind)
+        if kind == "word":
+            word = query[start:end]
             colon = word.find(":")
             if colon > 0 and word[:colon].isalpha() and word[:colon].isascii():
-                name = word[:colon].lower()
-                if name not in (*_FIELD_ALIASES, "lang"):
-                    raise QueryError(
-                        f"unknown field {word[:colon]!r}: expected title:, body: or lang: "
-                        "(quote the word to search for it)",
-                        start,
-                        query,
-                    )
-                tokens.append(_Token("FIELD", name, start))
-                i = start + colon + 1  # the rest is read as the next token
+                append(_field_token(word[:colon], start, query))
+                rest = word[colon + 1 :]
+                if rest:  # "title:navy": the rest is a token of its own
+                    tokens += [t._replace(position=t.position + start + colon + 1) for t in tokenize(rest)[:-1]]
                 continue
-            kind = {"AND": "AND", "OR": "OR", "NOT": "NOT"}.get(word, "WORD")
-            if word.upper().startswith("NEAR/") and word.startswith("NEAR"):
+            kind = _KEYWORDS.get(word, "WORD")
+            if word.startswith("NEAR/"):
                 kind = "NEAR"
-            tokens.append(_Token(kind, word, start))
-    tokens.append(_Token("EOF", "", n))
+            append(_Token(kind, word, start))
+        elif kind == "paren":
+            append(_Token("LPAREN" if query[start] == "(" else "RPAREN", query[start], start))
+        elif kind == "phrase":
+            append(_Token("PHRASE", query[start + 1 : end - 1], start))
+        elif kind == "list":
+            append(_Token("LIST", match["name"], start, match["variant"] or ""))
+        elif kind == "minus":
+            append(_Token("MINUS", "-", start))
+        elif kind == "boost":
+            append(_Token("BOOST", query[start + 1 : end], start))
+        elif kind == "quote":
+            raise QueryError('unclosed quote: expected a closing "', start, query)
+        elif kind == "caret":
+            raise QueryError("expected a number after ^ (a boost like ^2)", start + 1, query)
+        else:
+            raise QueryError("expected a list name after @ (like @vietnam)", start + 1, query)
+    tokens.append(_Token("EOF", "", len(query)))
     return tokens
+
+
+def _field_token(name: str, position: int, query: str) -> _Token:
+    if name.lower() not in (*_FIELD_ALIASES, "lang"):
+        raise QueryError(
+            f"unknown field {name!r}: expected title:, body: or lang: (quote the word to search for it)",
+            position,
+            query,
+        )
+    return _Token("FIELD", name.lower(), position)
 
 
 # --------------------------------------------------------------------------- parser
@@ -230,14 +236,13 @@ class _Parser:
         self.query = query
         self.tokens = tokenize(query)
         self.pos = 0
-
-    @property
-    def token(self) -> _Token:
-        return self.tokens[self.pos]
+        self.token = self.tokens[0]  # the current token
+        self.impure = 0  # NOT and lang: nodes made so far: NEAR checks its operands made none
 
     def advance(self) -> _Token:
-        token = self.tokens[self.pos]
+        token = self.token
         self.pos += 1
+        self.token = self.tokens[min(self.pos, len(self.tokens) - 1)]
         return token
 
     def error(self, expected: str, token: _Token | None = None) -> QueryError:
@@ -272,7 +277,9 @@ class _Parser:
         return children[0] if len(children) == 1 else And(tuple(children))
 
     def near_expr(self, field: str | None) -> Node:
+        impure_before = self.impure
         node = self.unary(field)
+        left_positional = self.impure == impure_before
         while self.token.kind == "NEAR" or (self.token.kind == "NOT" and self.tokens[self.pos + 1].kind == "NEAR"):
             negated = self.token.kind == "NOT"
             if negated:
@@ -287,9 +294,10 @@ class _Parser:
                     self.query,
                 )
             right_token = self.token
+            impure_before = self.impure
             right = self.unary(field)
-            for side, where in ((node, op), (right, right_token)):
-                if not _positional(side):
+            for positional, where in ((left_positional, op), (self.impure == impure_before, right_token)):
+                if not positional:
                     raise QueryError(
                         f"{op.value} needs words on both sides: NOT and lang: cannot be used inside it",
                         where.position,
@@ -305,6 +313,7 @@ class _Parser:
     def unary(self, field: str | None) -> Node:
         if self.token.kind in ("NOT", "MINUS"):
             self.advance()
+            self.impure += 1
             return Not(self.unary(field))
         return self.primary(field)
 
@@ -316,6 +325,7 @@ class _Parser:
                 code = self.advance()
                 if code.kind != "WORD" or not re.fullmatch(r"[a-zA-Z]{2,3}", code.value):
                     raise self.error("a language code after lang: (like lang:vi)", code)
+                self.impure += 1
                 return Lang(code.value.lower(), token.position)
             scoped = _FIELD_ALIASES[token.value]
             if field is not None and field != scoped:
@@ -366,13 +376,14 @@ class _Parser:
                 position + text.index("*") + (1 if quoted else 0),
                 self.query,
             )
-        if not any(ch.isalnum() for ch in body):
+        if not _LETTER_RE.search(body):
             raise QueryError("expected a term with letters or digits", position, self.query)
         if prefix and sum(ch.isalnum() for ch in body.split()[-1]) < 3:
             raise QueryError("a wildcard needs at least 3 letters before '*'", position, self.query)
         return Term(" ".join(body.split()), position, field, 1.0, prefix)
 
 
+_LETTER_RE = re.compile(r"[^\W_]")
 _STARTS_OPERAND = {"WORD", "PHRASE", "LIST", "LPAREN", "NOT", "MINUS", "FIELD"}
 
 
@@ -384,11 +395,6 @@ def _apply_boost(node: Node, boost: float) -> Node:
     if isinstance(node, Near):
         return dataclasses.replace(node, left=_apply_boost(node.left, boost), right=_apply_boost(node.right, boost))
     return node
-
-
-def _positional(node: Node) -> bool:
-    """True when every part of ``node`` stands for words in the text (usable inside NEAR)."""
-    return not any(isinstance(n, Not | Lang) for n in walk(node))
 
 
 def _has_positive(node: Node) -> bool:
