@@ -18,7 +18,8 @@ Prints figures, asserts nothing. Everything runs in one process on one core.
 * **latency**: per article with the default config: over the real texts one by one (the
   relevance devset, the duplicate-set members, the seeds), and over ~5 KB articles made by
   shuffling paragraphs of the relevant texts together (every one matches, in three languages at
-  once: a worst case).
+  once: a worst case), and over ~5 KB articles joined from the texts the devset labels
+  irrelevant (football, trade, other countries: what most of a news stream looks like).
 
 The texts are the shared research data in ``../shared`` (devsets and seeds), read at run time.
 
@@ -151,6 +152,13 @@ def main() -> int:
                 five_kb.append(("", "\n".join(current)))
                 current = []
     mashed = make_articles(texts, rng, count=300)
+    rejected = [json.loads(p.read_text()) for p in sorted((shared / "devsets" / "relevance").glob("*.json"))]
+    off_topic: list[tuple[str, str]] = []
+    for language in ("en", "vi", "ms"):
+        pool = [r["text"] for r in rejected if not r["label"] and r["lang"] == language]
+        for i in range(len(pool)):
+            joined = "\n".join(pool[i:] + pool[:i])
+            off_topic.append(("", joined[: max(5000, len(pool[i]))]))
 
     cfg = load_config(ROOT / "config.toml", env={}, presets=load_presets())
     cold, changed = rebuild_times(list(cfg.watches), cfg.lists)
@@ -190,6 +198,7 @@ def main() -> int:
     for label, articles in (
         ("real texts one by one", real_articles),
         ("~5 KB, real texts of one language joined", five_kb),
+        ("~5 KB, texts the watch must reject, joined", off_topic),
         ("~5 KB, paragraphs of relevant texts mixed", mashed),
     ):
         latencies, matched = [], 0
