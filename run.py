@@ -376,7 +376,14 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     cfg = load_app_config(args.config)
     if args.watch is None and args.query is None:
         raise CommandError("name a WATCH from the config, or give --query")
-    matcher = build_matcher(cfg, _chosen_watches(cfg, args.watch, args.query))
+    watches = _chosen_watches(cfg, args.watch, args.query)
+    if args.query is None:
+        matcher = build_matcher(cfg, watches)
+    else:
+        try:
+            matcher = Matcher.from_config(watches, cfg.lists)
+        except WatchQueryError as exc:  # the query came from the command line, not the file
+            raise CommandError(f"--query: {exc}\n{exc.pointer()}") from None
     app = build_app(cfg)
     since = _since(args.since)
     scanned = alerted = repeats = 0

@@ -67,3 +67,7 @@ def test_backtest_shows_what_the_watch_would_have_alerted(tmp_path: Path) -> Non
     assert tuned.returncode == 0, tuned.stderr
     assert "terms:" in tuned.stdout and "alerts from" in tuned.stdout
     assert tuned.stdout.count("https://example.org/") == 3  # the three Indonesian stories
+
+    typo = run_cli("backtest", "--query", "navy AND (MMEA", env=env)
+    assert typo.returncode == 1
+    assert "--query: expected ')'" in typo.stderr and typo.stderr.rstrip().endswith(" " * 14 + "^")
