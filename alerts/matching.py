@@ -291,16 +291,25 @@ class _Compiler:
         self._written: dict[tuple[str, bool], int] = {}  # as written -> id, to skip normalising again
         self._shared: dict[tuple[object, ...], _Node] = {}
         self._queries: dict[tuple[str, bool, int], _Node] = {}
+        self._plain: dict[tuple[str, bool, str | None, float, bool], _Node] = {}
+        self.term_ids: dict[int, frozenset[int]] = {}  # id(root) -> every term id in it
 
     def query(self, text: str, accent_insensitive: bool, lists: Mapping[str, Mapping[str, Sequence[str]]]) -> _Node:
         key = (text, accent_insensitive, _lists_key(lists))
         root = self._queries.get(key)
         if root is None:
             root = self._queries[key] = self._compile(q.parse(text), accent_insensitive, text, lists)
+            self.term_ids[id(root)] = _term_ids(root)
         return root
 
     def _compile(self, node: q.Node, accent_insensitive: bool, text: str, lists: _Lists) -> _Node:
         """The compiled node, shared with every identical subtree of every watch (evaluated once)."""
+        if isinstance(node, q.Term):  # the commonest node: straight to its shared form
+            key = (node.text, node.prefix, node.field, node.boost, accent_insensitive)
+            shared = self._plain.get(key)
+            if shared is None:
+                shared = self._plain[key] = self._share(self._compile_node(node, accent_insensitive, text, lists))
+            return shared
         return self._share(self._compile_node(node, accent_insensitive, text, lists))
 
     def _share(self, compiled: _Node) -> _Node:
@@ -426,13 +435,12 @@ class Matcher:
         except QueryError as exc:
             raise WatchQueryError(watch.name, exc) from None
         groups = tuple(sorted(root.groups, key=len))
-        # Without a required group (only possible with NOT inside OR), any of its terms can wake it.
-        ids = frozenset() if groups else _term_ids(root)
+        ids = _COMPILER.term_ids[id(root)]
         return _Watch(watch, root, ids, groups, groups[1:])
 
     def _index(self) -> None:
         """word -> terms anchored on it, per text form; term -> watches using it."""
-        used = sorted(set().union(*(_term_ids(w.root) for w in self._compiled)))
+        used = sorted(set().union(*(w.term_ids for w in self._compiled)))
         terms = [self._terms[t] for t in used]
         # (term, its other words) per anchor word, per text form (exact, accent-folded).
         self._anchors: tuple[dict[str, list[tuple[_Term, tuple[str, ...]]]], ...] = ({}, {})
@@ -459,6 +467,7 @@ class Matcher:
         wake: dict[int, list[int]] = {}
         for index, watch in enumerate(self._compiled):
             # Indexed under its smallest required group only: no other term alone can make it true.
+            # (Without one, only possible with NOT inside OR, any of its terms wakes it.)
             for tid in watch.groups[0] if watch.groups else watch.term_ids:
                 wake.setdefault(tid, []).append(index)
         self._wake = {tid: tuple(indexes) for tid, indexes in wake.items()}  # term -> watches it wakes
