@@ -13,10 +13,15 @@ How an article is matched, cheapest step first, so a thousand watches cost littl
 2. The set of its words (Unicode ``\\w+`` runs) is intersected with an index of every word
    of every term: a term can only occur when all its words do. Only watches with such a
    candidate term go further, and only if their query could still be true.
-3. For those watches the candidate terms are searched with one regex each (literal prefix,
-   so the scan is C-speed), checked against Unicode word boundaries, and the query tree is
-   evaluated over the occurrences (NEAR counts words between them; sentences and
-   paragraphs are found once per article, and only when a query asks).
+3. For those watches the candidate terms are searched with one regex each (it starts with a
+   literal, so the scan runs at C speed, and checks Unicode word boundaries itself), and the
+   query tree is evaluated over the occurrences: NEAR counts words between them; sentences
+   and paragraphs are found once per article, and only when a query asks; a subtree that
+   several watches share is evaluated once. An OR outside any NEAR stops at its first true
+   alternative, which is enough to explain the match.
+
+Compiled terms and queries are cached for the whole process (``_Compiler``): a ``Matcher``
+built again after a config change recompiles only the watches and lists that changed.
 
 Terms match as whole words or phrases: ``nam`` never matches inside ``namđịnh``, and the
 words of a phrase may be separated by spaces or hyphens. Accents are exact (``hải quân`` is
