@@ -50,7 +50,9 @@ _WORD_RE = re.compile(r"\w+")
 # Same-length replacements only: offsets into the normalised text are offsets into the original.
 _PUNCT = (("’", "'"), ("‘", "'"), ("ʼ", "'"), ("\u00a0", " "), ("\u2009", " "), ("\u202f", " "))
 _PHRASE_GAP = r"(?:\s*[-‐‑–—]\s*|\s+)"
-_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
+_SENTENCE_CHAR_RE = re.compile(r"[.!?…\n]")
+_SENTENCE_TAIL = frozenset(".!?…\"'”’»)]")
+_NEWLINE_RE = re.compile(r"\n")
 _ABBREVIATIONS = frozenset(
     {
         *("mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "capt", "maj", "adm", "cdr", "sgt", "gov"),
@@ -780,17 +782,33 @@ class _Document:
     def _boundaries(self, unit: str) -> list[int]:
         text = self.norm
         if unit == "paragraph":
-            return [m.start() for m in re.finditer(r"\n", text)]
+            return [m.start() for m in _NEWLINE_RE.finditer(text)]
+        # Candidates by a one-character class (a fast scan), then the checks in Python: a run of
+        # . ! ? … and closing quotes or brackets, followed by a space; not an abbreviation.
         bounds = []
-        for match in _SENTENCE_END_RE.finditer(text):
-            if text[match.start()] == ".":
-                word_start = match.start()
+        end_of_text = len(text)
+        skip_to = 0
+        for match in _SENTENCE_CHAR_RE.finditer(text):
+            at = match.start()
+            if at < skip_to:
+                continue
+            if text[at] == "\n":
+                bounds.append(at)
+                continue
+            end = at + 1
+            while end < end_of_text and text[end] in _SENTENCE_TAIL:
+                end += 1
+            skip_to = end
+            if end < end_of_text and not text[end].isspace():
+                continue  # "1.5", "U.S.A", "vnexpress.net": not an end
+            if text[at] == ".":
+                word_start = at
                 while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
                     word_start -= 1
-                before = text[word_start : match.start()]
+                before = text[word_start:at]
                 if len(before) == 1 or before in _ABBREVIATIONS or "." in before:
                     continue  # "Dr." "U.S." "A. Rahman": not the end of a sentence
-            bounds.append(match.end() - 1 if text[match.start()] != "\n" else match.start())
+            bounds.append(end - 1)
         return bounds
 
     # ---------------------------------------------------------------- snippets
