@@ -33,6 +33,7 @@ diacritics stay exact.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import re
 import threading
@@ -297,12 +298,13 @@ class _Compiler:
         self.terms: list[_Term] = []
         self._written: dict[tuple[str, bool], int] = {}  # as written -> id, to skip normalising again
         self._shared: dict[tuple[object, ...], _Node] = {}
-        self._queries: dict[tuple[str, bool, int], _Node] = {}
+        self._queries: dict[tuple[str, bool, str], _Node] = {}
         self._plain: dict[tuple[str, bool, str | None, float, bool], _Node] = {}
         self.term_ids: dict[int, frozenset[int]] = {}  # id(root) -> every term id in it
 
-    def query(self, text: str, accent_insensitive: bool, lists: Mapping[str, Mapping[str, Sequence[str]]]) -> _Node:
-        key = (text, accent_insensitive, _lists_key(lists))
+    def query(self, text: str, accent_insensitive: bool, lists: _Lists, lists_key: str) -> _Node:
+        """The compiled query; ``lists_key`` (see _lists_key) stands for the content of ``lists``."""
+        key = (text, accent_insensitive, lists_key)
         root = self._queries.get(key)
         if root is None:
             root = self._queries[key] = self._compile(q.parse(text), accent_insensitive, text, lists)
@@ -415,8 +417,10 @@ _Lists = Mapping[str, Mapping[str, Sequence[str]]]
 _COMPILER = _Compiler()
 
 
-def _lists_key(lists: _Lists) -> int:
-    return hash(tuple((name, tuple((lang, tuple(v)) for lang, v in lists[name].items())) for name in sorted(lists)))
+def _lists_key(lists: _Lists) -> str:
+    """A digest of the lists' content: compiled queries are reused only with identical lists."""
+    content = [(name, [(lang, list(lists[name][lang])) for lang in sorted(lists[name])]) for name in sorted(lists)]
+    return hashlib.sha256(repr(content).encode()).hexdigest()
 
 
 class Matcher:
@@ -426,6 +430,7 @@ class Matcher:
         self.watches = [w for w in watches if w.enabled]
         self.lists = lists
         self._compiled: list[_Watch] = []
+        self._lists_key = _lists_key(lists)
         with _COMPILER.lock:
             for watch in self.watches:
                 self._compiled.append(self._compile_watch(watch))
@@ -438,7 +443,7 @@ class Matcher:
 
     def _compile_watch(self, watch: WatchConfig) -> _Watch:
         try:
-            root = _COMPILER.query(watch.query, watch.accent_insensitive, self.lists)
+            root = _COMPILER.query(watch.query, watch.accent_insensitive, self.lists, self._lists_key)
         except QueryError as exc:
             raise WatchQueryError(watch.name, exc) from None
         groups = tuple(sorted(root.groups, key=len))

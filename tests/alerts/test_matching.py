@@ -178,6 +178,15 @@ def test_a_bad_query_names_the_watch_key_and_position() -> None:
         Matcher.from_config([WatchConfig(name="mine", query="@vietnam.th")], LISTS)
 
 
+def test_a_rebuilt_matcher_follows_edited_lists_and_queries() -> None:
+    """Compiled queries are cached for the process; an edit must still take effect."""
+    watch = WatchConfig(name="w", query="@navy")
+    assert Matcher.from_config([watch], {"navy": {"en": ("navy",)}}).match("", "the marine corps", "en") == []
+    assert Matcher.from_config([watch], {"navy": {"en": ("marine",)}}).match("", "the marine corps", "en")
+    edited = WatchConfig(name="w", query="corps")
+    assert Matcher.from_config([edited], {"navy": {"en": ("navy",)}}).match("", "the marine corps", "en")
+
+
 def test_many_watches_share_terms_and_each_reports_its_own() -> None:
     watches = [
         WatchConfig(name="navies", query="@navy @malaysia"),
