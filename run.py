@@ -37,8 +37,10 @@ from alerts.render import Renderer
 from config import Config, ConfigError, WatchConfig, parse_duration
 from crawler.extract import extract
 from storage import db, repository
+from storage.dedup import StoryIndex
 from storage.ingest import Ingestor
 from storage.records import ArticleRecord
+from storage.stories import list_stories
 
 log = logging.getLogger("newswatch")
 
@@ -57,9 +59,13 @@ class App:
     sessions: sessionmaker[Session]
     # Set by the daemon to its DispatchLoop.wake: new alerts leave right after their commit.
     wake_dispatcher: Callable[[], None] | None = None
+    # One near-duplicate index per process, loaded from the database on first use.
+    story_index: StoryIndex | None = None
 
     def ingestor(self) -> Ingestor:
-        return Ingestor(self.sessions, on_stored=[self.outbox()])
+        if self.story_index is None:
+            self.story_index = StoryIndex(self.config.dedup.window)
+        return Ingestor(self.sessions, index=self.story_index, on_stored=[self.outbox()])
 
     def outbox(self) -> Outbox:
         return Outbox.from_config(self.config, on_enqueued=self._wake_dispatcher)
@@ -291,6 +297,21 @@ def cmd_articles(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stories(args: argparse.Namespace) -> int:
+    cfg = load_app_config(args.config)
+    app = build_app(cfg)
+    with app.sessions() as session:
+        for story in list_stories(session, since=_since(args.since), limit=args.limit):
+            if args.json:
+                _print_json({"story_id": story.story_id, "articles": [a.to_json() for a in story.articles]})
+                continue
+            when, outlets = f"{story.updated_at:%Y-%m-%d %H:%M}", ", ".join(story.outlets)
+            print(f"story {story.story_id}  {when}  {len(story.articles)} article(s)  {outlets}")
+            for a in story.articles:
+                print(f"  {a.outlet:<14} {a.language or '--':<3} {a.title[:80]}\n  {'':18}{a.url}")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     cfg = load_app_config(args.config)
     app = build_app(cfg)
@@ -514,6 +535,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DURATION", help="only articles from the last DURATION, e.g. 24h")
     p.add_argument("--outlet", metavar="SLUG")
     p.set_defaults(func=cmd_articles)
+
+    p = sub.add_parser("stories", help="stories newest first, each with every outlet's article")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--since", metavar="DURATION", help="only stories updated in the last DURATION, e.g. 24h")
+    p.set_defaults(func=cmd_stories)
 
     p = sub.add_parser("status", help="per-outlet counts and health")
     p.add_argument("--json", action="store_true", help="one JSON object per line")

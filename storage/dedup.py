@@ -1,19 +1,62 @@
-"""Story assignment: which existing story (if any) a new article belongs to.
+"""Story assignment: which existing story (if any) a new article joins.
 
-This is the interface ingest relies on. The first version links nothing (every article
-starts its own story); near-duplicate and cross-language linking replace ``find_story``
-(see the deduplication issue) without changing ingest.
+Ingest (``storage.ingest``) has already refused exact duplicates (canonical URL, normalised
+body). This module finds the rest, precision first, because merging two different events
+suppresses an alert:
+
+* **Near duplicates** (syndicated wire copy with a new headline, byline, dateline, a local
+  paragraph, light edits; mirrors; partial reuse). Candidates come from an in-memory index of
+  sampled shingle hashes (``storage.signals.sample_keys``); each candidate is then *verified*
+  on the stored texts: word-shingle containment of at least ``MIN_CONTAINMENT``. Two texts that
+  both give calendar dates and share none are different events (the same template reused a
+  week later) unless they are almost identical.
+* **The same event in another language** (vi/en/ms...). Candidates share translation-proof
+  anchors (proper names without diacritics, numbers); a merge needs several specific names
+  and a number in common, a common explicit date (or the same outlet family, e.g. qdnd and
+  qdnd-en), no conflicting dates, and publication within ``CROSS_LANGUAGE_WINDOW``.
+
+Only articles published within ``dedup.window`` (``DedupConfig.window``, passed in by run.py)
+of each other can merge. What the index needs is stored with each article (``fingerprint``:
+sampled shingle and anchor hashes; ``signals``: names, numbers, dates, outlet family as JSON),
+so ``load`` rebuilds the index from one query at start-up. The index holds sorted ``array``
+postings (about 12 bytes a key) plus a small dict for articles added since loading.
 """
 
 from __future__ import annotations
 
+import logging
+import struct
+from array import array
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.models import Article
 from storage.records import ArticleRecord
+from storage.signals import Signals, extract_signals, sample_keys, shingle_set, stable_hash
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+# Verification thresholds (see README, "Deduplication and stories").
+MIN_CONTAINMENT = 0.5  # share of the shorter text's shingles found in the other
+NEAR_IDENTICAL = 0.9  # above this, differing dates are edits, not a different event
+MIN_SHINGLES = 15  # shorter texts are too small to judge by shingles
+MIN_SHARED_SAMPLES = 2  # index keys a same-language candidate must share
+CROSS_LANGUAGE_WINDOW = 3 * 86400.0  # translations appear within days, not a week
+MIN_SHARED_NAMES = 2
+MIN_SHARED_NUMBERS_ALONE = 3  # when names do not survive (Chinese script), numbers must
+MAX_CANDIDATES = 8
+MAX_POSTINGS = 256  # newest entries read per key: a common key says little anyway
+
+_IDX_BITS = 24  # an index holds at most 16.7 million articles
+_IDX_MASK = (1 << _IDX_BITS) - 1
+_HEADER = struct.Struct("<BBBB")  # version, samples, anchors, family length
 
 
 @dataclass(frozen=True)
@@ -25,19 +68,260 @@ class Fingerprint:
     signals: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    samples: list[int]
+    anchors: list[int]
+    family: str | None
+
+
+def _key(h: int) -> int:
+    """The top 39 bits of a 64-bit hash; with the 24-bit slot it fits a signed 64-bit int."""
+    return h >> 25
+
+
+def pack(samples: list[int], anchors: list[int], family: str | None) -> bytes:
+    fam = (family or "").encode("utf-8")[:255]
+    header = _HEADER.pack(FORMAT_VERSION, len(samples), len(anchors), len(fam))
+    return header + fam + struct.pack(f"<{len(samples) + len(anchors)}Q", *samples, *anchors)
+
+
+def unpack(data: bytes | None) -> _Parsed | None:
+    if not data or len(data) < _HEADER.size:
+        return None
+    version, ns, na, nf = _HEADER.unpack_from(data)
+    if version != FORMAT_VERSION or len(data) != _HEADER.size + nf + 8 * (ns + na):
+        return None
+    family = data[_HEADER.size : _HEADER.size + nf].decode("utf-8") or None
+    values = struct.unpack_from(f"<{ns + na}Q", data, _HEADER.size + nf)
+    return _Parsed(list(values[:ns]), list(values[ns:]), family)
+
+
+class _Postings:
+    """key -> article slots: a sorted array built at load time plus a dict for later adds."""
+
+    def __init__(self) -> None:
+        self.base = array("q")
+        self.extra: dict[int, list[int]] = {}
+
+    def build(self, entries: list[int]) -> None:
+        entries.sort()
+        self.base = array("q", entries)
+        self.extra = {}
+
+    def add(self, key: int, slot: int) -> None:
+        self.extra.setdefault(key, []).append(slot)
+
+    def get(self, key: int) -> list[int]:
+        found = list(self.extra.get(key, ()))
+        base = self.base
+        lo = bisect_left(base, key << _IDX_BITS)
+        hi = bisect_left(base, (key + 1) << _IDX_BITS, lo)
+        found.extend(v & _IDX_MASK for v in base[max(lo, hi - MAX_POSTINGS) : hi])
+        return found
+
+    def nbytes(self) -> int:
+        return self.base.itemsize * len(self.base)
+
+
 class StoryIndex:
+    """The near-duplicate and cross-language index; one per process, fed by ingest."""
+
     def __init__(self, window_seconds: float = 7 * 86400) -> None:
-        self.window_seconds = window_seconds
+        self.window_seconds = float(window_seconds)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.loaded = False
+        self.counters: Counter[str] = Counter()
+        self._article_ids = array("q")
+        self._story_ids = array("q")
+        self._whens = array("q")  # epoch seconds
+        self._langs: list[str | None] = []
+        self._families: list[str | None] = []
+        self._samples = _Postings()
+        self._anchors = _Postings()
+
+    def __len__(self) -> int:
+        return len(self._article_ids)
+
+    # ---------------------------------------------------------------- loading
 
     def load(self, session: Session) -> None:
         """Build the in-memory index from the fingerprints stored in the database."""
+        self._reset()
+        sample_entries: list[int] = []
+        anchor_entries: list[int] = []
+        rows = session.execute(
+            select(
+                Article.id,
+                Article.story_id,
+                Article.language,
+                Article.published_at,
+                Article.created_at,
+                Article.fingerprint,
+            ).order_by(Article.id)
+        )
+        for article_id, story_id, language, published, created, data in rows:
+            parsed = unpack(data)
+            if parsed is None:
+                continue  # stored before fingerprints existed, or by a newer format
+            slot = self._append(article_id, story_id, language, parsed.family, published or created)
+            sample_entries.extend((_key(h) << _IDX_BITS) | slot for h in parsed.samples)
+            anchor_entries.extend((_key(h) << _IDX_BITS) | slot for h in parsed.anchors)
+        self._samples.build(sample_entries)
+        self._anchors.build(anchor_entries)
+        self.loaded = True
+        log.info("story index loaded: %s articles", len(self))
+
+    def _append(self, article_id: int, story_id: int, language: str | None, family: str | None, when: datetime) -> int:
+        slot = len(self._article_ids)
+        if slot > _IDX_MASK:
+            raise OverflowError("story index is full; restart to reload")
+        self._article_ids.append(article_id)
+        self._story_ids.append(story_id)
+        self._whens.append(int(_epoch(when)))
+        self._langs.append(language)
+        self._families.append(family)
+        return slot
+
+    def memory_bytes(self) -> int:
+        """Approximate size of the index structures (for the benchmark)."""
+        arrays = sum(a.itemsize * len(a) for a in (self._article_ids, self._story_ids, self._whens))
+        lists = 16 * len(self._langs)  # two list pointers a slot; the strings are interned
+        extra = sum(100 + 8 * len(v) for p in (self._samples, self._anchors) for v in p.extra.values())
+        return arrays + lists + self._samples.nbytes() + self._anchors.nbytes() + extra
+
+    # ---------------------------------------------------------------- the interface used by ingest
 
     def fingerprint(self, record: ArticleRecord, text: str) -> Fingerprint:
-        return Fingerprint()
+        signals = extract_signals(record.title, text)
+        anchors = [stable_hash(a) for a in signals.anchors()]
+        payload: dict[str, Any] = signals.to_json()
+        if record.outlet_family:
+            payload["family"] = record.outlet_family
+        return Fingerprint(None, pack(sample_keys(text), anchors, record.outlet_family), payload)
 
     def find_story(self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime) -> int | None:
         """The id of the story this article joins, or None for a new story."""
-        return None
+        if not self.loaded:
+            self.load(session)
+        parsed = unpack(fp.data)
+        if parsed is None:
+            return None
+        now = _epoch(when)
+        same = self._near_duplicate(session, record, fp, parsed, now)
+        if same is not None:
+            self.counters["dedup/near"] += 1
+            return same
+        cross = self._cross_language(session, record, fp, parsed, now)
+        if cross is not None:
+            self.counters["dedup/cross_language"] += 1
+        return cross
 
     def add(self, article_id: int, story_id: int, record: ArticleRecord, fp: Fingerprint, when: datetime) -> None:
         """Remember a stored article (called after its transaction committed)."""
+        parsed = unpack(fp.data)
+        if parsed is None or not self.loaded:
+            return  # an index that was never loaded loads everything, this one included
+        slot = self._append(article_id, story_id, record.language, parsed.family, when)
+        for h in parsed.samples:
+            self._samples.add(_key(h), slot)
+        for h in parsed.anchors:
+            self._anchors.add(_key(h), slot)
+
+    # ---------------------------------------------------------------- candidates and verification
+
+    def _candidates(self, postings: _Postings, keys: list[int], now: float, minimum: int) -> list[int]:
+        shared: Counter[int] = Counter()
+        for h in set(keys):
+            shared.update(set(postings.get(_key(h))))
+        window = self.window_seconds
+        ranked = [s for s, n in shared.most_common() if n >= minimum and abs(self._whens[s] - now) <= window]
+        return ranked[:MAX_CANDIDATES]
+
+    def _near_duplicate(
+        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: _Parsed, now: float
+    ) -> int | None:
+        if not parsed.samples:
+            return None
+        minimum = min(MIN_SHARED_SAMPLES, len(parsed.samples))
+        slots = self._candidates(self._samples, parsed.samples, now, minimum)
+        if not slots:
+            return None
+        mine = shingle_set(record.text)
+        if len(mine) < MIN_SHINGLES:
+            return None
+        dates = Signals.from_json(fp.signals).dates
+        best: tuple[float, int] | None = None
+        for slot in slots:
+            other = session.get(Article, self._article_ids[slot])
+            if other is None:
+                continue
+            theirs = shingle_set(other.text)
+            if len(theirs) < MIN_SHINGLES:
+                continue
+            containment = len(mine & theirs) / min(len(mine), len(theirs))
+            if containment < MIN_CONTAINMENT:
+                self.counters["dedup/near_rejected"] += 1
+                continue
+            their_dates = Signals.from_json(other.signals).dates
+            if dates and their_dates and not dates & their_dates and containment < NEAR_IDENTICAL:
+                self.counters["dedup/date_conflict"] += 1
+                log.info("not merged with article %s: same text, different dates", other.id)
+                continue
+            if best is None or containment > best[0]:
+                best = (containment, other.story_id)
+        return best[1] if best else None
+
+    def _cross_language(
+        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: _Parsed, now: float
+    ) -> int | None:
+        if not parsed.anchors or not record.language:
+            return None
+        mine = Signals.from_json(fp.signals)
+        slots = self._candidates(self._anchors, parsed.anchors, now, 2)
+        best: tuple[int, int] | None = None
+        for slot in slots:
+            language = self._langs[slot]
+            if language is None or language == record.language:
+                continue
+            if abs(self._whens[slot] - now) > min(CROSS_LANGUAGE_WINDOW, self.window_seconds):
+                continue
+            same_family = parsed.family is not None and parsed.family == self._families[slot]
+            other = session.get(Article, self._article_ids[slot])
+            if other is None:
+                continue
+            score = same_event(mine, Signals.from_json(other.signals), same_family)
+            if score and (best is None or score > best[0]):
+                best = (score, other.story_id)
+        return best[1] if best else None
+
+
+def same_event(a: Signals, b: Signals, same_family: bool) -> int:
+    """How strongly two reports in different languages look like one event (0 = not).
+
+    Requires an explicit common date plus specific names and a number in common (or three
+    numbers, for scripts where names do not survive); or, within one outlet family, a name and
+    numbers in common. Dates on both
+    sides with none in common mean a different event, whatever else matches.
+    """
+    names = len(a.names & b.names)
+    numbers = len(a.numbers & b.numbers)
+    if a.dates and b.dates and not a.dates & b.dates:
+        return 0
+    if a.dates & b.dates:
+        strong = (names >= MIN_SHARED_NAMES and numbers >= 1) or numbers >= MIN_SHARED_NUMBERS_ALONE
+    elif same_family:
+        # A publisher's own translation (qdnd.vn -> en.qdnd.vn) often drops the dated lead
+        # paragraph; the same publisher within days plus a name and numbers in common is enough.
+        strong = names >= 1 and numbers >= 1 and names + numbers >= 3
+    else:
+        strong = False
+    return names + numbers if strong else 0
+
+
+def _epoch(when: datetime) -> float:
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
