@@ -9,7 +9,8 @@ suppresses an alert:
   sampled shingle hashes (``storage.signals.sample_keys``); each candidate is then *verified*
   on the stored texts: word-shingle containment of at least ``MIN_CONTAINMENT``. Two texts that
   both give calendar dates and share none are different events (the same template reused a
-  week later) unless they are almost identical.
+  week later) unless they are almost identical; so are two texts whose figures differ in the
+  same wording (``with 29 crew`` / ``with 31 crew``) more often than they agree.
 * **The same event in another language** (vi/en/ms...). Candidates share translation-proof
   anchors (proper names without diacritics, numbers); a merge needs several specific names
   and a number in common, a common explicit date (or the same outlet family, e.g. qdnd and
@@ -38,7 +39,15 @@ from sqlalchemy.orm import Session
 
 from storage.models import Article
 from storage.records import ArticleRecord
-from storage.signals import Signals, extract_signals, sample_keys, shingle_set, stable_hash
+from storage.signals import (
+    Signals,
+    extract_signals,
+    number_conflicts,
+    number_slots,
+    sample_keys,
+    shingle_set,
+    stable_hash,
+)
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +278,11 @@ class StoryIndex:
             if dates and their_dates and not dates & their_dates and containment < NEAR_IDENTICAL:
                 self.counters["dedup/date_conflict"] += 1
                 log.info("not merged with article %s: same text, different dates", other.id)
+                continue
+            differ, agree = number_conflicts(number_slots(record.text), number_slots(other.text))
+            if differ and differ * 2 >= agree:
+                self.counters["dedup/number_conflict"] += 1
+                log.info("not merged with article %s: same wording, different figures", other.id)
                 continue
             if best is None or containment > best[0]:
                 best = (containment, other.story_id)

@@ -47,7 +47,7 @@ class Ingestor:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
-        self.index = index or StoryIndex()
+        self.index = index if index is not None else StoryIndex()
         self.on_stored = list(on_stored)
         self.clock = clock
         self.counters: Counter[str] = Counter()

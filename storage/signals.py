@@ -274,6 +274,34 @@ def sample_keys(text: str) -> list[int]:
     return keys[:MAX_SAMPLES]
 
 
+def number_slots(text: str) -> dict[tuple[str, ...], set[str]]:
+    """Each number keyed by the two words either side of it: ``with _ crew members``.
+
+    A text reused as a template for another event keeps the words and changes the numbers;
+    a syndicated copy keeps both. Comparing numbers slot by slot tells the two apart.
+    """
+    w = words(text)
+    slots: dict[tuple[str, ...], set[str]] = {}
+    for i, token in enumerate(w):
+        if token.isdigit() and not (len(token) == 4 and 1900 <= int(token) <= 2100):
+            key = (*w[max(i - 2, 0) : i], "_", *w[i + 1 : i + 3])
+            slots.setdefault(key, set()).add(token)
+    return slots
+
+
+def number_conflicts(a: dict[tuple[str, ...], set[str]], b: dict[tuple[str, ...], set[str]]) -> tuple[int, int]:
+    """(slots where the numbers differ, slots where they agree) of two texts."""
+    differ = agree = 0
+    for key, numbers in a.items():
+        other = b.get(key)
+        if other is not None:
+            if numbers & other:
+                agree += 1
+            else:
+                differ += 1
+    return differ, agree
+
+
 @dataclass(frozen=True)
 class Signals:
     """What survives translation: proper names, numbers, (day, month) dates."""

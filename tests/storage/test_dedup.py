@@ -1,0 +1,169 @@
+"""Near duplicates and stories, as a user sees them: which articles end up in one story.
+
+Every case goes through the real ``Ingestor`` on SQLite and PostgreSQL.
+"""
+
+# ruff: noqa: E501  (the texts below are news paragraphs, one line each)
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from storage import db
+from storage.dedup import StoryIndex
+from storage.ingest import Ingestor
+from storage.records import ArticleRecord
+from storage.stories import list_stories, story_of
+
+T0 = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
+
+WIRE = """KUALA LUMPUR, March 12 (Bernama) -- The Malaysian Maritime Enforcement Agency (MMEA) detained two Vietnamese fishing boats with 29 crew members for encroaching into Malaysian waters about 68 nautical miles off Kuala Terengganu on Tuesday.
+
+Terengganu MMEA director Maritime Captain Mohd Khairulanuar Abd Majid said the boats were spotted by the patrol vessel KM Pekan during Ops Naga Barat at about 10.30 am.
+
+"Inspections found that the skippers and crew, aged between 19 and 58, failed to produce any valid documents or fishing permits issued by the Malaysian authorities," he said in a statement today.
+
+He said the boats, the catch of about 1,500 kilogrammes of fish and equipment worth an estimated RM2.4 million were seized and taken to the MMEA jetty in Kuala Terengganu for further action.
+
+The case is being investigated under the Fisheries Act 1985 and the Immigration Act 1959/63, he added, urging members of the public to report suspicious activities at sea to the MMEA hotline."""
+
+# The same wire story as rerun by a newspaper: new headline, byline, dateline, light edits
+# and a local paragraph at the end.
+COPY = """By Siti Aminah
+
+KUALA TERENGGANU: The Malaysian Maritime Enforcement Agency (MMEA) has detained two Vietnamese fishing boats with 29 crew members for encroaching into Malaysian waters about 68 nautical miles off Kuala Terengganu on Tuesday.
+
+Terengganu MMEA director Maritime Captain Mohd Khairulanuar Abd Majid said the boats were spotted by the patrol vessel KM Pekan during Ops Naga Barat at about 10.30am.
+
+"Inspections found that the skippers and crew, aged between 19 and 58, failed to produce valid documents or fishing permits issued by the Malaysian authorities," he said in a statement on Wednesday.
+
+He said the boats, about 1,500 kilogrammes of fish and equipment worth an estimated RM2.4 million were seized and taken to the MMEA jetty in Kuala Terengganu for further action.
+
+The case is being investigated under the Fisheries Act 1985 and the Immigration Act 1959/63, he added.
+
+Local fishermen in Kuala Besut said they had complained for months about foreign boats fishing close to the coast at night, and welcomed the arrests."""
+
+# A different detention a week later, written from the same template by the same agency.
+NEXT_WEEK = """KUALA LUMPUR, March 19 (Bernama) -- The Malaysian Maritime Enforcement Agency (MMEA) detained three Vietnamese fishing boats with 31 crew members for encroaching into Malaysian waters about 75 nautical miles off Kuala Terengganu on Tuesday.
+
+Terengganu MMEA director Maritime Captain Mohd Khairulanuar Abd Majid said the boats were spotted by the patrol vessel KM Pekan during Ops Naga Barat at about 8.15 am.
+
+"Inspections found that the skippers and crew, aged between 21 and 60, failed to produce any valid documents or fishing permits issued by the Malaysian authorities," he said in a statement today.
+
+He said the boats, the catch of about 2,000 kilogrammes of fish and equipment worth an estimated RM3.1 million were seized and taken to the MMEA jetty in Kuala Terengganu for further action.
+
+The case is being investigated under the Fisheries Act 1985 and the Immigration Act 1959/63, he added, urging members of the public to report suspicious activities at sea to the MMEA hotline."""
+
+VIETNAMESE = """Ngày 12/3, Cơ quan Thực thi Luật Hàng hải Malaysia (MMEA) đã bắt giữ hai tàu cá Việt Nam cùng 29 ngư dân với cáo buộc xâm phạm vùng biển Malaysia, cách Kuala Terengganu khoảng 68 hải lý.
+
+Giám đốc MMEA bang Terengganu, Đại tá Hàng hải Mohd Khairulanuar Abd Majid cho biết hai tàu bị tàu tuần tra KM Pekan phát hiện trong chiến dịch Ops Naga Barat.
+
+Theo phía Malaysia, các thuyền trưởng và thuyền viên không xuất trình được giấy tờ hợp lệ. Hai tàu cùng khoảng 1.500 kg hải sản và ngư cụ trị giá 2,4 triệu RM đã bị tạm giữ.
+
+Đại sứ quán Việt Nam tại Malaysia đang phối hợp với cơ quan chức năng sở tại để xác minh thông tin và bảo hộ công dân."""
+
+VIETNAMESE_NEXT_WEEK = """Ngày 19/3, Cơ quan Thực thi Luật Hàng hải Malaysia (MMEA) đã bắt giữ ba tàu cá Việt Nam cùng 31 ngư dân với cáo buộc xâm phạm vùng biển Malaysia, cách Kuala Terengganu khoảng 75 hải lý.
+
+Giám đốc MMEA bang Terengganu, Đại tá Hàng hải Mohd Khairulanuar Abd Majid cho biết ba tàu bị tàu tuần tra KM Pekan phát hiện trong chiến dịch Ops Naga Barat, như vụ việc tuần trước với 29 ngư dân cách 68 hải lý.
+
+Đại sứ quán Việt Nam tại Malaysia đang phối hợp với cơ quan chức năng sở tại để xác minh thông tin và bảo hộ công dân."""
+
+
+def rec(url: str, text: str, outlet: str, when: datetime = T0, language: str = "en", **kw: object) -> ArticleRecord:
+    title = text.strip().splitlines()[0][:80]
+    return ArticleRecord(url=url, title=title, text=text, outlet=outlet, language=language, published_at=when, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def database(database_url: str) -> str:
+    db.upgrade(database_url)
+    return database_url
+
+
+def make_ingestor(url: str, window: float = 7 * 86400) -> Ingestor:
+    now = T0 + timedelta(days=30)
+    return Ingestor(db.session_factory(db.make_engine(url)), index=StoryIndex(window), clock=lambda: now)
+
+
+def members(ingestor: Ingestor, article_id: int | None) -> list[str]:
+    assert article_id is not None
+    with ingestor.sessions() as s:
+        story = story_of(s, article_id)
+        assert story is not None
+        return sorted(a.url for a in story.articles)
+
+
+def test_syndicated_copy_joins_the_wire_story_with_both_outlets(database: str) -> None:
+    ing = make_ingestor(database)
+    first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    copy = ing.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=5)))
+    assert copy.status == "stored" and not copy.new_story
+    assert copy.story_id == first.story_id
+    with ing.sessions() as s:
+        (story,) = list_stories(s)
+        assert story.outlets == ["bernama-en", "thesun"]
+        assert story.first_article_id == first.article_id
+
+
+def test_same_template_a_week_later_is_a_different_story(database: str) -> None:
+    ing = make_ingestor(database)
+    first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    later = ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=7)))
+    assert later.status == "stored" and later.new_story
+    assert later.story_id != first.story_id
+
+
+def test_copies_outside_the_window_start_a_new_story(database: str) -> None:
+    ing = make_ingestor(database, window=3 * 86400)
+    first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    late = ing.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(days=4)))
+    assert late.new_story and late.story_id != first.story_id
+
+
+def test_index_is_loaded_from_the_database_after_a_restart(database: str) -> None:
+    before = make_ingestor(database)
+    first = before.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    after = make_ingestor(database)  # a new process: empty index, loaded on first use
+    copy = after.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=2)))
+    assert copy.story_id == first.story_id
+    assert members(after, first.article_id) == [
+        "https://thesun.my/local/mmea-1",
+        "https://www.bernama.com/en/news.php?id=1",
+    ]
+
+
+def test_vietnamese_report_of_the_same_event_joins_and_of_another_event_does_not(database: str) -> None:
+    ing = make_ingestor(database)
+    first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    other = ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=7)))
+    vi = ing.ingest(rec("https://vietnamplus.vn/bat-giu-1", VIETNAMESE, "vietnamplus", T0 + timedelta(hours=8), "vi"))
+    vi_next = ing.ingest(
+        rec(
+            "https://vietnamplus.vn/bat-giu-2",
+            VIETNAMESE_NEXT_WEEK,
+            "vietnamplus",
+            T0 + timedelta(days=7, hours=3),
+            "vi",
+        )
+    )
+    assert vi.story_id == first.story_id
+    # Same agency, director, place and even last week's numbers, but another date: kept apart
+    # from last week's story. (It may join this week's English report, never last week's.)
+    assert vi_next.story_id != first.story_id
+    assert other.story_id != first.story_id
+    with ing.sessions() as s:
+        story = story_of(s, first.article_id or 0)
+        assert story is not None and story.languages == ["en", "vi"]
+
+
+def test_each_article_is_in_exactly_one_story_and_stories_list_newest_first(database: str) -> None:
+    ing = make_ingestor(database)
+    ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    ing.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=1)))
+    ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=7)))
+    with ing.sessions() as s:
+        stories = list_stories(s)
+    urls = [a.url for st in stories for a in st.articles]
+    assert sorted(urls) == sorted(set(urls)) and len(urls) == 3
+    assert [len(st.articles) for st in stories] == [1, 2]  # both stored at the same clock: by id
