@@ -7,7 +7,8 @@ suppresses an alert:
 * **Near duplicates** (syndicated wire copy with a new headline, byline, dateline, a local
   paragraph, light edits; mirrors; partial reuse). Candidates come from an in-memory index of
   sampled shingle hashes (``storage.signals.sample_keys``); each candidate is then *verified*
-  on the stored texts: word-shingle containment of at least ``MIN_CONTAINMENT``. Two texts that
+  on the stored texts: word-shingle containment of at least ``MIN_CONTAINMENT`` (or of
+  ``MIN_CONTAINMENT_WITH_FACTS`` when both also give the same date and two names). Two texts that
   both give calendar dates and share none are different events (the same template reused a
   week later) unless they are almost identical; so are two texts whose figures differ in the
   same wording (``with 29 crew`` / ``with 31 crew``) more often than they agree.
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 # Verification thresholds (see README, "Deduplication and stories").
 MIN_CONTAINMENT = 0.5  # share of the shorter text's shingles found in the other
+MIN_CONTAINMENT_WITH_FACTS = 0.3  # enough when a date and two names are shared too
 NEAR_IDENTICAL = 0.9  # above this, differing dates are edits, not a different event
 MIN_SHINGLES = 15  # shorter texts are too small to judge by shingles
 MIN_SHARED_SAMPLES = 2  # index keys a same-language candidate must share
@@ -65,6 +67,7 @@ MAX_POSTINGS = 256  # newest entries read per key: a common key says little anyw
 
 _IDX_BITS = 24  # an index holds at most 16.7 million articles
 _IDX_MASK = (1 << _IDX_BITS) - 1
+_KEY_MASK = ~_IDX_MASK & ((1 << 63) - 1)
 _HEADER = struct.Struct("<BBBB")  # version, samples, anchors, family length
 
 
@@ -176,8 +179,9 @@ class StoryIndex:
             if parsed is None:
                 continue  # stored before fingerprints existed, or by a newer format
             slot = self._append(article_id, story_id, language, parsed.family, published or created)
-            sample_entries.extend((_key(h) << _IDX_BITS) | slot for h in parsed.samples)
-            anchor_entries.extend((_key(h) << _IDX_BITS) | slot for h in parsed.anchors)
+            # (h >> 25) << 24 == (h >> 1) with the low 24 bits cleared: one shift and a mask.
+            sample_entries += [((h >> 1) & _KEY_MASK) | slot for h in parsed.samples]
+            anchor_entries += [((h >> 1) & _KEY_MASK) | slot for h in parsed.anchors]
         self._samples.build(sample_entries)
         self._anchors.build(anchor_entries)
         self.loaded = True
@@ -261,7 +265,8 @@ class StoryIndex:
         mine = shingle_set(record.text)
         if len(mine) < MIN_SHINGLES:
             return None
-        dates = Signals.from_json(fp.signals).dates
+        mine_signals = Signals.from_json(fp.signals)
+        dates = mine_signals.dates
         best: tuple[float, int] | None = None
         for slot in slots:
             other = session.get(Article, self._article_ids[slot])
@@ -271,10 +276,17 @@ class StoryIndex:
             if len(theirs) < MIN_SHINGLES:
                 continue
             containment = len(mine & theirs) / min(len(mine), len(theirs))
-            if containment < MIN_CONTAINMENT:
+            theirs_signals = Signals.from_json(other.signals)
+            their_dates = theirs_signals.dates
+            if containment < MIN_CONTAINMENT and not (
+                # Partial reuse (a few wire paragraphs in an outlet's own report) needs the
+                # facts to vouch for it: the same explicit date and the same people or places.
+                containment >= MIN_CONTAINMENT_WITH_FACTS
+                and dates & their_dates
+                and len(mine_signals.names & theirs_signals.names) >= MIN_SHARED_NAMES
+            ):
                 self.counters["dedup/near_rejected"] += 1
                 continue
-            their_dates = Signals.from_json(other.signals).dates
             if dates and their_dates and not dates & their_dates and containment < NEAR_IDENTICAL:
                 self.counters["dedup/date_conflict"] += 1
                 log.info("not merged with article %s: same text, different dates", other.id)

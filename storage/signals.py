@@ -15,23 +15,25 @@ Reads no configuration.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
+import unicodedata
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from storage.text import normalize, strip_diacritics
 
 SHINGLE = 4
 # Keep a shingle as an index key when its hash is 0 modulo this: the choice depends only on
 # the shingle, so the part two texts share yields the same keys in both (a local paragraph
 # or a cut ending does not change the keys of the rest).
-SAMPLE_MOD = 8
-MAX_SAMPLES = 40
-MAX_ANCHORS = 24
+SAMPLE_MOD = 16
+MAX_SAMPLES = 32
+MAX_ANCHORS = 16
 
 _WORD_RE = re.compile(r"\w+")
+_COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TOKEN_RE = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”‘’()[],.;:!?«»—–-"
 _NAME_PARTICLES = frozenset({"bin", "binti", "bte", "b.", "al", "a/l", "a/p"})
@@ -252,9 +254,18 @@ def stable_hash(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def words(text: str) -> list[str]:
-    """Case-folded words without diacritics."""
-    return _WORD_RE.findall(strip_diacritics(normalize(text)))
+@functools.lru_cache(maxsize=16)
+def words(text: str) -> tuple[str, ...]:
+    """Case-folded words without diacritics (cached: fingerprinting and verifying one new
+    article both need them)."""
+    return tuple(_WORD_RE.findall(_fold(text)))
+
+
+def _fold(text: str) -> str:
+    """``storage.text.strip_diacritics(normalize(text))``, the combining marks removed by one regex
+    rather than a character loop (this runs on every stored article)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return _COMBINING_RE.sub("", decomposed).casefold()
 
 
 def shingle_set(text: str) -> set[int]:
@@ -266,10 +277,18 @@ def shingle_set(text: str) -> set[int]:
 
 
 def sample_keys(text: str) -> list[int]:
-    """Stable hashes of the sampled shingles: the keys of the near-duplicate index."""
+    """Stable hashes of the sampled shingles: the keys of the near-duplicate index.
+
+    CRC-32 (in C, stable across processes) picks the sample; the key is CRC-32 and Adler-32
+    side by side, 64 bits, which is plenty for finding candidates that are verified anyway.
+    """
     w = words(text)
-    seen: set[str] = {" ".join(w[i : i + SHINGLE]) for i in range(max(len(w) - SHINGLE + 1, 1))}
-    keys = [h for h in map(stable_hash, seen) if h % SAMPLE_MOD == 0]
+    seen = {" ".join(w[i : i + SHINGLE]).encode("utf-8") for i in range(max(len(w) - SHINGLE + 1, 1))}
+    keys = []
+    for shingle in seen:
+        crc = zlib.crc32(shingle)
+        if crc % SAMPLE_MOD == 0:
+            keys.append((crc << 32) | zlib.adler32(shingle))
     keys.sort()
     return keys[:MAX_SAMPLES]
 
@@ -353,7 +372,7 @@ def _names(text: str) -> frozenset[str]:
         if run and word.casefold() in _NAME_PARTICLES:
             continue  # "Mohamad bin Hasan": the particle neither breaks nor joins the name
         if word and word[0].isupper() and not word.isupper() and word[0].isalpha():
-            run.append(strip_diacritics(word).casefold().removesuffix("’s").removesuffix("'s"))
+            run.append(_fold(word).removesuffix("’s").removesuffix("'s"))
         else:
             run = []
             continue
@@ -386,7 +405,7 @@ def _numbers(text: str) -> frozenset[str]:
 
 
 def _dates(text: str) -> frozenset[tuple[int, int]]:
-    plain = strip_diacritics(text).casefold()
+    plain = _fold(text)
     found: set[tuple[int, int]] = set()
     for day, month_name in _DAY_MONTH_RE.findall(plain):
         found.add((int(day), _MONTHS[month_name]))

@@ -167,3 +167,21 @@ def test_each_article_is_in_exactly_one_story_and_stories_list_newest_first(data
     urls = [a.url for st in stories for a in st.articles]
     assert sorted(urls) == sorted(set(urls)) and len(urls) == 3
     assert [len(st.articles) for st in stories] == [1, 2]  # both stored at the same clock: by id
+
+
+# A newspaper's own report that reuses two paragraphs of the wire story.
+PARTIAL = """KUALA TERENGGANU: Fishermen here welcomed the detention on March 12 of two Vietnamese boats off the state's coast, saying foreign trawlers had been emptying their fishing grounds for months.
+
+Terengganu MMEA director Maritime Captain Mohd Khairulanuar Abd Majid said the boats were spotted by the patrol vessel KM Pekan during Ops Naga Barat at about 10.30 am.
+
+He said the boats, the catch of about 1,500 kilogrammes of fish and equipment worth an estimated RM2.4 million were seized and taken to the MMEA jetty in Kuala Terengganu for further action.
+
+Kuala Besut fishermen's association chairman Ismail Hamid said members had lodged several complaints with the authorities this year and asked for more patrols during the monsoon season."""
+
+
+def test_partial_reuse_of_wire_paragraphs_joins_when_the_facts_agree(database: str) -> None:
+    ing = make_ingestor(database)
+    first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    other = ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=6)))
+    partial = ing.ingest(rec("https://www.nst.com.my/news/1", PARTIAL, "nst", T0 + timedelta(hours=20)))
+    assert partial.story_id == first.story_id != other.story_id

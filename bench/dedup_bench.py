@@ -1,0 +1,178 @@
+"""Deduplication cost at scale: start-up, index memory and per-article cost with N stored articles.
+
+Generates N synthetic articles (random vocabulary with names and numbers, about 300 words,
+spread over 90 days), fingerprints them with the real ``StoryIndex.fingerprint`` and bulk
+inserts them into a temporary SQLite database (each in its own story). Then it measures:
+
+* start-up: a fresh ``StoryIndex.load`` from the database (best of three);
+* index memory: the bytes ``tracemalloc`` sees allocated by ``load`` (and the index's own
+  estimate), divided by N;
+* dedup cost per new article: ``fingerprint`` + ``find_story`` (candidate lookup and
+  verification against stored texts) for 1,000 new articles, half of them edited copies of
+  stored ones, half new texts; plus the whole ``Ingestor.ingest`` for comparison.
+
+Targets (issue 5): <= 2 ms per new article, <= 1 KB per article, start-up < 5 s at 100,000.
+
+    .venv/bin/python bench/dedup_bench.py [--articles 100000] [--new 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert  # noqa: E402
+
+from storage import db  # noqa: E402
+from storage.dedup import StoryIndex  # noqa: E402
+from storage.ingest import Ingestor, content_hash  # noqa: E402
+from storage.models import Article, Outlet, Story  # noqa: E402
+from storage.records import ArticleRecord  # noqa: E402
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+_rng = random.Random(5)
+VOCAB = ["".join(_rng.choices("abcdefghiklmnopqrstuvwxy", k=_rng.randint(2, 9))) for _ in range(30000)]
+NAMES = [w.capitalize() for w in VOCAB[:3000]]
+
+
+def synthetic_text(seed: int, words: int = 300) -> str:
+    rng = random.Random(seed)
+    out: list[str] = []
+    for i in range(words):
+        x = rng.random()
+        out.append(rng.choice(NAMES) if x < 0.08 else str(rng.randint(10, 9999)) if x < 0.1 else rng.choice(VOCAB))
+        if i % 20 == 19:
+            out[-1] += "."
+    return " ".join(out)
+
+
+def edited_copy(text: str, seed: int) -> str:
+    """A syndicated copy: new dateline, a few words changed, a local paragraph added."""
+    rng = random.Random(seed)
+    words = text.split()
+    for _ in range(6):
+        words[rng.randrange(len(words))] = rng.choice(VOCAB)
+    local = synthetic_text(seed + 10_000_000, 40)
+    return "HANOI: " + " ".join(words) + "\n\n" + local
+
+
+def fingerprint_chunk(start: int, stop: int) -> list[tuple[int, str, bytes | None, dict[str, object] | None]]:
+    index = StoryIndex()
+    rows = []
+    for i in range(start, stop):
+        text = synthetic_text(i)
+        fp = index.fingerprint(ArticleRecord(url=f"https://x/{i}", title=f"T{i}", text=text, outlet="o"), text)
+        rows.append((i, text, fp.data, fp.signals))
+    return rows
+
+
+def populate(url: str, n: int) -> None:
+    engine = db.make_engine(url)
+    chunk = 5000
+    with engine.begin() as conn:
+        conn.execute(insert(Outlet), [{"id": 1, "slug": "synthetic", "name": "synthetic", "created_at": T0}])
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(fingerprint_chunk, s, min(s + chunk, n)) for s in range(0, n, chunk)]
+        for future in futures:
+            rows = future.result()
+            stories, articles = [], []
+            for i, text, data, signals in rows:
+                when = T0 + timedelta(minutes=i * 90 * 24 * 60 // n)
+                stories.append({"id": i + 1, "title": f"T{i}", "first_article_id": i + 1, "article_count": 1,
+                                "created_at": when, "updated_at": when})  # fmt: skip
+                articles.append({"id": i + 1, "outlet_id": 1, "story_id": i + 1, "url": f"https://x/{i}",
+                                 "canonical_url": f"https://x/{i}", "title": f"T{i}", "text": text,
+                                 "language": "en", "published_at": when, "fetched_at": when, "created_at": when,
+                                 "content_hash": content_hash(text), "fingerprint": data,
+                                 "signals": signals})  # fmt: skip
+            with engine.begin() as conn:
+                conn.execute(insert(Story), stories)
+                conn.execute(insert(Article), articles)
+    engine.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--new", type=int, default=1000)
+    args = parser.parse_args()
+    n = args.articles
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        db.upgrade(url)
+        t = time.perf_counter()
+        populate(url, n)
+        print(f"generated and stored {n:,} synthetic articles in {time.perf_counter() - t:.1f} s")
+        sessions = db.session_factory(db.make_engine(url))
+
+        loads = []
+        for _ in range(3):
+            index = StoryIndex()
+            with sessions() as s:
+                t = time.perf_counter()
+                index.load(s)
+                loads.append(time.perf_counter() - t)
+        print(f"start-up (load index of {len(index):,} articles): {min(loads):.2f} s (best of 3)")
+
+        del index
+        tracemalloc.start()
+        index = StoryIndex()
+        with sessions() as s:
+            before = tracemalloc.get_traced_memory()[0]
+            index.load(s)
+            s.expunge_all()
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        print(
+            f"index memory: {(after - before) / n:.0f} bytes/article by tracemalloc, "
+            f"{index.memory_bytes() / n:.0f} bytes/article by the index's own count"
+        )
+
+        rng = random.Random(11)
+        new_when = T0 + timedelta(days=60)
+        records = []
+        for j in range(args.new):
+            if j % 2 == 0:  # a copy of an article stored within the window
+                src = rng.randrange(int(n * 0.6), int(n * 0.7))
+                text = edited_copy(synthetic_text(src), j)
+            else:
+                text = synthetic_text(50_000_000 + j)
+            records.append(ArticleRecord(url=f"https://new/{j}", title=f"N{j}", text=text, outlet="synthetic",
+                                         language="en", published_at=new_when))  # fmt: skip
+        costs, merged = [], [0, 0]  # copies joined, new texts joined (false merges)
+        with sessions() as s:
+            for j, rec in enumerate(records):
+                t = time.perf_counter()
+                fp = index.fingerprint(rec, rec.text)
+                story = index.find_story(s, rec, fp, new_when)
+                costs.append(time.perf_counter() - t)
+                merged[j % 2] += story is not None
+        costs.sort()
+        print(
+            f"dedup per new article (fingerprint + find_story): mean {statistics.mean(costs) * 1000:.2f} ms, "
+            f"median {costs[len(costs) // 2] * 1000:.2f} ms, p95 {costs[int(len(costs) * 0.95)] * 1000:.2f} ms; "
+            f"{merged[0]}/{len(records) // 2} copies joined their story, {merged[1]} new texts joined one"
+        )
+
+        ingestor = Ingestor(sessions, index=index, clock=lambda: new_when)
+        t = time.perf_counter()
+        for rec in records[:200]:
+            ingestor.ingest(rec)
+        per = (time.perf_counter() - t) / 200 * 1000
+        print(f"whole ingest (SQLite, one transaction each) for comparison: {per:.2f} ms/article")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
