@@ -145,6 +145,8 @@ class StoryIndex:
 
     def _reset(self) -> None:
         self.loaded = False
+        self._seen = 0  # the highest article id read from the database
+        self._added: set[int] = set()  # added by this process and not yet seen there
         self.counters: Counter[str] = Counter()
         self._article_ids = array("q")
         self._story_ids = array("q")
@@ -164,17 +166,8 @@ class StoryIndex:
         self._reset()
         sample_entries: list[int] = []
         anchor_entries: list[int] = []
-        rows = session.execute(
-            select(
-                Article.id,
-                Article.story_id,
-                Article.language,
-                Article.published_at,
-                Article.created_at,
-                Article.fingerprint,
-            ).order_by(Article.id)
-        )
-        for article_id, story_id, language, published, created, data in rows:
+        for article_id, story_id, language, published, created, data in self._rows(session, 0):
+            self._seen = max(self._seen, article_id)
             parsed = unpack(data)
             if parsed is None:
                 continue  # stored before fingerprints existed, or by a newer format
@@ -186,6 +179,36 @@ class StoryIndex:
         self._anchors.build(anchor_entries)
         self.loaded = True
         log.info("story index loaded: %s articles", len(self))
+
+    def _rows(self, session: Session, after_id: int) -> Any:
+        return session.execute(
+            select(
+                Article.id,
+                Article.story_id,
+                Article.language,
+                Article.published_at,
+                Article.created_at,
+                Article.fingerprint,
+            )
+            .where(Article.id > after_id)
+            .order_by(Article.id)
+        )
+
+    def _catch_up(self, session: Session) -> None:
+        """Index articles another process (``import`` next to the daemon) stored since."""
+        for article_id, story_id, language, published, created, data in self._rows(session, self._seen):
+            self._seen = max(self._seen, article_id)
+            parsed = unpack(data)
+            if parsed is not None and article_id not in self._added:
+                self._index(article_id, story_id, language, parsed, published or created)
+        self._added = {a for a in self._added if a > self._seen}
+
+    def _index(self, article_id: int, story_id: int, language: str | None, parsed: _Parsed, when: datetime) -> None:
+        slot = self._append(article_id, story_id, language, parsed.family, when)
+        for h in parsed.samples:
+            self._samples.add(_key(h), slot)
+        for h in parsed.anchors:
+            self._anchors.add(_key(h), slot)
 
     def _append(self, article_id: int, story_id: int, language: str | None, family: str | None, when: datetime) -> int:
         slot = len(self._article_ids)
@@ -219,6 +242,8 @@ class StoryIndex:
         """The id of the story this article joins, or None for a new story."""
         if not self.loaded:
             self.load(session)
+        else:
+            self._catch_up(session)
         parsed = unpack(fp.data)
         if parsed is None:
             return None
@@ -237,11 +262,8 @@ class StoryIndex:
         parsed = unpack(fp.data)
         if parsed is None or not self.loaded:
             return  # an index that was never loaded loads everything, this one included
-        slot = self._append(article_id, story_id, record.language, parsed.family, when)
-        for h in parsed.samples:
-            self._samples.add(_key(h), slot)
-        for h in parsed.anchors:
-            self._anchors.add(_key(h), slot)
+        self._index(article_id, story_id, record.language, parsed, when)
+        self._added.add(article_id)
 
     # ---------------------------------------------------------------- candidates and verification
 

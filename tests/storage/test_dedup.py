@@ -185,3 +185,11 @@ def test_partial_reuse_of_wire_paragraphs_joins_when_the_facts_agree(database: s
     other = ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=6)))
     partial = ing.ingest(rec("https://www.nst.com.my/news/1", PARTIAL, "nst", T0 + timedelta(hours=20)))
     assert partial.story_id == first.story_id != other.story_id
+
+
+def test_an_article_stored_by_another_process_is_found(database: str) -> None:
+    daemon, importer = make_ingestor(database), make_ingestor(database)
+    daemon.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=7)))
+    first = importer.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    copy = daemon.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=2)))
+    assert copy.story_id == first.story_id
