@@ -268,12 +268,14 @@ def _fold(text: str) -> str:
     return _COMBINING_RE.sub("", decomposed).casefold()
 
 
-def shingle_set(text: str) -> set[int]:
-    """Process-local hashes of every run of ``SHINGLE`` words (for verifying a candidate)."""
+@functools.lru_cache(maxsize=256)
+def shingle_set(text: str) -> frozenset[int]:
+    """Process-local hashes of every run of ``SHINGLE`` words (for verifying a candidate;
+    cached, because the stories of the day are the candidates of many new articles)."""
     w = words(text)
     if len(w) < SHINGLE:
-        return {hash(" ".join(w))} if w else set()
-    return {hash(" ".join(w[i : i + SHINGLE])) for i in range(len(w) - SHINGLE + 1)}
+        return frozenset({hash(" ".join(w))} if w else ())
+    return frozenset(hash(" ".join(w[i : i + SHINGLE])) for i in range(len(w) - SHINGLE + 1))
 
 
 def sample_keys(text: str) -> list[int]:
