@@ -22,13 +22,14 @@ Reads ``[alerts] retry_for``, ``retry_base`` (and, through the renderer, ``timez
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,13 +102,20 @@ class Dispatcher:
         self.batch = batch
         self.counters: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._busy: dict[str, int] = {}  # channel -> chunks still running
+        self._skipped: set[str] = set()  # busy channels a pass had to leave out
+        self.on_idle: Callable[[], None] | None = None  # set by DispatchLoop to its wake()
+        self._pool: ThreadPoolExecutor | None = None
 
     # ----------------------------------------------------------------------- passes
 
-    def dispatch_due(self, now: datetime | None = None) -> DispatchCounts:
+    def dispatch_due(self, now: datetime | None = None, wait: bool = True) -> DispatchCounts:
         """Send every delivery that is due; safe to call repeatedly and from several processes.
 
         ``now`` fixes the clock for the whole pass (tests use it to jump past a backoff).
+        With ``wait=False`` (the daemon's loop) the sends run in the background and the call
+        returns at once; a channel still busy from an earlier pass (a slow endpoint) is skipped,
+        so it never delays the next pass for the other channels.
         """
         start = now or self.clock()
         with self.sessions() as session:
@@ -124,25 +132,62 @@ class Dispatcher:
         total = DispatchCounts()
         for channel in disabled & by_channel.keys():
             total += self._mark_disabled(by_channel.pop(channel), channel)
-        chunks = [
-            ids[i :: self.per_channel] for ids in by_channel.values() for i in range(min(self.per_channel, len(ids)))
-        ]
-        if not chunks:
+        submitted: list[tuple[str, Future[DispatchCounts]]] = []
+        with self._lock:
+            for channel, ids in by_channel.items():
+                if channel in self._busy:
+                    self._skipped.add(channel)
+                    continue
+                chunks = [ids[i :: self.per_channel] for i in range(min(self.per_channel, len(ids)))]
+                self._busy[channel] = len(chunks)
+                for chunk in chunks:
+                    submitted.append((channel, self._executor().submit(self._run_chunk, chunk, now)))
+        # Outside the lock: a chunk that already finished runs its callback right here, and
+        # _release takes the same (non-reentrant) lock.
+        futures = []
+        for channel, future in submitted:
+            future.add_done_callback(functools.partial(self._release, channel))
+            futures.append(future)
+        if not wait:
             return total
-        with ThreadPoolExecutor(max_workers=min(32, len(chunks)), thread_name_prefix="dispatch") as pool:
-            for counts in pool.map(lambda chunk: self._run_chunk(chunk, now), chunks):
-                total += counts
+        for future in futures:
+            total += future.result()
         if total != DispatchCounts():
             log.info("dispatch: %s", total)
         return total
 
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="dispatch")
+        return self._pool
+
+    def _release(self, channel: str, _future: Future[DispatchCounts]) -> None:
+        again = False
+        with self._lock:
+            self._busy[channel] -= 1
+            if self._busy[channel] <= 0:
+                del self._busy[channel]
+                again = channel in self._skipped
+                self._skipped.discard(channel)
+        if again and self.on_idle is not None:
+            self.on_idle()  # a pass skipped this channel while it was busy: run another now
+
+    def close(self) -> None:
+        """Wait for sends in progress and stop the worker threads."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
     def _run_chunk(self, ids: Sequence[str], now: datetime | None) -> DispatchCounts:
         counts: Counter[str] = Counter()
-        for delivery_id in ids:
-            outcome = self.deliver(delivery_id, now)
-            counts[outcome.status] += 1
-            if outcome.unreachable:
-                break  # the endpoint is down: the rest of this channel waits for the next pass
+        try:
+            for delivery_id in ids:
+                outcome = self.deliver(delivery_id, now)
+                counts[outcome.status] += 1
+                if outcome.unreachable:
+                    break  # the endpoint is down: the rest of this channel waits for the next pass
+        except Exception:  # e.g. the database went away: what was claimed is retried after its lease
+            log.exception("dispatch worker stopped")
         return DispatchCounts(counts["delivered"], counts["retrying"], counts["failed"], counts["disabled"])
 
     # ----------------------------------------------------------------------- one delivery
@@ -299,6 +344,7 @@ class DispatchLoop:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        dispatcher.on_idle = self.wake
 
     def wake(self) -> None:
         self._wake.set()
@@ -312,12 +358,13 @@ class DispatchLoop:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        self.dispatcher.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                self.dispatcher.dispatch_due()
+                self.dispatcher.dispatch_due(wait=False)
             except Exception as exc:  # e.g. the database is briefly unavailable: try next time
                 log.exception("dispatch pass failed")
                 if self.on_error is not None:

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -231,3 +232,39 @@ def test_cli_test_list_retry_send(tmp_path: Path, receiver: WebhookReceiver) -> 
     third = run_cli(*cli, "send", env=ENV)
     assert "delivered 1" in third.stdout
     assert instant[0]["id"] in receiver.accepted
+
+
+def test_a_slow_channel_does_not_delay_new_alerts_on_another(sqlite_url: str, receiver: WebhookReceiver) -> None:
+    from alerts.dispatch import DispatchLoop
+
+    slow = WebhookReceiver(mode="hold").start()
+    receiver.start()
+    try:
+        data = alert_config(sqlite_url, receiver.url)
+        data["channels"]["slow"] = {"type": "webhook", "url": slow.url, "secret_env": "HOOK_SECRET", "timeout": "30s"}
+        data["watches"]["vn-my"]["channels"] = ["slow", "hook"]
+        app = run.build_app(make_config(data, env=ENV))
+        loop = DispatchLoop(app.dispatcher(), interval=60)  # only wake-ups, as after each commit
+        app.wake_dispatcher = loop.wake
+        loop.start()
+        try:
+            app.ingestor().ingest(record(1))
+            assert slow.got_request.wait(10)
+            app.ingestor().ingest(record(2, title="Vietnam and Malaysia coast guards meet"))
+            for _ in range(200):  # the second alert reaches the healthy channel...
+                if len(receiver.accepted) == 2:
+                    break
+                time.sleep(0.05)
+            assert len(receiver.accepted) == 2
+            assert len(slow.requests) == 1 and slow.requests[0].answered is None  # ...while the slow one still holds
+            slow.release.set()
+            for _ in range(200):  # once free, the slow channel gets its second alert without waiting 60 s
+                if len(slow.accepted) == 2:
+                    break
+                time.sleep(0.05)
+            assert len(slow.accepted) == 2
+        finally:
+            slow.release.set()
+            loop.stop(timeout=10)
+    finally:
+        slow.stop()
