@@ -1,0 +1,295 @@
+"""Run one crawl of some outlets and record it: the parent side of ``crawler.worker``.
+
+The Scrapy crawl runs in a spawned child process (``worker.main``); this process reads what it
+sends, ingests each article as it arrives (so whatever was stored before a crash or a time
+limit stays stored), and records one ``CrawlRun`` per outlet with its counts, its ``CrawlError``
+rows and, when the crawl had no failures, the feeds' ETag / Last-Modified for the next
+conditional request. A crawl past ``time_limit`` is stopped by Scrapy (CLOSESPIDER_TIMEOUT)
+and, if that does not end it, the child is killed. ``run_crawl`` never raises for an outlet's
+failure: it is in the summary and the database.
+
+Reads ``[crawler]`` (through ``crawler.settings``) and the outlets' declarations.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import Config, OutletConfig
+from crawler.worker import CrawlJob, OutletJob, main
+from storage import repository
+from storage.models import Article, CrawlError, CrawlRun, FetchState, Outlet, utcnow
+from storage.records import ArticleRecord, IngestResult
+
+log = logging.getLogger(__name__)
+
+KILL_GRACE = 20.0  # seconds past the time limit before the child is killed outright
+MAX_ERRORS_RECORDED = 200  # per run; the counts stay exact
+
+Ingest = Callable[[ArticleRecord], IngestResult]
+Progress = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    outlet: str
+    status: str  # ok | partial | failed | timeout
+    discovered: int = 0
+    skipped_known: int = 0
+    skipped_old: int = 0
+    fetched: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    extract_empty: int = 0
+    failed: int = 0
+    failures: Mapping[str, int] = field(default_factory=dict)
+    error: str | None = None
+    run_id: int | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class _Tally:
+    outlet: OutletConfig
+    run_id: int
+    counts: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)
+    fetch_states: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    closed_reason: str | None = None
+    stored: int = 0
+    duplicates: int = 0
+    store_failed: int = 0
+
+    def error(self, url: str, reason: str, detail: str) -> None:
+        if reason != "extract/empty":
+            self.failures[reason] += 1
+        if len(self.errors) < MAX_ERRORS_RECORDED:
+            self.errors.append((url, reason, detail))
+
+
+def run_crawl(
+    cfg: Config,
+    outlets: Sequence[OutletConfig],
+    ingest: Ingest,
+    sessions: sessionmaker[Session],
+    *,
+    time_limit: float | None = None,
+    progress: Progress | None = None,
+) -> list[CrawlSummary]:
+    """Crawl ``outlets`` once (concurrently, in one child process) and record the runs."""
+    if not outlets:
+        return []
+    started = time.monotonic()
+    now = utcnow()
+    tallies, job = _prepare(cfg, outlets, sessions, now, time_limit)
+    say = progress or (lambda slug, message: None)
+    for slug in tallies:
+        say(slug, "starting")
+    exitcode, killed = _run_child(job, tallies, ingest, say, time_limit)
+    seconds = time.monotonic() - started
+    return _finish(tallies, sessions, exitcode, killed, time_limit, seconds)
+
+
+def _prepare(
+    cfg: Config,
+    outlets: Sequence[OutletConfig],
+    sessions: sessionmaker[Session],
+    now: datetime,
+    time_limit: float | None,
+) -> tuple[dict[str, _Tally], CrawlJob]:
+    tallies: dict[str, _Tally] = {}
+    jobs: list[OutletJob] = []
+    with sessions() as session, session.begin():
+        for outlet in outlets:
+            row = repository.get_or_create_outlet(session, outlet.slug, outlet.name, outlet.language)
+            run = repository.start_crawl_run(session, row)
+            session.flush()
+            tallies[outlet.slug] = _Tally(outlet, run.id)
+            known = frozenset(
+                session.scalars(select(Article.canonical_url).join(Outlet).where(Outlet.slug == outlet.slug))
+            )
+            sources = [_absolute(outlet, path) for path in (*outlet.feeds, *outlet.sitemaps)]
+            states = {
+                state.url: (state.etag, state.last_modified)
+                for state in session.scalars(select(FetchState).where(FetchState.url.in_(sources)))
+            }
+            jobs.append(OutletJob(outlet, known, states))
+    level = logging.getLogger("scrapy").getEffectiveLevel()
+    job = CrawlJob(cfg.crawler, tuple(jobs), now, time_limit, max(level, logging.WARNING))
+    return tallies, job
+
+
+def _absolute(outlet: OutletConfig, path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
+    return outlet.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _run_child(
+    job: CrawlJob, tallies: dict[str, _Tally], ingest: Ingest, say: Progress, time_limit: float | None
+) -> tuple[int | None, bool]:
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=main, args=(job, send), name="newswatch-crawl", daemon=True)
+    child.start()
+    send.close()
+    deadline = time.monotonic() + time_limit + KILL_GRACE if time_limit else None
+    killed = False
+    try:
+        while True:
+            wait = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
+            if receive.poll(wait):
+                try:
+                    message = receive.recv()
+                except (EOFError, OSError):
+                    break
+                _handle(message, tallies, ingest, say)
+            elif deadline is not None and time.monotonic() >= deadline:
+                log.warning(
+                    "crawl of %s still running %.0fs past its time limit: killed", ", ".join(tallies), KILL_GRACE
+                )
+                child.kill()
+                killed = True
+                break
+            elif not child.is_alive() and not receive.poll(0):
+                break
+    finally:
+        if child.is_alive() and not killed:
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+        child.join(10)
+        receive.close()
+    return child.exitcode, killed
+
+
+def _handle(message: tuple[Any, ...], tallies: dict[str, _Tally], ingest: Ingest, say: Progress) -> None:
+    kind = message[0]
+    if kind == "done":
+        return
+    tally = tallies.get(message[1])
+    if tally is None:
+        return
+    if kind == "item":
+        record: ArticleRecord = message[2]
+        try:
+            result = ingest(record)
+        except Exception as exc:
+            log.exception("storing %s failed", record.url)
+            tally.store_failed += 1
+            tally.error(record.url, "store/error", f"{exc.__class__.__name__}: {exc}"[:300])
+            return
+        if result.status == "stored":
+            tally.stored += 1
+            say(tally.outlet.slug, f"stored: {record.title[:70]}")
+        elif result.status == "duplicate":
+            tally.duplicates += 1
+        else:
+            tally.error(record.url, result.reason, "the extracted article was not valid")
+    elif kind == "error":
+        _, _, url, reason, detail = message
+        tally.error(url, reason, detail)
+        say(tally.outlet.slug, f"{reason}: {url}")
+    elif kind == "fetch_state":
+        tally.fetch_states.append((message[2], message[3], message[4]))
+    elif kind == "closed":
+        tally.counts.update(message[2])
+        tally.closed_reason = message[3]
+
+
+def _status(tally: _Tally, exitcode: int | None, killed: bool, time_limit: float | None) -> tuple[str, str | None]:
+    counts = tally.counts
+    if killed or tally.closed_reason == "closespider_timeout":
+        return "timeout", f"stopped at the crawl time limit ({time_limit:.0f}s)"
+    if tally.closed_reason is None:
+        return "failed", f"the crawl process ended unexpectedly (exit code {exitcode})"
+    if counts["sources_ok"] == 0:
+        if not counts["sources_failed"]:
+            return "failed", "the outlet declares no feeds, sitemaps or listing pages that could be read"
+        url, reason, detail = next(
+            ((u, r, d) for u, r, d in tally.errors if not r.startswith(("extract/", "http/4", "article/"))),
+            tally.errors[0] if tally.errors else ("", "unknown", ""),
+        )
+        return "failed", f"no feed, sitemap or listing could be read ({reason}: {detail} {url})".strip()
+    if sum(tally.failures.values()):
+        return "partial", ", ".join(f"{reason} x{n}" for reason, n in tally.failures.most_common(3))
+    return "ok", None
+
+
+def _finish(
+    tallies: dict[str, _Tally],
+    sessions: sessionmaker[Session],
+    exitcode: int | None,
+    killed: bool,
+    time_limit: float | None,
+    seconds: float,
+) -> list[CrawlSummary]:
+    summaries = []
+    finished = utcnow()
+    with sessions() as session, session.begin():
+        for tally in tallies.values():
+            status, error = _status(tally, exitcode, killed, time_limit)
+            counts = tally.counts
+            failed = counts["failed"] + counts["sources_failed"] + tally.store_failed
+            run = session.get(CrawlRun, tally.run_id)
+            if run is not None:
+                run.finished_at = finished
+                run.status = status
+                run.error = error
+                run.discovered = counts["discovered"]
+                run.skipped_known = counts["skipped_known"]
+                run.skipped_old = counts["skipped_old"]
+                run.fetched = counts["fetched"]
+                run.stored = tally.stored
+                run.duplicates = tally.duplicates
+                run.extract_empty = counts["extract_empty"]
+                run.failed = failed
+                run.stats = {**dict(counts), "failures": dict(tally.failures)}
+                for url, reason, detail in tally.errors:
+                    session.add(CrawlError(run_id=run.id, url=url, reason=reason[:100], detail=detail, at=finished))
+            if status == "ok":
+                for url, etag, modified in tally.fetch_states:
+                    repository.set_fetch_state(session, url, etag, modified)
+            summaries.append(
+                CrawlSummary(
+                    outlet=tally.outlet.slug,
+                    status=status,
+                    discovered=counts["discovered"],
+                    skipped_known=counts["skipped_known"],
+                    skipped_old=counts["skipped_old"],
+                    fetched=counts["fetched"],
+                    stored=tally.stored,
+                    duplicates=tally.duplicates,
+                    extract_empty=counts["extract_empty"],
+                    failed=failed,
+                    failures=dict(tally.failures),
+                    error=error,
+                    run_id=tally.run_id,
+                    seconds=seconds,
+                )
+            )
+            log.info(
+                "crawl %s: %s, %d discovered, %d known, %d old, %d fetched, %d stored, %d dup, %d empty, %d failed",
+                tally.outlet.slug,
+                status,
+                counts["discovered"],
+                counts["skipped_known"],
+                counts["skipped_old"],
+                counts["fetched"],
+                tally.stored,
+                tally.duplicates,
+                counts["extract_empty"],
+                failed,
+            )
+    return summaries

@@ -1,0 +1,351 @@
+"""``OutletSpider``: one outlet's crawl, driven entirely by its declaration.
+
+discover (feeds, sitemaps, listing pages with pagination) -> skip URLs already stored (after
+canonicalisation) and items older than ``crawler.max_age`` -> fetch -> extract -> hand the
+record to the sink. The spider never touches the database: the parent process (``runner``)
+passes in the known URLs and conditional-request state, and ingests what the sink receives.
+
+Counters (slash names, reported at close): ``discovered``, ``skipped_known``, ``skipped_old``,
+``skipped_pattern``, ``fetched``, ``extract_empty``, ``failed``, ``sources_ok``,
+``sources_failed``, ``sources_not_modified``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import defer, error
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
+
+from config import OutletConfig
+from crawler import discovery
+from crawler.extract import extract
+from crawler.middlewares import RedirectRefused
+from crawler.outlets.quirks import clean_feed_title
+from storage.records import ArticleRecord
+from storage.urls import canonicalize
+
+log = logging.getLogger(__name__)
+
+Sink = Callable[[tuple[Any, ...]], None]
+MAX_CHILD_SITEMAPS = 5
+
+
+class OutletSpider(scrapy.Spider):
+    name = "outlet"
+
+    def __init__(
+        self,
+        outlet: OutletConfig,
+        known: frozenset[str],
+        fetch_states: dict[str, tuple[str | None, str | None]],
+        max_age: float,
+        max_listing_pages: int,
+        sink: Sink,
+        now: datetime,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=outlet.slug, **kwargs)
+        self.outlet = outlet
+        self.known = known
+        self.fetch_states = fetch_states
+        self.oldest = now - timedelta(seconds=max_age)
+        self.max_listing_pages = max_listing_pages
+        self.sink = sink
+        self.now = now
+        self.tz = ZoneInfo(outlet.timezone)
+        self.pattern = re.compile(outlet.article_pattern)
+        host = (urlsplit(outlet.base_url).hostname or "").lower()
+        self.allowed_domains_tuple = tuple(dict.fromkeys([host, *(d.lower() for d in outlet.domains)]))
+        self.allowed_domains = list(self.allowed_domains_tuple)
+        self.counts: Counter[str] = Counter()
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletSpider:
+        spider: OutletSpider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.closed_with_reason, signal=signals.spider_closed)
+        return spider
+
+    def closed_with_reason(self, spider: scrapy.Spider, reason: str) -> None:
+        self.sink(("closed", self.outlet.slug, dict(self.counts), reason))
+
+    # ----------------------------------------------------------------------- sources
+
+    def url(self, path: str) -> str:
+        return (
+            urljoin(self.outlet.base_url.rstrip("/") + "/", path.lstrip("/")) if not path.startswith("http") else path
+        )
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for path in self.outlet.feeds:
+            yield self._source(self.url(path), self.parse_feed)
+        for path in self.outlet.sitemaps:
+            yield self._source(self.url(path), self.parse_sitemap)
+        for path in self.outlet.listings:
+            url = self.url(path)
+            yield scrapy.Request(
+                url,
+                callback=self.parse_listing,
+                errback=self.source_failed,
+                cb_kwargs={"page_no": 1, "first_url": url},
+                dont_filter=True,
+            )
+
+    def _source(self, url: str, callback: Callable[..., Any]) -> scrapy.Request:
+        """Feeds and sitemaps are fetched conditionally (ETag / Last-Modified from the last crawl)."""
+        headers = {}
+        etag, modified = self.fetch_states.get(url, (None, None))
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.source_failed,
+            headers=headers,
+            meta={"handle_httpstatus_list": [304]},
+            dont_filter=True,
+        )
+
+    def _remember(self, response: Response) -> None:
+        etag = response.headers.get(b"ETag")
+        modified = response.headers.get(b"Last-Modified")
+        if etag or modified:
+            self.sink(
+                (
+                    "fetch_state",
+                    self.outlet.slug,
+                    response.request.url if response.request else response.url,
+                    etag.decode("latin-1") if etag else None,
+                    modified.decode("latin-1") if modified else None,
+                )
+            )
+
+    def _not_modified(self, response: Response) -> bool:
+        if response.status == 304:
+            self.counts["sources_ok"] += 1
+            self.counts["sources_not_modified"] += 1
+            return True
+        return False
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        if self._not_modified(response):
+            return
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        try:
+            feed = discovery.parse_feed(response.body, content_type, self.tz)
+        except discovery.DiscoveryError as exc:
+            self._source_error(response.url, exc.reason, exc.detail)
+            return
+        self._source_done(response, feed.error)
+        for link in feed.links:
+            title = clean_feed_title(self.outlet.quirks, link.title)
+            yield from self._consider(discovery.Link(link.url, link.published_at, title))
+
+    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        if self._not_modified(response):
+            return
+        try:
+            sitemap = discovery.parse_sitemap(response.body, self.tz)
+        except discovery.DiscoveryError as exc:
+            self._source_error(response.url, exc.reason, exc.detail)
+            return
+        self._source_done(response, sitemap.error)
+        if depth == 0:  # a sitemap index: its newest children, skipping ones too old to matter
+            children = [c for c in sitemap.children if c.published_at is None or c.published_at >= self.oldest]
+            children.sort(key=lambda c: c.published_at or self.now, reverse=True)
+            for child in children[:MAX_CHILD_SITEMAPS]:
+                if self._allowed(child.url):
+                    request = self._source(child.url, self.parse_sitemap)
+                    request.cb_kwargs["depth"] = 1
+                    yield request
+        for link in sitemap.links:
+            yield from self._consider(link)
+
+    def parse_listing(self, response: Response, page_no: int, first_url: str) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            self._source_error(response.url, "listing/not-html", "the listing page is not HTML")
+            return
+        self.counts["sources_ok"] += 1
+        links = discovery.listing_links(response.text, response.url, self.pattern)
+        new = 0
+        for link in links:
+            for request in self._consider(link):
+                new += 1
+                yield request
+        # Pagination only while a page still shows something new: a quiet outlet costs one page.
+        if new and page_no < self.max_listing_pages:
+            following = discovery.next_page(response.text, response.url, first_url, page_no)
+            if following and self._allowed(following):
+                yield scrapy.Request(
+                    following,
+                    callback=self.parse_listing,
+                    errback=self.source_failed,
+                    cb_kwargs={"page_no": page_no + 1, "first_url": first_url},
+                )
+
+    def _source_done(self, response: Response, problem: discovery.DiscoveryError | None) -> None:
+        self.counts["sources_ok"] += 1
+        if problem is not None:
+            self._error(response.url, problem.reason, problem.detail)
+        else:
+            self._remember(response)  # a partly read source is fetched in full next time
+
+    def _source_error(self, url: str, reason: str, detail: str) -> None:
+        self.counts["sources_failed"] += 1
+        self._error(url, reason, detail)
+
+    def source_failed(self, failure: Failure) -> None:
+        reason, detail = failure_reason(failure)
+        self._source_error(_failed_url(failure), reason, detail)
+
+    # ----------------------------------------------------------------------- articles
+
+    def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return parts.scheme in ("http", "https") and any(
+            host == d or host.endswith("." + d) for d in self.allowed_domains_tuple
+        )
+
+    def _consider(self, link: discovery.Link) -> Iterator[scrapy.Request]:
+        url = link.url.split("#", 1)[0]
+        if not self._allowed(url):
+            self.counts["skipped_offsite"] += 1
+            return
+        canonical = canonicalize(url, self.outlet.id_pattern, self.outlet.canonical_path)
+        if not (
+            self.pattern.search(discovery.path_and_query(url))
+            or self.pattern.search(discovery.path_and_query(canonical))
+        ):
+            self.counts["skipped_pattern"] += 1
+            return
+        if canonical in self.seen:
+            return
+        self.seen.add(canonical)
+        self.counts["discovered"] += 1
+        if canonical in self.known:
+            self.counts["skipped_known"] += 1
+            return
+        if link.published_at is not None and link.published_at < self.oldest:
+            self.counts["skipped_old"] += 1
+            return
+        yield scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={"canonical": canonical, "listed_at": link.published_at, "listed_title": link.title},
+            # Newest first, so a time limit cuts off the oldest items.
+            priority=int(link.published_at.timestamp() // 60) - int(self.now.timestamp() // 60)
+            if link.published_at
+            else 0,
+        )
+
+    def parse_article(self, response: Response) -> None:
+        canonical = response.meta["canonical"]
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or ("html" not in content_type and content_type):
+            self.counts["failed"] += 1
+            self._error(response.url, "article/not-html", f"Content-Type {content_type or 'missing'}")
+            return
+        self.counts["fetched"] += 1
+        try:
+            text = response.text
+        except (UnicodeDecodeError, LookupError) as exc:
+            self.counts["failed"] += 1
+            self._error(response.url, "article/encoding", str(exc)[:200])
+            return
+        try:
+            extracted = extract(text, response.url, outlet=self.outlet, now=self.now)
+        except Exception as exc:
+            log.exception("extraction crashed on %s", response.url)
+            self.counts["extract_empty"] += 1
+            self._error(response.url, "extract/error", f"{exc.__class__.__name__}: {exc}"[:300])
+            return
+        if extracted is None:
+            self.counts["extract_empty"] += 1
+            self._error(response.url, "extract/empty", "no article text found on the page")
+            return
+        record = ArticleRecord(
+            url=response.url,
+            canonical_url=canonical,
+            title=extracted.title or response.meta.get("listed_title") or "",
+            text=extracted.text,
+            outlet=self.outlet.slug,
+            outlet_name=self.outlet.name,
+            outlet_family=self.outlet.family or None,
+            language=extracted.language or self.outlet.language,
+            author=extracted.author,
+            published_at=extracted.published_at or response.meta.get("listed_at"),
+            fetched_at=self.now,
+        )
+        self.sink(("item", self.outlet.slug, record))
+
+    def article_failed(self, failure: Failure) -> None:
+        reason, detail = failure_reason(failure)
+        self.counts["failed"] += 1
+        self._error(_failed_url(failure), reason, detail)
+
+    def _error(self, url: str, reason: str, detail: str) -> None:
+        self.sink(("error", self.outlet.slug, url, reason, detail))
+
+
+def _failed_url(failure: Failure) -> str:
+    request = getattr(failure, "request", None)
+    if request is None and isinstance(failure.value, HttpError):
+        request = failure.value.response.request
+    return request.url if request is not None else ""
+
+
+def failure_reason(failure: Failure) -> tuple[str, str]:
+    """A short reason (recorded, counted, shown in ``crawl``'s table) and a human detail."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http/{exc.response.status}", f"the server answered {exc.response.status}"
+    if isinstance(exc, RedirectRefused):
+        return exc.reason, str(exc)
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text:
+            return "robots", "forbidden by robots.txt"
+        if "redirect" in text.lower():
+            return "redirect-loop", text
+        return "ignored", text or "request dropped"
+    if isinstance(exc, (DownloadTimeoutError, error.TimeoutError, error.TCPTimedOutError, defer.TimeoutError)):
+        return "timeout", "no answer within the timeout"
+    if isinstance(exc, (CannotResolveHostError, error.DNSLookupError)):
+        return "dns", str(exc)[:200]
+    if isinstance(exc, (DownloadConnectionRefusedError, error.ConnectionRefusedError)):
+        return "connection-refused", "connection refused"
+    if isinstance(exc, (DownloadCancelledError, defer.CancelledError)):
+        return "too-large", str(exc)[:200] or "download cancelled (larger than the response size cap)"
+    if isinstance(
+        exc,
+        (ResponseDataLossError, DownloadFailedError, ResponseNeverReceived, error.ConnectionLost, error.ConnectionDone),
+    ):
+        return "connection-lost", "the connection closed before a complete answer"
+    return exc.__class__.__name__, str(exc)[:300]

@@ -1,0 +1,64 @@
+"""The crawl child process: one Scrapy ``CrawlerProcess`` running one spider per outlet.
+
+``runner.run_crawl`` starts this in a fresh (spawned) interpreter, so a crash, a hang or a
+leak in Scrapy or in a page's extraction ends with the process and never reaches the daemon.
+Everything the spiders produce goes back to the parent over a pipe as plain tuples:
+``("item", slug, ArticleRecord)``, ``("error", slug, url, reason, detail)``,
+``("fetch_state", slug, url, etag, last_modified)``, ``("closed", slug, counts, reason)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from multiprocessing.connection import Connection
+from typing import Any
+
+from config import CrawlerConfig, OutletConfig
+
+
+@dataclass(frozen=True)
+class OutletJob:
+    outlet: OutletConfig
+    known: frozenset[str] = frozenset()
+    fetch_states: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CrawlJob:
+    crawler: CrawlerConfig
+    outlets: tuple[OutletJob, ...]
+    now: datetime
+    time_limit: float | None = None
+    log_level: int = logging.WARNING
+
+
+def main(job: CrawlJob, conn: Connection) -> None:
+    logging.basicConfig(
+        stream=sys.stderr, level=job.log_level, format="%(asctime)s %(levelname)s crawl %(name)s: %(message)s"
+    )
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.settings import scrapy_settings
+    from crawler.spider import OutletSpider
+
+    def sink(message: tuple[Any, ...]) -> None:
+        conn.send(message)
+
+    process = CrawlerProcess(settings=scrapy_settings(job.crawler, job.time_limit))
+    for outlet_job in job.outlets:
+        process.crawl(
+            OutletSpider,
+            outlet=outlet_job.outlet,
+            known=outlet_job.known,
+            fetch_states=outlet_job.fetch_states,
+            max_age=float(job.crawler.max_age),
+            max_listing_pages=job.crawler.max_listing_pages,
+            sink=sink,
+            now=job.now,
+        )
+    process.start()
+    conn.send(("done",))
+    conn.close()
