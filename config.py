@@ -400,10 +400,31 @@ class _Parser:
                     f"no preset or [outlets.{slug}] table named {slug!r} (known: {known})",
                 )
             merged = {**presets.get(slug, {}), **declared.get(slug, {})}
-            result.append(self.dataclass(OutletConfig, merged, f"outlets.{slug}", slug=slug))
+            outlet = self.dataclass(OutletConfig, merged, f"outlets.{slug}", slug=slug)
+            self.check_outlet(outlet, f"outlets.{slug}")
+            result.append(outlet)
         if len(set(enabled)) != len(enabled):
             self.fail("outlets.enabled", "lists an outlet twice")
         return tuple(result)
+
+    def check_outlet(self, outlet: OutletConfig, where: str) -> None:
+        if not re.match(r"^https?://[^/\s]+", outlet.base_url):
+            self.fail(f"{where}.base_url", f"expected an http(s) URL, got {outlet.base_url!r}")
+        for key in ("article_pattern", "id_pattern"):
+            try:
+                re.compile(getattr(outlet, key))
+            except re.error as exc:
+                self.fail(f"{where}.{key}", f"not a valid regular expression: {exc}")
+        if outlet.id_pattern and "(?P<id>" not in outlet.id_pattern:
+            self.fail(f"{where}.id_pattern", "expected a group named id, e.g. 'news\\.php\\?id=(?P<id>\\d+)'")
+        if not (outlet.feeds or outlet.sitemaps or outlet.listings):
+            self.fail(where, "expected at least one of feeds, sitemaps or listings")
+        try:
+            ZoneInfo(outlet.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail(
+                f"{where}.timezone", f"expected an IANA time zone such as 'Asia/Ho_Chi_Minh', got {outlet.timezone!r}"
+            )
 
     def lists(self, data: Any) -> dict[str, dict[str, tuple[str, ...]]]:
         result: dict[str, dict[str, tuple[str, ...]]] = {}
