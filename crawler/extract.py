@@ -26,6 +26,7 @@ trafilatura finds the main text. Around it this module does what trafilatura can
   outlet's ``timezone`` (UTC without an outlet). A date later than ``now`` (default: the current
   time) is discarded, and the next source is tried; when no source is left, ``published_at`` is
   None. Up to ``FUTURE_TOLERANCE`` ahead is taken as clock skew and becomes ``now``.
+* **Too little text** (under ``MIN_TEXT_CHARS``) is ``None``: such pages are error or gate pages.
 * **Language** is the outlet's ``language``, else ``storage.text.detect_language``.
 
 Config keys read: ``OutletConfig.selectors``, ``strip_patterns``, ``timezone``, ``language``,
@@ -62,6 +63,8 @@ log = logging.getLogger(__name__)
 
 # A page date this far ahead of ``now`` is clock skew between the outlet and us: it becomes now.
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# Shorter "articles" are error and gate pages ("Access denied", "Please enable cookies").
+MIN_TEXT_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,8 @@ def extract(
         return None
 
     paragraphs = [p for p in (line.strip() for line in body_text.split("\n")) if p]
+    if paragraphs and title and _normalise(paragraphs[0]) == title:
+        paragraphs.pop(0)  # the headline, when trafilatura kept it, is the title, not the text
     paragraphs = _strip_patterns(paragraphs, outlet.strip_patterns if outlet is not None else ())
     if author is None and paragraphs:
         author = _byline(paragraphs[-1], tree)
@@ -147,7 +152,7 @@ def extract(
             paragraphs.insert(0, summary)
     paragraphs = [p for p in paragraphs if p]
     text = "\n".join(paragraphs).strip()
-    if not text:
+    if len(text) < MIN_TEXT_CHARS:
         return None
 
     published = _published_at(date_candidates, tree, url, zone, now, dateline_date)
