@@ -482,7 +482,7 @@ def _byline(line: str, tree: HtmlElement) -> str | None:
 _DATELINE = re.compile(
     r"^(?P<place>[^\W\d_]{2,}(?:[ .'’/]{1,2}[^\W\d_]+){0,4})"
     r"(?:\s*,\s*(?P<date>[A-Za-z]{3,9}\.?\s+\d{1,2}|\d{1,2}\s+[A-Za-z]{3,9}\.?|\d{1,2}[/-]\d{1,2}))?"
-    r"\s*(?:\((?P<agency>[^()\n]{2,30})\))?"
+    r"\s*(?:\((?P<agency>[^\W\d_][\w./-]{1,14})\))?"
     r"\s*(?P<sep>--|—|–|-|:)\s+"
 )
 
@@ -493,7 +493,8 @@ def _strip_dateline(paragraph: str) -> tuple[str, tuple[int, int] | None]:
         return paragraph, None
     place = match.group("place")
     shouting = place == place.upper() and any(ch.isalpha() for ch in place)
-    if not shouting and not (match.group("agency") and match.group("sep") != ":"):
+    agency = match.group("agency") or ""
+    if not shouting and not (agency[:1].isupper() and match.group("sep") != ":"):
         return paragraph, None
     if match.group("sep") == ":" and not shouting:
         return paragraph, None

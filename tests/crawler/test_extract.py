@@ -422,3 +422,21 @@ def test_cli_extract_fetches_a_url_through_a_cookie_gate(gated_server: str) -> N
     assert data["text"].startswith("Malaysia and Vietnam have agreed")
     assert "caf\u00e9" in data["text"] and "BERNAMA" not in data["text"]
     assert data["published_at"] == "2025-09-29T10:57:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("lead", "kept"),
+    [
+        ("KUALA LUMPUR, 29 Sept (Bernama) -- ", False),  # Bahasa Melayu order
+        ("Hà Nội (TTXVN) - ", False),
+        ("PUTRAJAYA: ", False),
+        ("Phó Thủ tướng (bên phải) - ", True),  # a sentence, not a dateline
+        ("Sáng 29-9, tại Hà Nội - ", True),
+    ],
+)
+def test_only_real_datelines_are_stripped(lead: str, kept: bool) -> None:
+    sentence = "Hai bên nhất trí tăng cường hợp tác an ninh biển và tìm kiếm cứu nạn trong thời gian tới."
+    page = f"<html><body><article><p>{lead}{sentence}</p><p>{sentence} {sentence}</p></article></body></html>"
+    result = extract(page, "https://news.example.org/a/1", now=NOW)
+    assert result is not None
+    assert lines(result)[0] == (lead + sentence if kept else sentence)
