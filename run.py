@@ -15,14 +15,16 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import signal
 import sys
-import time
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Engine
@@ -34,11 +36,13 @@ from alerts.dispatch import Dispatcher
 from alerts.matching import Matcher, WatchQueryError
 from alerts.outbox import Outbox
 from alerts.render import Renderer
-from config import Config, ConfigError, WatchConfig, parse_duration
-from crawler.extract import extract
+from config import Config, ConfigError, OutletConfig, WatchConfig, parse_duration
+from crawler.extract import Extracted, extract
+from daemon import FAILED, Daemon, Worker
 from storage import db, repository
 from storage.dedup import StoryIndex
 from storage.ingest import Ingestor
+from storage.lock import AlreadyRunning, DaemonLock
 from storage.records import ArticleRecord
 from storage.stories import list_stories
 
@@ -87,6 +91,15 @@ def load_app_config(path: str | None) -> Config:
 
     cfg = config_module.load_config(chosen, env=os.environ, presets=load_presets())
     build_matcher(cfg)  # a watch query that does not parse is a configuration error, found at start
+    from crawler.outlets.quirks import KNOWN as KNOWN_QUIRKS
+
+    for outlet in cfg.outlets:
+        for i, quirk in enumerate(outlet.quirks):
+            if quirk not in KNOWN_QUIRKS:
+                expected = ", ".join(sorted(KNOWN_QUIRKS))
+                raise ConfigError(
+                    cfg.path, f"outlets.{outlet.slug}.quirks[{i}]", f"expected one of {expected}, got {quirk!r}"
+                )
     return cfg
 
 
@@ -148,20 +161,62 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """The daemon (or, with --once, one full cycle); one per database, refused if another runs."""
     cfg = load_app_config(args.config)
-    app = build_app(cfg)
-    from apscheduler.schedulers.background import BackgroundScheduler
+    app = build_app(cfg, migrate=False)
+    lock = DaemonLock(app.engine)
+    try:
+        lock.acquire()  # before migrating: two processes must not migrate at once
+    except AlreadyRunning as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        db.upgrade(cfg.storage.database_url)
+        worker = Worker(cfg, app.sessions, app.ingestor(), _run_crawl)
+        if args.once:
+            return _run_once(app, worker)
+        daemon = Daemon(cfg, worker, app.dispatcher())
+        app.wake_dispatcher = daemon.loop.wake
+        stop = _StopFlag()
+        daemon.start()
+        log.info(
+            "daemon started with %d outlets and %d watches (pid %d)", len(cfg.outlets), len(cfg.watches), os.getpid()
+        )
+        stop.wait()
+        log.info("stopping: waiting for running crawls (at most %ss) and sends", int(cfg.schedule.crawl_time_limit))
+        daemon.stop()
+        log.info("stopped")
+        return 0
+    finally:
+        lock.release()
+        app.engine.dispose()
 
-    scheduler = BackgroundScheduler(timezone="UTC")
-    stop = _StopFlag()
-    scheduler.start()
-    log.info("daemon started with %d outlets and %d watches", len(cfg.outlets), len(cfg.watches))
-    while not stop.requested:
-        time.sleep(0.2)
-    log.info("stopping: waiting for running jobs")
-    scheduler.shutdown(wait=True)
-    app.engine.dispose()
-    log.info("stopped")
+
+def _run_crawl(*args: Any, **kwargs: Any) -> Any:
+    from crawler.runner import run_crawl
+
+    return run_crawl(*args, **kwargs)
+
+
+def _run_once(app: App, worker: Worker) -> int:
+    """Crawl every enabled outlet once (concurrently), send what is due, print a summary."""
+    cfg = app.config
+    dispatcher = app.dispatcher()
+    summaries = worker.crawl(cfg.outlets)
+    worker.queue_digests()
+    sent = dispatcher.dispatch_due()
+    dispatcher.close()
+    head = f"{'outlet':<14} {'status':<8} {'found':>6} {'new':>5} {'dup':>5} {'empty':>6} {'failed':>7} {'secs':>6}"
+    print(f"{head}  error")
+    for s in summaries:
+        print(
+            f"{s.outlet:<14} {s.status:<8} {s.discovered:>6} {s.stored:>5} {s.duplicates:>5} "
+            f"{s.extract_empty:>6} {s.failed:>7} {s.seconds:>6.1f}  {(s.error or '')[:80]}"
+        )
+    bad = [s.outlet for s in summaries if s.status in FAILED]
+    print(f"stored {sum(s.stored for s in summaries)} new articles; alerts: {sent}")
+    if bad:
+        print(f"error: {len(bad)} outlet(s) failed: {', '.join(bad)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -170,12 +225,74 @@ class _StopFlag:
 
     def __init__(self) -> None:
         self.requested = False
+        self._event = threading.Event()
         signal.signal(signal.SIGTERM, self._set)
         signal.signal(signal.SIGINT, self._set)
 
     def _set(self, signum: int, _frame: Any) -> None:
         log.info("received %s", signal.Signals(signum).name)
         self.requested = True
+        self._event.set()
+
+    def wait(self) -> None:
+        while not self._event.wait(0.5):  # short waits: signal handlers run between them
+            pass
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl now, once: the named outlets (default every enabled one), then a summary table."""
+    cfg = load_app_config(args.config)
+    outlets = _select_outlets(cfg, args.outlets)
+    app = build_app(cfg)
+    from crawler.runner import run_crawl
+
+    live = sys.stderr.isatty() and not args.quiet
+
+    def progress(slug: str, message: str) -> None:
+        if live:
+            print(f"\r\033[K{slug}: {message}"[:150], end="", file=sys.stderr, flush=True)
+
+    summaries = run_crawl(
+        cfg, outlets, app.ingestor().ingest, app.sessions, time_limit=cfg.schedule.crawl_time_limit, progress=progress
+    )
+    if live:
+        print("\r\033[K", end="", file=sys.stderr)
+    print(_crawl_table(summaries))
+    queued = sum(s.stored for s in summaries)
+    print(f"stored {queued} new articles; alerts they matched are queued for the daemon (or: run.py alerts send)")
+    failed = [s.outlet for s in summaries if s.status in ("failed", "timeout")]
+    if failed:
+        print(f"error: {len(failed)} outlet(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _select_outlets(cfg: Config, slugs: Sequence[str]) -> list[OutletConfig]:
+    if not slugs:
+        return list(cfg.outlets)
+    known = {o.slug: o for o in cfg.outlets}
+    missing = [s for s in slugs if s not in known]
+    if missing:
+        raise CommandError(f"no enabled outlet named {', '.join(missing)} (enabled: {', '.join(known) or 'none'})")
+    return [known[s] for s in slugs]
+
+
+def _crawl_table(summaries: Sequence[Any]) -> str:
+    """Per outlet: discovered, skipped as known / too old, fetched, stored, failed with reasons."""
+    head = (
+        f"{'outlet':<14} {'status':<8} {'found':>5} {'known':>5} {'old':>4} {'fetched':>7} "
+        f"{'stored':>6} {'dup':>4} {'empty':>5} {'failed':>6}  reasons"
+    )
+    lines = [head]
+    for s in summaries:
+        reasons = ", ".join(f"{reason} x{n}" for reason, n in sorted(s.failures.items(), key=lambda kv: -kv[1]))
+        if s.status in ("failed", "timeout") and s.error:
+            reasons = s.error
+        lines.append(
+            f"{s.outlet:<14} {s.status:<8} {s.discovered:>5} {s.skipped_known:>5} {s.skipped_old:>4} {s.fetched:>7} "
+            f"{s.stored:>6} {s.duplicates:>4} {s.extract_empty:>5} {s.failed:>6}  {reasons[:100]}"
+        )
+    return "\n".join(lines)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -313,21 +430,20 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """Per outlet: health, last crawl, last success, last article, articles in 24 h, alerts, next run."""
+    from daemon import delivery_totals, format_status, status_rows
+
     cfg = load_app_config(args.config)
     app = build_app(cfg)
-    day_ago = datetime.now(UTC) - timedelta(hours=24)
+    now = datetime.now(UTC)
     with app.sessions() as session:
-        total = repository.article_counts_by_outlet(session)
-        recent = repository.article_counts_by_outlet(session, since=day_ago)
-    slugs = [o.slug for o in cfg.outlets] + sorted(set(total) - {o.slug for o in cfg.outlets})
-    rows = [{"outlet": s, "articles": total.get(s, 0), "articles_24h": recent.get(s, 0)} for s in slugs]
+        rows = status_rows(session, cfg, now)
+        totals = delivery_totals(session)
     if args.json:
         for row in rows:
             _print_json(row)
     else:
-        print(f"{'outlet':<16} {'articles':>9} {'24h':>6}")
-        for row in rows:
-            print(f"{row['outlet']:<16} {row['articles']:>9} {row['articles_24h']:>6}")
+        print(format_status(rows, totals, now))
     return 0
 
 
@@ -346,6 +462,111 @@ def _iso(value: datetime | None) -> str | None:
 
 def _print_json(obj: Any, out: TextIO = sys.stdout) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Run extraction on a file, a URL (fetched once) or JSON lines on stdin; print JSON, change nothing."""
+    cfg = load_app_config(args.config)
+    outlet = None
+    if args.outlet:
+        try:
+            outlet = cfg.outlet(args.outlet)
+        except KeyError:
+            known = ", ".join(o.slug for o in cfg.outlets) or "none configured"
+            print(f"error: --outlet: no outlet named {args.outlet!r} (known: {known})", file=sys.stderr)
+            return 2
+    if args.source == "-":
+        return _extract_lines(cfg, outlet, args.url)
+    page_url = args.url
+    if args.source.startswith(("http://", "https://")):
+        html: str | bytes = _fetch_page(args.source, cfg.crawler.user_agent)
+        page_url = page_url or args.source
+    else:
+        try:
+            html = Path(args.source).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {args.source}: {exc.strerror}") from None
+    result = _extract_with_outlet(cfg, html, page_url, outlet)
+    if result is None:
+        raise CommandError(f"{args.source}: no article text found")
+    _print_json(result.to_json())
+    return 0
+
+
+def _extract_lines(cfg: Config, outlet: OutletConfig | None, default_url: str | None) -> int:
+    """JSON lines {"url", "html"} in, one JSON object out per line; a bad line is reported, not fatal."""
+    bad = 0
+    for lineno, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("html"), str):
+                raise ValueError("expected a JSON object with an 'html' string")
+            if item.get("url") is not None and not isinstance(item["url"], str):
+                raise ValueError("'url' must be a string")
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            bad += 1
+            reason = f"not valid JSON ({exc.msg})" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            print(f"error: stdin line {lineno}: {reason}", file=sys.stderr)
+            _print_json({"url": None, "line": lineno, "error": reason})
+            continue
+        page_url = item.get("url") or default_url
+        result = _extract_with_outlet(cfg, item["html"], page_url, outlet)
+        _print_json(result.to_json() if result else {"url": page_url, "line": lineno, "error": "no article text"})
+        sys.stdout.flush()
+    return 1 if bad else 0
+
+
+def _extract_with_outlet(
+    cfg: Config, html: str | bytes, url: str | None, outlet: OutletConfig | None
+) -> Extracted | None:
+    """Extract with the given outlet, else the one the URL (or the page's canonical link) belongs to."""
+    chosen = outlet or _outlet_for_url(cfg, url)
+    result = extract(html, url, outlet=chosen)
+    if chosen is None and result is not None and result.canonical_url:
+        guessed = _outlet_for_url(cfg, result.canonical_url)
+        if guessed is not None:
+            result = extract(html, url, outlet=guessed)
+    return result
+
+
+def _outlet_for_url(cfg: Config, url: str | None) -> OutletConfig | None:
+    """The configured outlet serving ``url``'s host; its article pattern settles a shared host."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    matches = []
+    for outlet in cfg.outlets:
+        hosts = {(urlsplit(outlet.base_url).hostname or "").lower(), *(d.lower() for d in outlet.domains)}
+        if any(host == h or host.endswith("." + h) for h in hosts if h):
+            matches.append(outlet)
+    for outlet in matches:
+        try:
+            if re.search(outlet.article_pattern, path):
+                return outlet
+        except re.error:
+            continue
+    return matches[0] if matches else None
+
+
+def _fetch_page(url: str, user_agent: str) -> str | bytes:
+    """One GET with redirects and cookies (cookie gates), 30 s timeout; text when the server names a charset."""
+    try:
+        with httpx.Client(timeout=30.0, follow_redirects=True, headers={"User-Agent": user_agent}) as client:
+            response = client.get(url)
+    except httpx.HTTPError as exc:
+        raise CommandError(f"cannot fetch {url}: {exc}") from None
+    if response.status_code >= 400:
+        raise CommandError(f"cannot fetch {url}: HTTP {response.status_code}")
+    if response.charset_encoding:
+        try:
+            return response.content.decode(response.charset_encoding, errors="replace")
+        except LookupError:
+            pass
+    return response.content
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -517,12 +738,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("run", help="run the daemon: scheduled crawls, matching and alerts")
+    p.add_argument(
+        "--once", action="store_true", help="one cycle: crawl every outlet, send alerts, print a summary, exit"
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("db", help="database maintenance (db upgrade)")
     dbsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     dbsub.add_parser("upgrade", help="apply migrations up to the newest schema").set_defaults(func=cmd_db_upgrade)
 
+    p = sub.add_parser("crawl", help="crawl now, once (all enabled outlets or those named) and print a summary")
+    p.add_argument("outlets", nargs="*", metavar="OUTLET", help="outlet names (default: every enabled outlet)")
+    p.add_argument("--quiet", action="store_true", help="no progress line on a terminal")
+    p.set_defaults(func=cmd_crawl)
     p = sub.add_parser("import", help="store articles from JSON, JSON-lines or HTML files")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--url", help="the address of an HTML file's page (default: its canonical link)")
@@ -542,9 +770,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DURATION", help="only stories updated in the last DURATION, e.g. 24h")
     p.set_defaults(func=cmd_stories)
 
-    p = sub.add_parser("status", help="per-outlet counts and health")
+    p = sub.add_parser("status", help="per-outlet health, last crawl, articles in 24 h, alerts, next crawl")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("extract", help="print the article extracted from an HTML file, a URL or stdin")
+    p.add_argument("source", metavar="FILE|URL|-", help='HTML file, http(s) URL, or - for JSON lines {"url", "html"}')
+    p.add_argument("--url", help="the page's address (for a file or stdin lines without one)")
+    p.add_argument("--outlet", metavar="SLUG", help="use this outlet's hints and timezone (default: from the URL)")
+    p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("match", help="match JSON lines from stdin (id, title, text, language) against the watches")
     p.add_argument("--watch", metavar="NAME", help="only this watch (it may be disabled)")

@@ -1,0 +1,405 @@
+"""The daemon behind ``run.py run`` and ``run.py run --once``: scheduled crawls, source health,
+digests and continuous alert dispatch, wired together in one process.
+
+This is composition, like ``run.py`` (and used only by it): the crawler, storage and alerts
+packages never import each other, this module calls all three.
+
+- One APScheduler job per enabled outlet, on ``outlets.<slug>.cron`` (crontab, in the outlet's
+  timezone) or every ``outlets.<slug>.interval`` / ``schedule.crawl_interval`` with
+  ``schedule.jitter``; every outlet is first crawled within seconds of the start. Jobs coalesce
+  (a backlog after a sleep runs once), never overlap for one outlet (``max_instances=1``) and
+  still run when they are late by less than an interval (``misfire_grace_time``).
+- Each job crawls its outlet in a child process (``crawler.runner``), cut off after
+  ``schedule.crawl_time_limit``, so a crash, hang or leak in one outlet's crawl never reaches
+  the daemon or the other outlets. Items are ingested here, one at a time (one shared
+  near-duplicate index, guarded by a lock).
+- After each crawl, and every few minutes for silence, ``storage.health.evaluate`` opens and
+  closes incidents; each opening and each recovery queues one system alert to
+  ``alerts.operator_channels`` (its key is the incident's id, so it is queued once).
+- The dispatch loop sends due deliveries every ``schedule.dispatch_interval`` and at once when
+  a commit queued new ones; digests are queued every minute (``alerts.digest`` decides which
+  period has ended).
+
+Reads ``[schedule]``, ``[health]``, ``[alerts] operator_channels`` and the outlets' ``interval``,
+``cron`` and ``silence_after``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.digest import enqueue_digests
+from alerts.dispatch import Dispatcher, DispatchLoop
+from alerts.outbox import enqueue_system_alert
+from config import Config, ConfigError, OutletConfig
+from storage import health, repository
+from storage.models import AlertDelivery, Article, HealthIncident, Outlet, WatchMatch, utcnow
+from storage.records import ArticleRecord, IngestResult
+
+if TYPE_CHECKING:
+    from storage.ingest import Ingestor
+
+log = logging.getLogger("newswatch.daemon")
+
+DIGEST_EVERY = 60.0  # seconds between digest checks (a digest period ends on the hour at most)
+HEALTH_EVERY_MAX = 300.0  # the silence check runs at least this often
+
+
+class CrawlResult(Protocol):
+    """What the daemon reads from ``crawler.runner.CrawlSummary``."""
+
+    @property
+    def outlet(self) -> str: ...
+    @property
+    def status(self) -> str: ...  # ok | partial | failed | timeout
+    @property
+    def discovered(self) -> int: ...
+    @property
+    def skipped_known(self) -> int: ...
+    @property
+    def skipped_old(self) -> int: ...
+    @property
+    def fetched(self) -> int: ...
+    @property
+    def stored(self) -> int: ...
+    @property
+    def duplicates(self) -> int: ...
+    @property
+    def extract_empty(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def seconds(self) -> float: ...
+
+
+class CrawlFn(Protocol):
+    """``crawler.runner.run_crawl``."""
+
+    def __call__(
+        self,
+        cfg: Config,
+        outlets: Sequence[OutletConfig],
+        ingest: Callable[[ArticleRecord], IngestResult],
+        sessions: sessionmaker[Session],
+        *,
+        time_limit: float | None = None,
+    ) -> Sequence[CrawlResult]: ...
+
+
+FAILED = ("failed", "timeout")
+
+
+def crawl_line(s: CrawlResult) -> str:
+    """One log line per crawl, with its counts."""
+    line = (
+        f"crawl {s.outlet}: {s.status} in {s.seconds:.1f}s: discovered {s.discovered}, "
+        f"known {s.skipped_known}, old {s.skipped_old}, fetched {s.fetched}, stored {s.stored}, "
+        f"duplicates {s.duplicates}, empty {s.extract_empty}, failed {s.failed}"
+    )
+    return f"{line} ({s.error})" if s.error else line
+
+
+def outlet_trigger(outlet: OutletConfig, cfg: Config) -> BaseTrigger:
+    """The outlet's schedule; a crontab that does not parse is a configuration error."""
+    if outlet.cron:
+        try:
+            return CronTrigger.from_crontab(outlet.cron, timezone=ZoneInfo(outlet.timezone))
+        except ValueError as exc:
+            raise ConfigError(cfg.path, f"outlets.{outlet.slug}.cron", f"not a crontab expression: {exc}") from None
+    interval = float(outlet.interval or cfg.schedule.crawl_interval)
+    return IntervalTrigger(seconds=max(interval, 1.0), jitter=int(cfg.schedule.jitter) or None, timezone="UTC")
+
+
+class Worker:
+    """The work itself, without the schedule: crawl outlets, check their health, send alerts.
+
+    ``run --once`` uses it directly; ``Daemon`` calls it from scheduled jobs.
+    """
+
+    def __init__(
+        self,
+        cfg: Config,
+        sessions: sessionmaker[Session],
+        ingestor: Ingestor,
+        crawl: CrawlFn,
+        wake_dispatcher: Callable[[], None] = lambda: None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.cfg = cfg
+        self.sessions = sessions
+        self.ingestor = ingestor
+        self._crawl = crawl
+        self.wake_dispatcher = wake_dispatcher
+        self.clock = clock
+        self._ingest_lock = threading.Lock()  # one StoryIndex shared by every outlet's job
+        self._health_lock = threading.Lock()  # a crawl job and the health job never race on incidents
+
+    def ingest(self, record: ArticleRecord) -> IngestResult:
+        with self._ingest_lock:
+            return self.ingestor.ingest(record)
+
+    def crawl(self, outlets: Sequence[OutletConfig]) -> list[CrawlResult]:
+        limit = float(self.cfg.schedule.crawl_time_limit)
+        summaries = list(self._crawl(self.cfg, outlets, self.ingest, self.sessions, time_limit=limit))
+        for summary in summaries:
+            (log.warning if summary.status in FAILED else log.info)("%s", crawl_line(summary))
+        self.check_health(outlets)
+        return summaries
+
+    def check_health(self, outlets: Sequence[OutletConfig] | None = None) -> list[health.IncidentChange]:
+        """Evaluate each outlet's health; queue one system alert per opened or closed incident."""
+        chosen = self.cfg.outlets if outlets is None else outlets
+        operators = self.cfg.alerts.operator_channels
+        now = self.clock()
+        changes: list[health.IncidentChange] = []
+        queued = 0
+        with self._health_lock, self.sessions.begin() as session:
+            for outlet in chosen:
+                row = repository.get_or_create_outlet(session, outlet.slug, outlet.name, outlet.language)
+                silence = float(outlet.silence_after) if outlet.silence_after is not None else None
+                for change in health.evaluate(session, row, self.cfg.health, now, silence):
+                    changes.append(change)
+                    incident = session.scalar(
+                        select(HealthIncident.id)
+                        .where(HealthIncident.outlet_id == row.id, HealthIncident.kind == change.kind)
+                        .order_by(HealthIncident.id.desc())
+                        .limit(1)
+                    )
+                    subject, text = system_alert_text(outlet, change)
+                    (log.warning if change.opened else log.info)("source health: %s", subject)
+                    if not operators:
+                        continue
+                    state = "opened" if change.opened else "recovered"
+                    key = f"health/{incident}/{state}"
+                    queued += len(enqueue_system_alert(session, operators, subject, text, key, now))
+        if changes and not operators:
+            log.warning("no alerts.operator_channels configured: source health alerts are only logged")
+        if queued:
+            self.wake_dispatcher()
+        return changes
+
+    def record_next_runs(self, next_runs: Mapping[str, datetime | None]) -> None:
+        with self.sessions.begin() as session:
+            for outlet in self.cfg.outlets:
+                if outlet.slug in next_runs:
+                    row = repository.get_or_create_outlet(session, outlet.slug, outlet.name, outlet.language)
+                    row.next_crawl_at = next_runs[outlet.slug]
+
+    def queue_digests(self) -> None:
+        if enqueue_digests(self.sessions, self.cfg, self.clock()):
+            self.wake_dispatcher()
+
+
+KIND_WORDS = {
+    "failing": ("is failing", "crawls succeed again"),
+    "silent": ("has gone silent", "new articles arrive again"),
+    "extraction": ("pages give no text (layout change?)", "article text is extracted again"),
+}
+
+
+def system_alert_text(outlet: OutletConfig, change: health.IncidentChange) -> tuple[str, str]:
+    """Subject and body of the operator message for an incident opening or closing."""
+    problem, fixed = KIND_WORDS.get(change.kind, (change.kind, "recovered"))
+    if change.opened:
+        subject = f"Newswatch source problem: {outlet.slug} {problem}"
+        body = (
+            f"{outlet.name} ({outlet.base_url}): {change.detail}.\n\n"
+            "Until this is fixed, stories from this outlet may be missed. "
+            f"Details: run.py status, and the daemon's log lines for 'crawl {outlet.slug}'.\n"
+            "You get one more message when it recovers."
+        )
+    else:
+        subject = f"Newswatch source recovered: {outlet.slug}"
+        body = f"{outlet.name}: {fixed}; the '{change.kind}' problem is over ({change.detail})."
+    return subject, body
+
+
+class Daemon:
+    """The scheduler, the dispatch loop and the jobs between them."""
+
+    def __init__(self, cfg: Config, worker: Worker, dispatcher: Dispatcher, rng: random.Random | None = None) -> None:
+        for outlet in cfg.outlets:
+            outlet_trigger(outlet, cfg)  # a bad crontab stops the start, with its key
+        self.cfg = cfg
+        self.worker = worker
+        self.loop = DispatchLoop(dispatcher, float(cfg.schedule.dispatch_interval))
+        worker.wake_dispatcher = self.loop.wake
+        self.rng = rng or random.Random()
+        self.outlets = {o.slug: o for o in cfg.outlets}
+        self.scheduler = BackgroundScheduler(
+            timezone="UTC",
+            executors={"default": ThreadPoolExecutor(len(cfg.outlets) + 4)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+
+    def start(self) -> None:
+        self.loop.start()
+        now = utcnow()
+        first_within = min(float(self.cfg.schedule.jitter), 10.0)
+        for outlet in self.cfg.outlets:
+            interval = float(outlet.interval or self.cfg.schedule.crawl_interval)
+            self.scheduler.add_job(
+                self.crawl_job,
+                outlet_trigger(outlet, self.cfg),
+                args=[outlet.slug],
+                id=f"crawl/{outlet.slug}",
+                name=f"crawl {outlet.slug}",
+                misfire_grace_time=3600 if outlet.cron else max(int(interval), 30),
+                next_run_time=now + timedelta(seconds=self.rng.uniform(0, first_within)),
+            )
+        every = min(max(float(self.cfg.schedule.crawl_interval), 5.0), HEALTH_EVERY_MAX)
+        self.scheduler.add_job(self.health_job, IntervalTrigger(seconds=every), id="health", name="health")
+        self.scheduler.add_job(
+            self.digest_job, IntervalTrigger(seconds=DIGEST_EVERY), id="digests", name="digests", next_run_time=now
+        )
+        self.scheduler.start()
+        self._record_next_runs()
+
+    def stop(self) -> None:
+        """Stop scheduling, wait for running crawls (each ends by its time limit) and sends."""
+        self.scheduler.shutdown(wait=True)
+        self.loop.stop(timeout=60)
+
+    def _record_next_runs(self) -> None:
+        runs = {}
+        for slug in self.outlets:
+            job = self.scheduler.get_job(f"crawl/{slug}")
+            runs[slug] = job.next_run_time if job is not None else None
+        self.worker.record_next_runs(runs)
+
+    # Job boundaries: whatever goes wrong is logged with its context; the daemon keeps going.
+
+    def crawl_job(self, slug: str) -> None:
+        try:
+            self.worker.crawl([self.outlets[slug]])
+        except Exception:
+            log.exception("crawl job for %s failed", slug)
+        try:
+            job = self.scheduler.get_job(f"crawl/{slug}")
+            self.worker.record_next_runs({slug: job.next_run_time if job is not None else None})
+        except Exception:
+            log.exception("cannot record the next crawl time of %s", slug)
+
+    def health_job(self) -> None:
+        try:
+            self.worker.check_health()
+        except Exception:
+            log.exception("health check failed")
+
+    def digest_job(self) -> None:
+        try:
+            self.worker.queue_digests()
+        except Exception:
+            log.exception("digest check failed")
+
+
+# --------------------------------------------------------------------------- status
+
+
+def status_rows(session: Session, cfg: Config, now: datetime) -> list[dict[str, Any]]:
+    """One row per outlet (configured ones first, then any others with stored articles)."""
+    day_ago = now - timedelta(hours=24)
+    total = repository.article_counts_by_outlet(session)
+    recent = repository.article_counts_by_outlet(session, since=day_ago)
+    alerts: dict[tuple[str, str], int] = {
+        (slug, status): n
+        for slug, status, n in session.execute(
+            select(Outlet.slug, AlertDelivery.status, func.count())
+            .join(WatchMatch, AlertDelivery.match_id == WatchMatch.id)
+            .join(Article, WatchMatch.article_id == Article.id)
+            .join(Outlet, Article.outlet_id == Outlet.id)
+            .where(AlertDelivery.status.in_(("pending", "failed", "disabled")))
+            .group_by(Outlet.slug, AlertDelivery.status)
+        )
+    }
+    rows_by_slug = {o.slug: o for o in session.scalars(select(Outlet))}
+    configured = [o.slug for o in cfg.outlets]
+    slugs = configured + sorted(set(total) - set(configured))
+    rows = []
+    for slug in slugs:
+        row = rows_by_slug.get(slug)
+        state = health.outlet_health(session, row) if row is not None else None
+        rows.append(
+            {
+                "outlet": slug,
+                "enabled": slug in configured,
+                "health": state.state if state else "never crawled",
+                "last_crawl_at": _iso(state.last_crawl_at if state else None),
+                "last_crawl_status": state.last_crawl_status if state else None,
+                "last_success_at": _iso(state.last_success_at if state else None),
+                "last_article_at": _iso(state.last_article_at if state else None),
+                "consecutive_failures": state.consecutive_failures if state else 0,
+                "empty_share": round(state.empty_share, 3) if state and state.empty_share is not None else None,
+                "articles": total.get(slug, 0),
+                "articles_24h": recent.get(slug, 0),
+                "alerts_pending": alerts.get((slug, "pending"), 0),
+                "alerts_failed": alerts.get((slug, "failed"), 0) + alerts.get((slug, "disabled"), 0),
+                "next_crawl_at": _iso(row.next_crawl_at) if row is not None and slug in configured else None,
+            }
+        )
+    return rows
+
+
+def delivery_totals(session: Session) -> dict[str, int]:
+    """Deliveries of every kind (instant, digest, system) by status."""
+    return {
+        status: n
+        for status, n in session.execute(
+            select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)
+        ).all()
+    }
+
+
+def format_status(rows: Sequence[Mapping[str, Any]], totals: Mapping[str, int], now: datetime) -> str:
+    head = (
+        f"{'outlet':<14} {'health':<14} {'last crawl':<18} {'last success':<13} {'last article':<13} "
+        f"{'24h':>4} {'total':>6} {'pend':>5} {'fail':>5}  next crawl"
+    )
+    lines = [head]
+    for r in rows:
+        crawl = f"{_ago(r['last_crawl_at'], now)} {r['last_crawl_status'] or ''}".strip()
+        lines.append(
+            f"{r['outlet']:<14} {r['health'][:14]:<14} {crawl[:18]:<18} {_ago(r['last_success_at'], now):<13} "
+            f"{_ago(r['last_article_at'], now):<13} {r['articles_24h']:>4} {r['articles']:>6} "
+            f"{r['alerts_pending']:>5} {r['alerts_failed']:>5}  {_ago(r['next_crawl_at'], now)}"
+        )
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(totals.items())) or "none yet"
+    lines.append(f"alert deliveries (all kinds): {summary}")
+    return "\n".join(lines)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def _ago(iso: str | None, now: datetime) -> str:
+    """'5m ago' or 'in 3m' for the table; '-' for never."""
+    if not iso:
+        return "-"
+    seconds = (now - datetime.fromisoformat(iso)).total_seconds()
+    future, seconds = seconds < 0, abs(seconds)
+    if seconds < 90:
+        text = f"{int(seconds)}s"
+    elif seconds < 90 * 60:
+        text = f"{int(seconds // 60)}m"
+    elif seconds < 48 * 3600:
+        text = f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}"
+    else:
+        text = f"{int(seconds // 86400)}d"
+    return f"in {text}" if future else f"{text} ago"
