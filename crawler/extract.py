@@ -471,11 +471,20 @@ _BOLD_XPATH = XPath("//body//strong | //body//b")
 def _byline(line: str, tree: HtmlElement) -> str | None:
     if len(line) > 60 or len(line.split()) > 8 or line.endswith((".", "!", "?", ":", ";")):
         return None
-    bold = {_normalise(e.text_content()) for e in _BOLD_XPATH(tree)}
-    if line not in bold:
+    if not any(_is_bold_line(element, line) for element in _BOLD_XPATH(tree)):
         return None
     name = _CREDIT_SUFFIX.sub("", _CREDIT_PREFIX.sub("", line)).strip()
     return name or None
+
+
+def _is_bold_line(element: HtmlElement, line: str) -> bool:
+    """The bold text is the line, or part of a paragraph that is ("<b>Tin, ảnh:</b> <b>NAME</b>")."""
+    if _normalise(element.text_content()) == line:
+        return True
+    block = element.getparent()
+    while block is not None and block.tag not in ("p", "div", "td", "li", "body"):
+        block = block.getparent()
+    return block is not None and block.tag != "body" and _normalise(block.text_content()) == line
 
 
 # "KUALA LUMPUR, Sept 29 (Bernama) -- ", "HANOI, Oct 2 (VNA) - ", "HÀ NỘI — ", "PUTRAJAYA: ".

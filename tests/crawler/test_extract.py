@@ -103,7 +103,7 @@ def test_every_recorded_qdnd_body_extracts_with_its_lead_and_without_boilerplate
             "qdnd_articleBody-html-fragments_2025-01-16__github-mourinhan8-qdnd-crawler_articles.json",
         ).read_text()
     )
-    seen = set()
+    seen, bylines = set(), 0
     for item in articles:
         if item["title"] in seen:
             continue  # every article is in the sample twice
@@ -115,7 +115,11 @@ def test_every_recorded_qdnd_body_extracts_with_its_lead_and_without_boilerplate
         assert lines(result)[0] == " ".join(item["summary"].split())
         assert len(result.text) > len(item["summary"]) + 200
         assert "Mời bạn đọc" not in result.text and "leftcenterrightdel" not in result.text
+        if result.author:  # the closing bold credit ("Tin, ảnh: NAME") is the author, not text
+            bylines += 1
+            assert ":" not in result.author and result.author not in lines(result)[-1]
     assert len(seen) == 28
+    assert bylines >= 25
 
 
 # --------------------------------------------------------------------------- preset layouts
