@@ -39,6 +39,7 @@ import codecs
 import json
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -206,13 +207,23 @@ def _looks_like_html(text: str) -> bool:
     return start not in ("{", "[") and _HTML_TAG.search(text) is not None
 
 
-_PARSER = HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
+# lxml wants one parser per thread (the crawl may extract in several threads).
+_PARSERS = threading.local()
+
+
+def _parser() -> HTMLParser:
+    parser: HTMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
+    return parser
+
+
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
 
 def _parse(text: str) -> HtmlElement | None:
     try:
-        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1), parser=_PARSER)
+        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1), parser=_parser())
     except (ParserError, ValueError):
         return None
     return tree if isinstance(tree, HtmlElement) else None
@@ -413,13 +424,13 @@ def _body_region(tree: HtmlElement, css: str) -> HtmlElement | None:
     found = [e for selector in _selector_list(css) for e in selector(tree)]
     if not found:
         return None
-    region = lxml.html.document_fromstring("<html><body><article></article></body></html>", parser=_PARSER)
+    region = lxml.html.document_fromstring("<html><body><article></article></body></html>", parser=_parser())
     article = region.find(".//article")
     assert article is not None
     for element in found:
         if any(parent in found for parent in element.iterancestors()):
             continue  # nested match: its ancestor is already in
-        copy = lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"), parser=_PARSER)
+        copy = lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"), parser=_parser())
         copy.tail = None
         article.append(copy)
     return region

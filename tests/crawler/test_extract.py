@@ -444,3 +444,22 @@ def test_only_real_datelines_are_stripped(lead: str, kept: bool) -> None:
     result = extract(page, "https://news.example.org/a/1", now=NOW)
     assert result is not None
     assert lines(result)[0] == (lead + sentence if kept else sentence)
+
+
+def test_threads_extracting_at_once_get_the_same_articles() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [
+        (fixture("qdnd_article.html"), "https://www.qdnd.vn/quoc-te/doi-ngoai-quoc-phong/x-754100", outlet("qdnd")),
+        (
+            fixture("bernama_article_cp1252.html"),
+            "https://www.bernama.com/en/news.php?id=2470001",
+            outlet("bernama-en"),
+        ),
+        (fixture("thesun_article.html"), "https://thesun.my/malaysia-news/x-MA12345678", outlet("thesun")),
+        (fixture("vietnamplus_article.html"), "https://www.vietnamplus.vn/x-post1.vnp", outlet("vietnamplus")),
+    ] * 10
+    expected = [extract(html, url, o, NOW) for html, url, o in jobs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda job: extract(job[0], job[1], job[2], NOW), jobs))
+    assert got == expected and all(r is not None for r in got)
