@@ -25,6 +25,8 @@ from dateutil import parser as dateparser
 from defusedxml import DefusedXmlException
 from lxml import etree, html
 
+from storage.urls import canonicalize
+
 MAX_XML_BYTES = 10 * 1024 * 1024  # a decompressed sitemap larger than this is refused
 _PAGE_PARAM = re.compile(r"(?:[?&](?:p|page|pg|pgno)=|/p/|/page/|/trang-)(\d+)", re.IGNORECASE)
 
@@ -211,7 +213,9 @@ def listing_links(body: str, page_url: str, is_article: re.Pattern[str]) -> list
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         url = urljoin(page_url, href.strip()).split("#", 1)[0]
-        if url in seen or not is_article.search(path_and_query(url)):
+        if url in seen or not (
+            is_article.search(path_and_query(url)) or is_article.search(path_and_query(canonicalize(url)))
+        ):
             continue
         seen.add(url)
         links.append(Link(url, None, " ".join(anchor.text_content().split())))

@@ -49,6 +49,13 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
 class RedirectPolicyMiddleware:
     """Runs between CookiesMiddleware (which has stored the gate's cookie) and RedirectMiddleware."""
 
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectPolicyMiddleware:
+        return cls(crawler)
+
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
@@ -63,7 +70,9 @@ class RedirectPolicyMiddleware:
                 )
             meta = {**request.meta, "newswatch_gate_passed": True}
             return request.replace(dont_filter=True, meta=meta)
-        allowed: tuple[str, ...] = getattr(spider, "allowed_domains_tuple", ())
+        if location.split("#", 1)[0] in request.meta.get("redirect_urls", ()):
+            raise RedirectRefused("redirect-loop", f"{request.url} redirects back to {location}")
+        allowed: tuple[str, ...] = getattr(self.crawler.spider, "allowed_domains_tuple", ())
         host = urlsplit(location).hostname or ""
         if allowed and not host_allowed(host, allowed):
             raise RedirectRefused(

@@ -33,7 +33,7 @@ from storage.records import ArticleRecord, IngestResult
 
 log = logging.getLogger(__name__)
 
-KILL_GRACE = 20.0  # seconds past the time limit before the child is killed outright
+KILL_GRACE = 5.0  # seconds past the time limit (Scrapy waits for downloads in flight) before a kill
 MAX_ERRORS_RECORDED = 200  # per run; the counts stay exact
 
 Ingest = Callable[[ArticleRecord], IngestResult]

@@ -274,7 +274,7 @@ class OutletSpider(scrapy.Spider):
             return
         self.counts["fetched"] += 1
         try:
-            text = response.text
+            text = decode(response)
         except (UnicodeDecodeError, LookupError) as exc:
             self.counts["failed"] += 1
             self._error(response.url, "article/encoding", str(exc)[:200])
@@ -314,11 +314,26 @@ class OutletSpider(scrapy.Spider):
         self.sink(("error", self.outlet.slug, url, reason, detail))
 
 
+def decode(response: TextResponse) -> str:
+    """Bytes that are valid UTF-8 and not plain ASCII are UTF-8, whatever the header says (a
+    wrong or missing charset is common); anything else is decoded as Scrapy decides (header,
+    meta tag, BOM, then sniffing)."""
+    body = response.body
+    if not body.isascii():
+        try:
+            return body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+    return response.text
+
+
 def _failed_url(failure: Failure) -> str:
     request = getattr(failure, "request", None)
     if request is None and isinstance(failure.value, HttpError):
         request = failure.value.response.request
-    return request.url if request is not None else ""
+    if request is None:
+        return ""
+    return str((request.meta.get("redirect_urls") or [request.url])[0])  # the URL as discovered
 
 
 def failure_reason(failure: Failure) -> tuple[str, str]:

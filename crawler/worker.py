@@ -10,6 +10,7 @@ Everything the spiders produce goes back to the parent over a pipe as plain tupl
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,9 +37,13 @@ class CrawlJob:
 
 
 def main(job: CrawlJob, conn: Connection) -> None:
-    logging.basicConfig(
-        stream=sys.stderr, level=job.log_level, format="%(asctime)s %(levelname)s crawl %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(job.log_level)  # Scrapy resets logger levels; the handler decides what is shown
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s crawl %(name)s: %(message)s"))
+    logging.getLogger().handlers[:] = [handler]
+    # Scrapy's cookie jar asks tldextract for public suffixes, which would download the list
+    # on first use; the snapshot bundled with tldextract is enough and needs no network.
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     from scrapy.crawler import CrawlerProcess
 
     from crawler.settings import scrapy_settings
