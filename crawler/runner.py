@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Config, OutletConfig
 from crawler.worker import CrawlJob, OutletJob, main
 from storage import repository
-from storage.models import Article, CrawlError, CrawlRun, FetchState, Outlet, utcnow
+from storage.models import Article, CrawlError, CrawlRun, FetchState, SeenUrl, utcnow
 from storage.records import ArticleRecord, IngestResult
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ class _Tally:
     failures: Counter[str] = field(default_factory=Counter)
     errors: list[tuple[str, str, str]] = field(default_factory=list)
     fetch_states: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    seen: dict[str, str] = field(default_factory=dict)  # canonical URL -> why it is not an article
     closed_reason: str | None = None
     stored: int = 0
     duplicates: int = 0
@@ -117,8 +118,8 @@ def _prepare(
             session.flush()
             tallies[outlet.slug] = _Tally(outlet, run.id)
             known = frozenset(
-                session.scalars(select(Article.canonical_url).join(Outlet).where(Outlet.slug == outlet.slug))
-            )
+                session.scalars(select(Article.canonical_url).where(Article.outlet_id == row.id))
+            ) | frozenset(session.scalars(select(SeenUrl.canonical_url).where(SeenUrl.outlet_id == row.id)))
             sources = [_absolute(outlet, path) for path in (*outlet.feeds, *outlet.sitemaps)]
             states = {
                 state.url: (state.etag, state.last_modified)
@@ -195,12 +196,16 @@ def _handle(message: tuple[Any, ...], tallies: dict[str, _Tally], ingest: Ingest
             say(tally.outlet.slug, f"stored: {record.title[:70]}")
         elif result.status == "duplicate":
             tally.duplicates += 1
+            if result.reason == "dedup/content" and record.canonical_url:
+                tally.seen[record.canonical_url] = "duplicate"
         else:
             tally.error(record.url, result.reason, "the extracted article was not valid")
     elif kind == "error":
         _, _, url, reason, detail = message
         tally.error(url, reason, detail)
         say(tally.outlet.slug, f"{reason}: {url}")
+    elif kind == "seen":
+        tally.seen[message[2]] = message[3]
     elif kind == "fetch_state":
         tally.fetch_states.append((message[2], message[3], message[4]))
     elif kind == "closed":
@@ -225,6 +230,21 @@ def _status(tally: _Tally, exitcode: int | None, killed: bool, time_limit: float
     if sum(tally.failures.values()):
         return "partial", ", ".join(f"{reason} x{n}" for reason, n in tally.failures.most_common(3))
     return "ok", None
+
+
+def _remember_seen(session: Session, tally: _Tally, now: datetime) -> None:
+    if not tally.seen:
+        return
+    outlet = repository.get_or_create_outlet(session, tally.outlet.slug, tally.outlet.name)
+    urls = list(tally.seen)
+    already = set()
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        already |= set(session.scalars(select(SeenUrl.canonical_url).where(SeenUrl.canonical_url.in_(chunk))))
+        already |= set(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(chunk))))
+    for url in urls:
+        if url not in already:
+            session.add(SeenUrl(outlet_id=outlet.id, canonical_url=url, reason=tally.seen[url], seen_at=now))
 
 
 def _finish(
@@ -258,6 +278,7 @@ def _finish(
                 run.stats = {**dict(counts), "failures": dict(tally.failures)}
                 for url, reason, detail in tally.errors:
                     session.add(CrawlError(run_id=run.id, url=url, reason=reason[:100], detail=detail, at=finished))
+            _remember_seen(session, tally, finished)
             if status == "ok":
                 for url, etag, modified in tally.fetch_states:
                     repository.set_fetch_state(session, url, etag, modified)

@@ -253,6 +253,7 @@ class OutletSpider(scrapy.Spider):
             return
         if link.published_at is not None and link.published_at < self.oldest:
             self.counts["skipped_old"] += 1
+            self.sink(("seen", self.outlet.slug, canonical, "old"))  # not even a listing brings it back
             return
         yield scrapy.Request(
             url,

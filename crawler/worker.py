@@ -4,7 +4,8 @@
 leak in Scrapy or in a page's extraction ends with the process and never reaches the daemon.
 Everything the spiders produce goes back to the parent over a pipe as plain tuples:
 ``("item", slug, ArticleRecord)``, ``("error", slug, url, reason, detail)``,
-``("fetch_state", slug, url, etag, last_modified)``, ``("closed", slug, counts, reason)``.
+``("fetch_state", slug, url, etag, last_modified)``, ``("seen", slug, canonical_url, reason)``,
+``("closed", slug, counts, reason)``.
 """
 
 from __future__ import annotations

@@ -176,6 +176,20 @@ class FetchState(Base):
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SeenUrl(Base):
+    """An article URL the crawler fetched or listed but did not store as an article of its own:
+    a copy of a stored article under another URL (``duplicate``) or an item older than the
+    crawl window (``old``). Skipped like a stored URL, so a second crawl downloads nothing."""
+
+    __tablename__ = "seen_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
+    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class WatchMatch(Base):
     """An article matched a watch; ``alerted`` is false for later copies of an alerted story."""
 

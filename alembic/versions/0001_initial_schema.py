@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 11:39:15.807271
+Create Date: 2026-12-01 12:41:30.183175
 """
 
 from __future__ import annotations
@@ -131,6 +131,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_health_incidents_outlet_id"), ["outlet_id"], unique=False)
 
     op.create_table(
+        "seen_urls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("outlet_id", sa.Integer(), nullable=False),
+        sa.Column("canonical_url", sa.String(length=2000), nullable=False),
+        sa.Column("reason", sa.String(length=20), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["outlet_id"], ["outlets.id"], name=op.f("fk_seen_urls_outlet_id_outlets")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_seen_urls")),
+        sa.UniqueConstraint("canonical_url", name=op.f("uq_seen_urls_canonical_url")),
+    )
+    with op.batch_alter_table("seen_urls", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_seen_urls_outlet_id"), ["outlet_id"], unique=False)
+
+    op.create_table(
         "crawl_errors",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -232,6 +246,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_crawl_errors_run_id"))
 
     op.drop_table("crawl_errors")
+    with op.batch_alter_table("seen_urls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_seen_urls_outlet_id"))
+
+    op.drop_table("seen_urls")
     with op.batch_alter_table("health_incidents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_health_incidents_outlet_id"))
 
