@@ -82,6 +82,7 @@ class OutletSpider(scrapy.Spider):
         self.allowed_domains = list(self.allowed_domains_tuple)
         self.counts: Counter[str] = Counter()
         self.seen: set[str] = set()
+        self.dated_pending = 0  # feed and sitemap requests not answered yet
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletSpider:
@@ -100,10 +101,17 @@ class OutletSpider(scrapy.Spider):
         )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # Listing pages give no dates, so they wait until every feed and sitemap has been read:
+        # an item those date as too old is then never downloaded because a listing showed it.
         for path in self.outlet.feeds:
             yield self._source(self.url(path), self.parse_feed)
         for path in self.outlet.sitemaps:
             yield self._source(self.url(path), self.parse_sitemap)
+        if not self.dated_pending:
+            for request in self._listings():
+                yield request
+
+    def _listings(self) -> Iterator[scrapy.Request]:
         for path in self.outlet.listings:
             url = self.url(path)
             yield scrapy.Request(
@@ -114,6 +122,15 @@ class OutletSpider(scrapy.Spider):
                 dont_filter=True,
             )
 
+    def _dated_source_done(self) -> Iterator[scrapy.Request]:
+        self.dated_pending -= 1
+        if self.dated_pending == 0:
+            yield from self._listings()
+
+    def dated_source_failed(self, failure: Failure) -> list[scrapy.Request]:
+        self.source_failed(failure)
+        return list(self._dated_source_done())
+
     def _source(self, url: str, callback: Callable[..., Any]) -> scrapy.Request:
         """Feeds and sitemaps are fetched conditionally (ETag / Last-Modified from the last crawl)."""
         headers = {}
@@ -122,10 +139,11 @@ class OutletSpider(scrapy.Spider):
             headers["If-None-Match"] = etag
         if modified:
             headers["If-Modified-Since"] = modified
+        self.dated_pending += 1
         return scrapy.Request(
             url,
             callback=callback,
-            errback=self.source_failed,
+            errback=self.dated_source_failed,
             headers=headers,
             meta={"handle_httpstatus_list": [304]},
             dont_filter=True,
@@ -153,6 +171,14 @@ class OutletSpider(scrapy.Spider):
         return False
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        yield from self._parse_feed(response)
+        yield from self._dated_source_done()
+
+    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        yield from self._parse_sitemap(response, depth)
+        yield from self._dated_source_done()
+
+    def _parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if self._not_modified(response):
             return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
@@ -166,7 +192,7 @@ class OutletSpider(scrapy.Spider):
             title = clean_feed_title(self.outlet.quirks, link.title)
             yield from self._consider(discovery.Link(link.url, link.published_at, title))
 
-    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+    def _parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         if self._not_modified(response):
             return
         try:
