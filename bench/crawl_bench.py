@@ -1,0 +1,85 @@
+"""End-to-end crawl benchmark against the replica outlets on loopback (politeness delays off).
+
+Crawls every preset with ``--extra N`` generated articles per outlet through the real path
+(discover -> fetch -> extract in the crawl child -> dedup, match, store in this process, on a
+fresh SQLite database), then crawls again with nothing new. Prints articles/s, the peak
+resident memory of this process and of the crawl child, and the second crawl's time and
+article downloads.
+
+    .venv/bin/python bench/crawl_bench.py [--extra 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import run
+from crawler.outlets import load_presets
+from crawler.runner import run_crawl
+from replica import ReplicaServer
+from tests.helpers import make_config
+
+PRESETS = ["qdnd", "qdnd-en", "vietnamnews", "bernama-en", "bernama-bm", "thesun", "vietnamplus"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--extra", type=int, default=100, help="generated articles per outlet (default 100)")
+    args = parser.parse_args()
+    assert set(PRESETS) <= set(load_presets())
+    with tempfile.TemporaryDirectory() as folder, ReplicaServer(extra_articles=args.extra) as replica:
+        overrides = replica.outlet_overrides()
+        cfg = make_config(
+            {
+                "storage": {"database_url": f"sqlite:///{folder}/bench.db"},
+                # Politeness off (loopback); enough listing pages to reach every generated article.
+                "crawler": {
+                    "download_delay": "0s",
+                    "autothrottle": False,
+                    "concurrency_per_domain": 8,
+                    "max_listing_pages": 20,
+                },
+                "outlets": {"enabled": PRESETS, **{slug: overrides[slug] for slug in PRESETS}},
+            }
+        )
+        app = run.build_app(cfg)
+        ingestor = app.ingestor()
+        started = time.perf_counter()
+        first = run_crawl(cfg, cfg.outlets, ingestor.ingest, app.sessions, time_limit=600)
+        elapsed = time.perf_counter() - started
+        stored = sum(s.stored for s in first)
+        fetched = sum(s.fetched for s in first)
+        downloads_before = sum(replica.article_fetches(slug) for slug in PRESETS)
+        started = time.perf_counter()
+        second = run_crawl(cfg, cfg.outlets, ingestor.ingest, app.sessions, time_limit=600)
+        second_elapsed = time.perf_counter() - started
+        second_downloads = sum(replica.article_fetches(slug) for slug in PRESETS) - downloads_before
+        parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"outlets: {len(PRESETS)}, generated articles per outlet: {args.extra}")
+        print(f"first crawl: {fetched} pages fetched, {stored} articles stored in {elapsed:.1f} s")
+        print(
+            f"  throughput: {stored / elapsed:.1f} articles/s stored ({fetched / elapsed:.1f} pages/s fetched)"
+        )
+        print(
+            f"  peak RSS: this process (ingest, dedup, match, store) {parent_mb:.0f} MB, crawl child {child_mb:.0f} MB"
+        )
+        print(
+            f"second crawl (nothing new): {second_elapsed:.2f} s, {second_downloads} article downloads, "
+            f"{sum(s.stored for s in second)} stored"
+        )
+        statuses = {s.outlet: s.status for s in first + second if s.status != "ok"}
+        if statuses:
+            print(f"non-ok crawls: {statuses}")
+        app.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
