@@ -16,7 +16,7 @@ import run
 from config import Config
 from crawler.runner import CrawlSummary, run_crawl
 from replica import ReplicaServer
-from storage.models import Article, CrawlRun
+from storage.models import Article, CrawlError, CrawlRun
 from tests.helpers import make_config
 
 PRESETS = ["qdnd", "qdnd-en", "vietnamnews", "bernama-en", "bernama-bm", "thesun", "vietnamplus"]
@@ -77,6 +77,14 @@ def test_every_preset_yields_its_recent_articles(crawled: Crawled) -> None:
             assert article.published_at is not None and article.published_at <= now, (slug, article.url)
             assert article.language == {"qdnd": "vi", "vietnamplus": "vi", "bernama-bm": "ms"}.get(slug, "en")
             assert article.title and len(article.text) > 100
+
+
+def test_quirky_feeds_read_without_errors(crawled: Crawled) -> None:
+    # Bernama's feeds are ISO-8859-1 without pubDate, one vietnamnews feed is UTF-16: all read.
+    with crawled.app.sessions() as session:
+        assert session.scalars(select(CrawlError.url, CrawlError.reason)).all() == []
+    feeds = [r for r in crawled.replica.requests if r.path.endswith((".rss", "rssfeed.php"))]
+    assert {r.outlet for r in feeds} >= {"bernama-en", "bernama-bm", "vietnamnews", "qdnd", "vietnamplus"}
 
 
 def test_items_dated_older_than_the_window_are_not_downloaded(crawled: Crawled) -> None:
