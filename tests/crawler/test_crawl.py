@@ -236,7 +236,7 @@ def test_a_truncated_feed_keeps_its_readable_items_and_an_xml_bomb_is_refused(sq
     assert summary.status == "partial"
 
 
-def test_a_second_crawl_of_an_unchanged_site_downloads_no_article(sqlite_url: str, site: Site) -> None:
+def test_a_second_crawl_of_an_unchanged_site_downloads_no_article(database_url: str, site: Site) -> None:
     feed = rss(site, [("/news/one", "one", NOW), ("/news/two", "two", NOW)])
 
     def conditional(hit: Hit) -> Page:
@@ -250,7 +250,7 @@ def test_a_second_crawl_of_an_unchanged_site_downloads_no_article(sqlite_url: st
     )
     for i, name in enumerate(["one", "two", "three?utm_source=x"]):
         site.routes[f"/news/{name}"] = Page(article(name, 20 + i))
-    cfg = config(sqlite_url, site, listings=["/latest"])
+    cfg = config(database_url, site, listings=["/latest"])
 
     first, _ = crawl(cfg)
     assert first.stored == 3 and first.status == "ok"
