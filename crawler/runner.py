@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -114,6 +114,7 @@ def _prepare(
     with sessions() as session, session.begin():
         for outlet in outlets:
             row = repository.get_or_create_outlet(session, outlet.slug, outlet.name, outlet.language)
+            _close_abandoned_runs(session, row.id, now, time_limit)
             run = repository.start_crawl_run(session, row)
             session.flush()
             tallies[outlet.slug] = _Tally(outlet, run.id)
@@ -129,6 +130,20 @@ def _prepare(
     level = logging.getLogger("scrapy").getEffectiveLevel()
     job = CrawlJob(cfg.crawler, tuple(jobs), now, time_limit, max(level, logging.WARNING))
     return tallies, job
+
+
+def _close_abandoned_runs(session: Session, outlet_id: int, now: datetime, time_limit: float | None) -> None:
+    """Runs still 'running' long after any crawl would have been stopped: their process died
+    (the daemon was killed). Their articles are stored; only the record is closed."""
+    cutoff = now - timedelta(seconds=(time_limit or 86400) + KILL_GRACE + 60)
+    for run in session.scalars(
+        select(CrawlRun).where(
+            CrawlRun.outlet_id == outlet_id, CrawlRun.status == "running", CrawlRun.started_at < cutoff
+        )
+    ):
+        run.status = "interrupted"
+        run.finished_at = now
+        run.error = "the process running this crawl ended before it finished (killed or crashed)"
 
 
 def _absolute(outlet: OutletConfig, path: str) -> str:

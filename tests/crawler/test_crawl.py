@@ -440,3 +440,21 @@ article_pattern = '^/news/[a-z]+$'
     assert (found, known, old, fetched) == ("1", "1", "0", "0")
     unknown = run_cli("--config", str(tmp_path / "config.toml"), "crawl", "nope")
     assert unknown.returncode == 1 and "no enabled outlet named nope" in unknown.stderr
+
+
+def test_a_run_left_running_by_a_killed_process_is_closed_as_interrupted(sqlite_url: str, site: Site) -> None:
+    site.routes["/feed.xml"] = Page(rss(site, []), content_type=RSS)
+    cfg = config(sqlite_url, site)
+    app = run.build_app(cfg)
+    from storage import repository
+
+    with app.sessions() as session, session.begin():
+        outlet = repository.get_or_create_outlet(session, "test", "Test Daily")
+        session.add(CrawlRun(outlet_id=outlet.id, started_at=NOW - timedelta(hours=3), status="running"))
+
+    summary, app = crawl(cfg, time_limit=60)
+
+    assert summary.status == "ok"
+    with app.sessions() as session:
+        statuses = [r.status for r in session.scalars(select(CrawlRun).order_by(CrawlRun.id))]
+    assert statuses == ["interrupted", "ok"]
