@@ -29,12 +29,13 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -157,8 +158,8 @@ class Worker:
     def crawl(self, outlets: Sequence[OutletConfig]) -> list[CrawlResult]:
         limit = float(self.cfg.schedule.crawl_time_limit)
         summaries = list(self._crawl(self.cfg, outlets, self.ingest, self.sessions, time_limit=limit))
-        for summary in summaries:
-            (log.warning if summary.status in FAILED else log.info)("%s", crawl_line(summary))
+        for summary in summaries:  # crawler.runner logs each crawl's counts; failures get a warning here
+            (log.warning if summary.status in FAILED else log.debug)("%s", crawl_line(summary))
         self.check_health(outlets)
         return summaries
 
@@ -242,6 +243,10 @@ class Daemon:
         worker.wake_dispatcher = self.loop.wake
         self.rng = rng or random.Random()
         self.outlets = {o.slug: o for o in cfg.outlets}
+        # The jobs as added: the scheduler updates these objects' next_run_time. Jobs read it
+        # from here, because scheduler.get_job() waits for a lock that shutdown(wait=True)
+        # holds while it waits for the jobs: a deadlock at SIGTERM.
+        self._jobs: dict[str, Job] = {}
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(len(cfg.outlets) + 4)},
@@ -249,12 +254,14 @@ class Daemon:
         )
 
     def start(self) -> None:
+        # Outlet rows first: concurrent first crawls must not race to create them.
+        self.worker.record_next_runs(dict.fromkeys(self.outlets))
         self.loop.start()
         now = utcnow()
         first_within = min(float(self.cfg.schedule.jitter), 10.0)
         for outlet in self.cfg.outlets:
             interval = float(outlet.interval or self.cfg.schedule.crawl_interval)
-            self.scheduler.add_job(
+            self._jobs[outlet.slug] = self.scheduler.add_job(
                 self.crawl_job,
                 outlet_trigger(outlet, self.cfg),
                 args=[outlet.slug],
@@ -275,13 +282,16 @@ class Daemon:
         """Stop scheduling, wait for running crawls (each ends by its time limit) and sends."""
         self.scheduler.shutdown(wait=True)
         self.loop.stop(timeout=60)
+        self._jobs.clear()
+        self.worker.record_next_runs(dict.fromkeys(self.outlets))  # nothing is scheduled any more
 
-    def _record_next_runs(self) -> None:
-        runs = {}
-        for slug in self.outlets:
-            job = self.scheduler.get_job(f"crawl/{slug}")
-            runs[slug] = job.next_run_time if job is not None else None
-        self.worker.record_next_runs(runs)
+    def _record_next_runs(self, slugs: Iterable[str] | None = None) -> None:
+        chosen = self.outlets if slugs is None else slugs
+        self.worker.record_next_runs({slug: self._next_run(slug) for slug in chosen})
+
+    def _next_run(self, slug: str) -> datetime | None:
+        job = self._jobs.get(slug)
+        return getattr(job, "next_run_time", None) if job is not None else None
 
     # Job boundaries: whatever goes wrong is logged with its context; the daemon keeps going.
 
@@ -291,8 +301,7 @@ class Daemon:
         except Exception:
             log.exception("crawl job for %s failed", slug)
         try:
-            job = self.scheduler.get_job(f"crawl/{slug}")
-            self.worker.record_next_runs({slug: job.next_run_time if job is not None else None})
+            self._record_next_runs([slug])
         except Exception:
             log.exception("cannot record the next crawl time of %s", slug)
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import config as config_module
 from alerts.channels import build_channels
-from alerts.dispatch import Dispatcher
+from alerts.dispatch import Dispatcher, recover_interrupted
 from alerts.matching import Matcher, WatchQueryError
 from alerts.outbox import Outbox
 from alerts.render import Renderer
@@ -171,6 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     try:
         db.upgrade(cfg.storage.database_url)
+        recover_interrupted(app.sessions)  # sends a killed daemon left half-done go out again now
         worker = Worker(cfg, app.sessions, app.ingestor(), _run_crawl)
         if args.once:
             return _run_once(app, worker)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channel, SendResult
@@ -389,6 +389,35 @@ def _disable_channel(session: Session, channel: str, at: datetime, reason: str) 
 def enable_channel(sessions: sessionmaker[Session], channel: str) -> None:
     with sessions.begin() as session:
         session.execute(delete(ChannelState).where(ChannelState.name == channel))
+
+
+def recover_interrupted(sessions: sessionmaker[Session], now: datetime | None = None) -> list[str]:
+    """Make sends that a dead process claimed but never recorded due again now.
+
+    The daemon calls this at start, holding the one-daemon lock: a claim with no recorded
+    attempt (more ``attempts`` than ``DeliveryAttempt`` rows) belongs to a process that died
+    mid-send, so waiting out its lease would only delay the alert. Each gets an attempt row
+    saying so, and goes out again with the same id (receivers drop the duplicate, if the first
+    send arrived). Returns the ids made due.
+    """
+    at = now or utcnow()
+    recorded = (
+        select(func.count(DeliveryAttempt.id)).where(DeliveryAttempt.delivery_id == AlertDelivery.id).scalar_subquery()
+    )
+    with sessions.begin() as session:
+        found = session.scalars(
+            select(AlertDelivery).where(
+                AlertDelivery.status == "pending", AlertDelivery.next_attempt_at > at, AlertDelivery.attempts > recorded
+            )
+        ).all()
+        for d in found:
+            error = "interrupted: the process stopped while sending (sent again with the same id)"
+            session.add(DeliveryAttempt(delivery_id=d.id, at=at, ok=False, error=error, duration_ms=None))
+            d.next_attempt_at = at
+        ids = [d.id for d in found]
+    if ids:
+        log.info("%d deliveries were interrupted by a stop; sending them again: %s", len(ids), ", ".join(ids))
+    return ids
 
 
 class UnknownDelivery(LookupError):

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 import run
-from alerts.dispatch import Dispatcher, requeue
+from alerts.dispatch import Dispatcher, recover_interrupted, requeue
 from storage.models import AlertDelivery, DeliveryAttempt
 from tests.alerts.servers import ENV, WebhookReceiver, alert_config
 from tests.alerts.test_outbox import record
@@ -165,6 +165,25 @@ def test_killed_between_sending_and_recording_the_retry_carries_the_same_id(
     assert len(receiver.accepted) == 1  # the receiver dropped the duplicate by its webhook-id
     with app.sessions() as s:
         assert len(s.scalars(select(DeliveryAttempt)).all()) == 1
+
+
+def test_a_send_interrupted_by_a_kill_goes_out_again_at_restart_without_waiting_for_the_lease(
+    sqlite_url: str, receiver: WebhookReceiver
+) -> None:
+    receiver.start()
+    app = build(sqlite_url, receiver)
+    app.ingestor().ingest(record())
+    dispatcher = app.dispatcher()
+    first = delivery(app)
+    assert dispatcher._claim(first.id, datetime.now(UTC))  # what a process does just before it dies mid-send
+    assert app.dispatcher().dispatch_due().delivered == 0  # the lease holds it back...
+    assert recover_interrupted(app.sessions) == [first.id]  # ...until the restarted daemon releases it
+    assert recover_interrupted(app.sessions) == []
+    assert app.dispatcher().dispatch_due().delivered == 1
+    d = delivery(app)
+    assert d.status == "delivered" and [a.ok for a in d.attempt_log] == [False, True]
+    assert "interrupted" in (d.attempt_log[0].error or "")
+    assert list(receiver.accepted) == [first.id]
 
 
 def test_one_dead_channel_does_not_hold_back_another(sqlite_url: str, receiver: WebhookReceiver) -> None:

@@ -1,0 +1,322 @@
+"""The daemon as an operator runs it: ``run.py run`` in a subprocess against the replica outlets,
+a webhook receiver and an SMTP sink on 127.0.0.1, with intervals of seconds.
+
+What a user would notice: a new article is alerted within one crawl interval; SIGTERM exits 0;
+``kill -9`` in the middle of a crawl and of a send loses no article and no alert, and sends no
+alert twice (only the same id again, which receivers drop); a hanging outlet is cut off by the
+time limit while the others keep their schedule, and its failures give one system alert and
+one recovery alert; ``run --once`` reports failed outlets with exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.exc import OperationalError
+
+from replica import ReplicaServer
+from storage.models import AlertDelivery, Article, CrawlRun, Outlet
+from tests.alerts.servers import ENV, SmtpSink, WebhookReceiver
+from tests.helpers import ROOT, run_cli
+
+OUTLETS = ("qdnd-en", "bernama-en", "thesun")
+ON_TOPIC = (
+    "The navies of Vietnam and Malaysia agreed on Monday to set up a hotline between their fleets "
+    "operating in the South China Sea, the Vietnam People's Navy said after talks in Kuala Lumpur.\n"
+    "The Royal Malaysian Navy and the Vietnamese side will also hold a joint search and rescue "
+    "exercise next year, officials of both countries said."
+)
+
+
+@pytest.fixture
+def replica() -> Iterator[ReplicaServer]:
+    with ReplicaServer() as server:
+        yield server
+
+
+@pytest.fixture
+def hook() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.release.set()
+    receiver.stop()
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
+def write_config(
+    path: Path, replica: ReplicaServer, hook: WebhookReceiver, sink: SmtpSink | None = None, **sections: str
+) -> Path:
+    """A config for the replica with seconds-long intervals; ``sections`` add TOML lines per table."""
+    db = path.parent / "nw.db"
+    tables: dict[str, list[str]] = {
+        "storage": [f'database_url = "sqlite:///{db}"'],
+        "crawler": ['download_delay = "0s"', "autothrottle = false", 'timeout = "10s"'],
+        "outlets": [f"enabled = {json.dumps(list(OUTLETS))}"],
+        "schedule": ['crawl_interval = "2s"', 'jitter = "0s"', 'crawl_time_limit = "20s"', 'dispatch_interval = "1s"'],
+        "alerts": ['operator_channels = ["hook"]', 'retry_base = "1s"'],
+        "health": ["failures_before_alert = 2"],
+        "channels.hook": ['type = "webhook"', f'url = "{hook.url}"', 'secret_env = "HOOK_SECRET"', 'timeout = "5s"'],
+        "watches.vn-my": [
+            'query = \'"Malaysia" AND "Vietnam"\'',
+            f"channels = {json.dumps(['hook'] + (['mail'] if sink else []))}",
+        ],
+    }
+    if sink is not None:
+        tables["channels.mail"] = [
+            'type = "smtp"', 'host = "127.0.0.1"', f"port = {sink.port}", 'security = "none"',
+            'sender = "Newswatch <alerts@newswatch.example.org>"', 'to = ["desk@example.org"]', 'timeout = "5s"',
+        ]  # fmt: skip
+    for slug, table in replica.outlet_overrides().items():
+        tables[f"outlets.{slug}"] = [f'base_url = "{table["base_url"]}"']
+    for table, lines in sections.items():  # a key given here replaces the default above
+        current = tables.setdefault(table.replace("__", "."), [])
+        for line in lines.splitlines():
+            key = line.split("=")[0].strip()
+            current[:] = [old for old in current if old.split("=")[0].strip() != key] + [line]
+    path.write_text("".join(f"[{name}]\n" + "\n".join(lines) + "\n\n" for name, lines in tables.items()))
+    return path
+
+
+class Daemon:
+    """``run.py run`` in a subprocess; its log goes to a file the test can read."""
+
+    def __init__(self, config: Path) -> None:
+        self.log_path = config.parent / f"daemon-{uuid.uuid4().hex[:6]}.log"
+        self._log = self.log_path.open("w")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")} | ENV
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "run.py"), "--config", str(config), "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def children(self) -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    status = (entry / "status").read_text()
+                except OSError:
+                    continue
+                if f"\nPPid:\t{self.proc.pid}\n" in status:
+                    found.append(int(entry.name))
+        return found
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self._log.close()
+
+
+def wait_for(check: Callable[[], Any], timeout: float, what: str, daemon: Daemon | None = None) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        if daemon is not None and daemon.proc.poll() is not None:
+            raise AssertionError(f"the daemon exited ({daemon.proc.returncode}) waiting for {what}:\n{daemon.log()}")
+        time.sleep(0.1)
+    raise AssertionError(
+        f"timed out after {timeout}s waiting for {what}" + (f":\n{daemon.log()[-3000:]}" if daemon else "")
+    )
+
+
+def runs(engine: Engine, slug: str, status: str | None = None) -> int:
+    """Finished crawl runs of ``slug`` (with ``status``); 0 before the daemon created the schema."""
+    query = select(func.count()).select_from(CrawlRun).join(Outlet).where(Outlet.slug == slug)
+    query = query.where(CrawlRun.status == status if status else CrawlRun.status != "running")
+    try:
+        with engine.connect() as conn:
+            return int(conn.scalar(query) or 0)
+    except OperationalError:
+        return 0
+
+
+def alert_urls(hook: WebhookReceiver) -> list[str]:
+    return [p["data"]["article"]["url"] for p in hook.accepted.values() if p.get("type") == "watch.match"]
+
+
+def system_notices(hook: WebhookReceiver, slug: str) -> list[str]:
+    return [
+        p["data"]["subject"]
+        for p in hook.accepted.values()
+        if p.get("type") == "system.notice" and slug in json.dumps(p)
+    ]
+
+
+def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
+    tmp_path: Path, replica: ReplicaServer, hook: WebhookReceiver, sink: SmtpSink
+) -> None:
+    config = write_config(tmp_path / "config.toml", replica, hook, sink)
+    engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
+    daemon = Daemon(config)
+    try:
+        wait_for(lambda: all(runs(engine, slug) >= 1 for slug in OUTLETS), 30, "the first crawls", daemon)
+        title = f"Vietnam and Malaysia navies set up a hotline {uuid.uuid4().hex[:6]}"
+        published = time.monotonic()
+        url = replica.publish("qdnd-en", title, ON_TOPIC)
+        wait_for(
+            lambda: any(u.startswith(url.split("?")[0]) for u in alert_urls(hook)), 20, "the webhook alert", daemon
+        )
+        took = time.monotonic() - published
+        wait_for(lambda: any(title in str(m["subject"]) for m in sink.messages), 10, "the email alert", daemon)
+        # Within one interval (2 s) plus one crawl of the outlet (a child process: ~2-3 s here).
+        assert took < 8, f"alerted {took:.1f}s after publication"
+        assert daemon.stop(signal.SIGTERM) == 0
+        log = daemon.log()
+        assert "received SIGTERM" in log and "stopped" in log and "Traceback" not in log
+    finally:
+        daemon.stop(signal.SIGKILL)
+        engine.dispose()
+
+
+def test_hanging_outlet_is_cut_off_others_keep_schedule_one_alert_each_way(
+    tmp_path: Path, replica: ReplicaServer, hook: WebhookReceiver
+) -> None:
+    replica.set_fault("thesun", "hang")
+    config = write_config(tmp_path / "config.toml", replica, hook, schedule='crawl_time_limit = "2s"')
+    engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
+    daemon = Daemon(config)
+    try:
+        wait_for(lambda: runs(engine, "thesun", "timeout") >= 2, 60, "two timed-out crawls of thesun", daemon)
+        for slug in ("qdnd-en", "bernama-en"):
+            assert runs(engine, slug, "ok") >= 3, f"{slug} did not keep its schedule while thesun hung"
+        wait_for(lambda: system_notices(hook, "thesun"), 10, "the system alert", daemon)
+        wait_for(lambda: runs(engine, "thesun", "timeout") >= 3, 30, "one more timed-out crawl", daemon)
+        assert len(system_notices(hook, "thesun")) == 1  # once per incident, not once per failure
+        assert "failing" in system_notices(hook, "thesun")[0]
+
+        replica.set_fault("thesun", None)
+        wait_for(lambda: len(system_notices(hook, "thesun")) == 2, 30, "the recovery alert", daemon)
+        assert "recovered" in system_notices(hook, "thesun")[1]
+        done = runs(engine, "thesun", "ok")
+        wait_for(lambda: runs(engine, "thesun", "ok") >= done + 1, 30, "one more good crawl", daemon)
+        assert len(system_notices(hook, "thesun")) == 2
+        assert not any(system_notices(hook, slug) for slug in ("qdnd-en", "bernama-en"))
+        assert daemon.stop() == 0
+    finally:
+        replica.set_fault("thesun", None)
+        daemon.stop(signal.SIGKILL)
+        engine.dispose()
+
+
+def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
+    tmp_path: Path, hook: WebhookReceiver, sink: SmtpSink
+) -> None:
+    with ReplicaServer(extra_articles=25) as replica:
+        for i, place in enumerate(("Kuala Lumpur", "Hanoi", "Kota Kinabalu")):
+            text = (
+                f"In {place}, officials met for round {i + 1} of the talks.\n{ON_TOPIC}\nNext round in {i + 2} months."
+            )
+            replica.publish("thesun", f"Vietnam and Malaysia coast guards hold talks in {place}", text)
+        hook.mode = "hold"  # the first webhook stays in flight until released
+        slow = write_config(tmp_path / "config.toml", replica, hook, sink, crawler='download_delay = "0.15s"')
+        engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
+        daemon = Daemon(slow)
+        try:
+            wait_for(hook.got_request.is_set, 40, "a webhook send in flight", daemon)
+
+            def mid_crawl() -> bool:
+                with engine.connect() as conn:
+                    stored = conn.scalar(select(func.count()).select_from(Article)) or 0
+                    running = conn.scalar(
+                        select(func.count()).select_from(CrawlRun).where(CrawlRun.status == "running")
+                    )
+                return stored > 0 and bool(running)
+
+            wait_for(mid_crawl, 20, "a crawl in progress with articles stored", daemon)
+            crawlers = daemon.children()
+            assert crawlers, "no crawl child process"
+            daemon.stop(signal.SIGKILL)
+            wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in crawlers), 30, "orphaned crawls to end")
+        finally:
+            daemon.stop(signal.SIGKILL)
+        hook.release.set()  # the held request completes; its answer reaches nobody
+        hook.mode = "ok"
+
+        fast = write_config(tmp_path / "config.toml", replica, hook, sink)
+        daemon = Daemon(fast)
+        try:
+
+            def settled() -> bool:
+                with engine.connect() as conn:
+                    pending = conn.scalar(
+                        select(func.count()).select_from(AlertDelivery).where(AlertDelivery.status != "delivered")
+                    )
+                return pending == 0 and all(runs(engine, slug, "ok") >= 2 for slug in OUTLETS)
+
+            wait_for(settled, 60, "the restarted daemon to catch up", daemon)
+            assert daemon.stop() == 0
+        finally:
+            daemon.stop(signal.SIGKILL)
+
+        received = {i: p for i, p in hook.accepted.items() if p.get("type") == "watch.match"}
+        mails = [str(m["Message-ID"]) for m in sink.messages]
+
+        # Every article a clean crawl finds is stored.
+        (tmp_path / "control").mkdir()
+        control = write_config(tmp_path / "control" / "config.toml", replica, hook)
+        once = run_cli("--config", str(control), "run", "--once", env=ENV)
+        assert once.returncode == 0, once.stderr
+        control_engine = create_engine(f"sqlite:///{tmp_path / 'control' / 'nw.db'}")
+        with engine.connect() as a, control_engine.connect() as b:
+            stored = set(a.scalars(select(Article.canonical_url)))
+            expected = set(b.scalars(select(Article.canonical_url)))
+            deliveries = a.execute(select(AlertDelivery.id, AlertDelivery.channel, AlertDelivery.kind)).all()
+        assert expected and expected <= stored
+
+        # Every alert went out, each story once per channel; a repeated send carries the same id.
+        instant = [(i, ch) for i, ch, kind in deliveries if kind == "instant"]
+        hook_ids = {i for i, ch in instant if ch == "hook"}
+        assert len(hook_ids) >= 3
+        assert set(received) == hook_ids
+        urls = [p["data"]["article"]["url"] for p in received.values()]
+        assert len(urls) == len(set(urls))
+        mail_ids = {f"<{i}@" for i, ch in instant if ch == "mail"}
+        assert {s.split("@")[0] + "@" for s in mails} == mail_ids
+        control_engine.dispose()
+        engine.dispose()
+
+
+def test_run_once_prints_a_summary_and_fails_when_an_outlet_fails(
+    tmp_path: Path, replica: ReplicaServer, hook: WebhookReceiver
+) -> None:
+    config = write_config(tmp_path / "config.toml", replica, hook, crawler="retries = 0")
+    replica.set_fault("bernama-en", "down")
+    failed = run_cli("--config", str(config), "run", "--once", env=ENV)
+    assert failed.returncode == 1
+    rows = {line.split()[0]: line.split()[1] for line in failed.stdout.splitlines()[1:] if line.split()[0] in OUTLETS}
+    assert rows == {"qdnd-en": "ok", "bernama-en": "failed", "thesun": "ok"}
+    assert failed.stderr.strip().endswith("error: 1 outlet(s) failed: bernama-en")
+    assert alert_urls(hook)  # the outlets that worked still alerted
+
+    replica.set_fault("bernama-en", None)
+    again = run_cli("--config", str(config), "run", "--once", env=ENV)
+    assert again.returncode == 0, again.stderr
+    assert "bernama-en" in again.stdout
