@@ -296,6 +296,17 @@ def _crawl_table(summaries: Sequence[Any]) -> str:
     return "\n".join(lines)
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """One full cycle against local replicas of the outlets, a local mail server and webhook receiver."""
+    from demo import run_demo
+
+    if not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)  # the demo prints its own account
+    shipped = Path(args.config) if args.config else Path(__file__).resolve().parent / "config.toml"
+    load_app_config(str(shipped))  # a broken config is reported as usual, before any server starts
+    return run_demo(shipped, build_app, sys.stdout, Path(args.keep) if args.keep else None)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     cfg = load_app_config(args.config)
     app = build_app(cfg)
@@ -743,6 +754,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true", help="one cycle: crawl every outlet, send alerts, print a summary, exit"
     )
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="one offline cycle: replica outlets, local mail and webhook servers, then a report")
+    p.add_argument("--keep", metavar="DIR", help="keep the demo database in DIR (default: a temporary folder)")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("db", help="database maintenance (db upgrade)")
     dbsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)

@@ -1,0 +1,259 @@
+"""``run.py demo``: one full Newswatch cycle, offline, on loopback, in a few seconds.
+
+Starts the replica outlets (``replica``), a local SMTP server (aiosmtpd) and a webhook
+receiver, all on 127.0.0.1; builds the configuration from the shipped ``config.toml`` (its
+outlets and its default watch) with the outlets pointed at the replicas, a temporary SQLite
+database and two channels pointed at the local servers; then crawls every outlet once,
+merges stories, matches the watch and sends the alerts, and prints what happened. Nothing
+leaves the machine and nothing outside a temporary folder is written.
+
+Composition, like ``run.py`` (and used only by it).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import secrets
+import socket
+import tempfile
+import threading
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TextIO
+
+import config as config_module
+from config import Config
+
+log = logging.getLogger("newswatch.demo")
+
+
+@dataclass
+class MailSink:
+    """An SMTP server on 127.0.0.1 that keeps what it receives (aiosmtpd)."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    port: int = 0
+
+    @contextmanager
+    def running(self) -> Iterator[MailSink]:
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+                return "250 OK"
+
+        with socket.socket() as probe:  # aiosmtpd checks its own port at start: it cannot be 0
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        controller.start()
+        try:
+            yield self
+        finally:
+            controller.stop()
+
+
+@dataclass
+class HookReceiver:
+    """An HTTP server on 127.0.0.1 that keeps the webhook requests it receives."""
+
+    requests: list[tuple[dict[str, str], Any]] = field(default_factory=list)
+    port: int = 0
+
+    @contextmanager
+    def running(self) -> Iterator[HookReceiver]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, json.loads(body)))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        self.port = int(server.server_address[1])
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/newswatch"
+
+
+def demo_config(
+    shipped: Path, folder: Path, outlets: dict[str, dict[str, Any]], smtp_port: int, hook_url: str
+) -> tuple[Config, dict[str, str]]:
+    """The shipped config with its outlets on the replicas, a temporary database and two channels."""
+    from crawler.outlets import load_presets
+
+    data = tomllib.loads(shipped.read_text(encoding="utf-8"))
+    data["storage"] = {"database_url": f"sqlite:///{folder / 'demo.db'}"}
+    data["crawler"] = {**data.get("crawler", {}), "download_delay": "0s", "autothrottle": False, "timeout": "10s"}
+    for slug, override in outlets.items():
+        data.setdefault("outlets", {}).setdefault(slug, {}).update(override)
+    data["channels"] = {
+        "email": {
+            "type": "smtp",
+            "host": "127.0.0.1",
+            "port": smtp_port,
+            "security": "none",
+            "sender": "Newswatch demo <newswatch@localhost>",
+            "to": ["Duty desk <desk@localhost>"],
+            "timeout": "5s",
+        },
+        "webhook": {"type": "webhook", "url": hook_url, "secret_env": "NEWSWATCH_DEMO_WEBHOOK_SECRET", "timeout": "5s"},
+    }
+    for watch in data.get("watches", {}).values():
+        if watch.get("enabled", True):
+            watch["channels"] = ["email", "webhook"]
+    data.setdefault("alerts", {})["operator_channels"] = ["email"]
+    env = {"NEWSWATCH_DEMO_WEBHOOK_SECRET": "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()}
+    return config_module.config_from_dict(data, env=env, presets=load_presets(), path=str(shipped)), env
+
+
+def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, keep: Path | None = None) -> int:
+    """Run the demo; print to ``out``. With ``keep``, the database stays in that folder.
+
+    ``build_app`` is ``run.build_app`` (migrations, engine, ingest path and channels).
+    """
+    from crawler.runner import run_crawl
+    from daemon import FAILED, Worker
+    from replica import ReplicaServer
+    from storage.stories import list_stories
+
+    def say(text: str = "") -> None:
+        out.write(text + "\n")
+        out.flush()
+
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="newswatch-demo-") as tmp:
+        folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        with ReplicaServer() as replica, MailSink().running() as mail, HookReceiver().running() as hook:
+            cfg, _env = demo_config(shipped, folder, replica.outlet_overrides(), mail.port, hook.url)
+            watches = [w.name for w in cfg.watches if w.enabled]
+            say("Newswatch demo: everything runs on this machine (127.0.0.1), nothing is sent anywhere else.")
+            say(f"  outlets:  {len(cfg.outlets)} replica sites serving the real outlets' feeds, sitemaps and pages")
+            say(f"  watch:    {', '.join(watches)} (from {shipped.name})")
+            say(f"  channels: email to a local SMTP server (port {mail.port}), a signed webhook to {hook.url}")
+            say(f"  database: {folder / 'demo.db'} (temporary)")
+            say()
+            say("Crawling every outlet once...")
+            app = build_app(cfg)
+            dispatcher = app.dispatcher()
+            worker = Worker(cfg, app.sessions, app.ingestor(), run_crawl)
+            summaries = worker.crawl(cfg.outlets)
+            sent = dispatcher.dispatch_due()
+            dispatcher.close()
+
+            say()
+            say(f"{'outlet':<14} {'status':<8} {'links':>6} {'fetched':>8} {'new':>5} {'duplicate':>10}")
+            for s in summaries:
+                say(f"{s.outlet:<14} {s.status:<8} {s.discovered:>6} {s.fetched:>8} {s.stored:>5} {s.duplicates:>10}")
+            total = sum(s.stored for s in summaries)
+            say(f"{'':14} {'':8} {'':6} {'':8} {total:>5} articles stored")
+
+            with app.sessions() as session:
+                stories = list_stories(session, limit=None)
+            merged = [st for st in stories if len(st.articles) > 1]
+            say()
+            say(f"Stories: {total} articles became {len(stories)} stories; {len(merged)} were reported more than once:")
+            for st in merged[:8]:
+                outlets = ", ".join(dict.fromkeys(a.outlet for a in st.articles))
+                say(f"  - {_clip(st.articles[0].title, 78)}")
+                say(f"    {len(st.articles)} articles from {outlets}")
+                for a in st.articles[1:3]:
+                    say(f"      also: [{a.outlet}] {_clip(a.title, 66)}")
+            if len(merged) > 8:
+                say(f"  ... and {len(merged) - 8} more (python run.py stories)")
+
+            say()
+            say(f"Alerts: {sent.delivered} delivered: {len(mail.messages)} emails and {len(hook.requests)} webhooks,")
+            age = _human(cfg.alerts.max_article_age)
+            say(f"one per new story that matched (articles older than {age} are stored, not alerted):")
+            for _headers, payload in hook.requests:
+                data = payload.get("data", {})
+                article = data.get("article", {})
+                also = [str(a.get("outlet")) for a in data.get("also_reported_by") or []]
+                extra = f"  (also: {', '.join(also)})" if also else ""
+                outlet = str(article.get("outlet", ""))
+                say(f"  [{outlet}] {_clip(article.get('title', ''), 80)}{extra}")
+                say(f"  {' ' * (len(outlet) + 2)} score {data.get('score')}; {', '.join(data.get('terms', [])[:5])}")
+            if mail.messages:
+                message = mail.messages[0]
+                body = message.get_body(preferencelist=("plain",))
+                lines = [line for line in (body.get_content() if body is not None else "").splitlines() if line.strip()]
+                say()
+                say("One of the emails, as the duty desk receives it:")
+                say(f"  From:    {message['From']}")
+                say(f"  To:      {message['To']}")
+                say(f"  Subject: {message['Subject']}")
+                for line in lines[:9]:
+                    say(f"  | {_clip(line, 100)}")
+                if len(lines) > 9:
+                    say("  | ...")
+            if hook.requests:
+                subject = str(mail.messages[0]["Subject"]) if mail.messages else ""
+                headers, payload = next(
+                    (r for r in hook.requests if r[1].get("data", {}).get("article", {}).get("title", "\0") in subject),
+                    hook.requests[0],
+                )
+                say()
+                say(
+                    "The same alert as a webhook (Standard Webhooks: signed, with an id receivers use to drop repeats):"
+                )
+                say(f"  POST {hook.url}")
+                for name in ("webhook-id", "webhook-timestamp", "webhook-signature"):
+                    say(f"  {name}: {headers.get(name, '')}")
+                for line in json.dumps(_payload_excerpt(payload), ensure_ascii=False, indent=2).splitlines():
+                    say(f"  {line}")
+            if not mail.messages and not hook.requests:
+                say("  (no stored article matched the watch this time)")
+            failed = [s.outlet for s in summaries if s.status in FAILED]
+            say()
+            say(f"Done in {time.monotonic() - started:.1f}s. Next: python run.py run starts the daemon on config.toml;")
+            say("README.md explains channels, watches, source health and deployment.")
+            app.engine.dispose()
+            return 1 if failed else 0
+
+
+def _payload_excerpt(payload: dict[str, Any]) -> dict[str, Any]:
+    """The webhook body with long fields shortened, for the screen."""
+    data = dict(payload.get("data", {}))
+    article = data.get("article", {})
+    terms = list(data.get("terms", []))
+    data["article"] = {k: article.get(k) for k in ("outlet", "language", "title", "url", "published_at")}
+    data["terms"] = terms[:4] + (["..."] if len(terms) > 4 else [])
+    data["snippets"] = [{"text": _clip(s.get("text", ""), 70), "spans": "..."} for s in data.get("snippets", [])[:1]]
+    return {**payload, "data": data}
+
+
+def _human(seconds: float) -> str:
+    return f"{seconds / 3600:g} hours" if seconds < 2 * 86400 else f"{seconds / 86400:g} days"
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

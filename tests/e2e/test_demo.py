@@ -1,0 +1,33 @@
+"""``run.py demo`` as a newcomer runs it: offline, from any folder, in a few seconds."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from tests.helpers import ROOT, run_cli
+
+
+def test_demo_crawls_the_replicas_merges_stories_and_shows_the_alerts_it_sent(tmp_path: Path) -> None:
+    shipped_db = ROOT / "data" / "newswatch.db"
+    before = shipped_db.stat().st_mtime if shipped_db.exists() else None
+    started = time.monotonic()
+    result = run_cli("demo", cwd=tmp_path, env={"NEWSWATCH_DATABASE_URL": "sqlite:////nonexistent/ignored.db"})
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for slug in ("qdnd", "qdnd-en", "vietnamnews", "bernama-en", "bernama-bm", "thesun", "vietnamplus"):
+        assert re.search(rf"^{re.escape(slug)}\s+ok\s+\d+\s+\d+\s+[1-9]\d*\s", out, re.M), f"{slug} stored nothing"
+    stored = int(re.search(r"(\d+) articles stored", out).group(1))  # type: ignore[union-attr]
+    stories = re.search(r"(\d+) articles became (\d+) stories; (\d+) were reported more than once", out)
+    assert stories and int(stories.group(1)) == stored and int(stories.group(3)) >= 1
+    assert re.search(r"\d+ articles from \S+, \S+", out)  # a merged story names its outlets
+    alerts = re.search(r"Alerts: (\d+) delivered: (\d+) emails and (\d+) webhooks", out)
+    assert alerts and int(alerts.group(2)) >= 1 and int(alerts.group(2)) == int(alerts.group(3))
+    assert "Subject: [vietnam-malaysia-defence]" in out
+    assert re.search(r"webhook-signature: v1,\S+", out) and '"type": "watch.match"' in out
+    assert "Traceback" not in result.stderr
+    assert took < 30, f"the demo took {took:.1f}s"
+    assert not list(tmp_path.iterdir())  # nothing left behind in the folder it ran from
+    assert (shipped_db.stat().st_mtime if shipped_db.exists() else None) == before
