@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
@@ -70,8 +69,19 @@ def check_xml_safety(body: bytes) -> None:
     except DefusedXmlException as exc:
         detail = f"refused: the document declares entities or external references ({exc.__class__.__name__})"
         raise DiscoveryError("xml/unsafe", detail) from None
-    except Exception:
+    except Exception:  # expat could not read it (an encoding it lacks, not well-formed...)
+        if _declares_entities(body):
+            detail = "refused: entity declarations in a document that cannot be checked"
+            raise DiscoveryError("xml/unsafe", detail) from None
         return
+
+
+def _declares_entities(body: bytes) -> bool:
+    head = body[:65536]
+    texts = [head.decode("latin-1")]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00<" in head[:4] or b"<\x00" in head[:4]:
+        texts += [head.decode(codec, errors="ignore") for codec in ("utf-16", "utf-16-le", "utf-16-be")]
+    return any("<!ENTITY" in text for text in texts)
 
 
 def gunzip_if_needed(body: bytes) -> bytes:
@@ -212,10 +222,13 @@ def listing_links(body: str, page_url: str, is_article: re.Pattern[str]) -> list
         href = anchor.get("href")
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        url = urljoin(page_url, href.strip()).split("#", 1)[0]
-        if url in seen or not (
-            is_article.search(path_and_query(url)) or is_article.search(path_and_query(canonicalize(url)))
-        ):
+        try:
+            url = urljoin(page_url, href.strip()).split("#", 1)[0]
+            if url in seen or not (
+                is_article.search(path_and_query(url)) or is_article.search(path_and_query(canonicalize(url)))
+            ):
+                continue
+        except ValueError:  # a malformed href ("http://[x", a bad port): not a link to follow
             continue
         seen.add(url)
         links.append(Link(url, None, " ".join(anchor.text_content().split())))
@@ -235,8 +248,12 @@ def next_page(body: str, page_url: str, first_page_url: str, page_no: int) -> st
         href = anchor.get("href")
         if not href:
             continue
-        url = urljoin(page_url, href)
-        parts = urlsplit(url)
+        try:
+            url = urljoin(page_url, href)
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises for a bad port
+        except ValueError:
+            continue
         match = _PAGE_PARAM.search(parts.path + ("?" + parts.query if parts.query else ""))
         if not match or int(match.group(1)) != page_no + 1 or parts.netloc != first.netloc:
             continue
@@ -255,13 +272,3 @@ def _html(body: str, base_url: str) -> html.HtmlElement:
 def path_and_query(url: str) -> str:
     parts = urlsplit(url)
     return (parts.path or "/") + ("?" + parts.query if parts.query else "")
-
-
-def unique(links: Iterable[Link]) -> list[Link]:
-    seen: set[str] = set()
-    out = []
-    for link in links:
-        if link.url not in seen:
-            seen.add(link.url)
-            out.append(link)
-    return out

@@ -27,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.misc import load_object
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,9 @@ class PolitenessMiddleware:
         self.retry_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
         self.backoff_base = settings.getfloat("NEWSWATCH_BACKOFF_BASE", 1.0)
         self.max_retry_after = settings.getfloat("NEWSWATCH_MAX_RETRY_AFTER", 300.0)
+        self.retry_exceptions = tuple(
+            load_object(path) if isinstance(path, str) else path for path in settings.getlist("RETRY_EXCEPTIONS")
+        )
         self.floors: dict[str, tuple[float, float]] = {}  # slot key -> (delay, until monotonic)
         self.crawl_delays: dict[str, float] = {}  # host -> robots.txt Crawl-delay
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
@@ -97,11 +101,8 @@ class PolitenessMiddleware:
         return cls(crawler)
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
-        parser = getattr(robotparser, "rp", None)  # Protego behind Scrapy's wrapper
-        if parser is None:
-            return
         agent = self.crawler.settings.get("USER_AGENT") or "*"
-        delay = parser.crawl_delay(agent)
+        delay = robotparser.crawl_delay(agent)
         if delay:
             host = urlsplit(request.url).hostname or ""
             self.crawl_delays[host] = float(delay)
@@ -130,6 +131,7 @@ class PolitenessMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
+        self.process_request(request)  # AutoThrottle may have lowered the delay below a floor
         if response.status not in self.retry_codes or request.meta.get("dont_retry"):
             return response
         retries = request.meta.get("retry_times", 0)
@@ -140,6 +142,7 @@ class PolitenessMiddleware:
             if asked is not None:
                 if asked > self.max_retry_after:
                     log.warning("%s asks to retry after %ds: giving up on it for this crawl", request.url, asked)
+                    request.meta["dont_retry"] = True  # and RetryMiddleware must not retry it at once
                     return response
                 wait = max(wait, asked)
         retry = get_retry_request(request, spider=self.crawler.spider or spider, reason=f"http-{response.status}")  # type: ignore[arg-type]
@@ -149,8 +152,10 @@ class PolitenessMiddleware:
         return retry
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
-        # RetryMiddleware retries network errors; make it wait first.
-        self._hold(request, self.backoff_base * (2 ** request.meta.get("retry_times", 0)))
+        # RetryMiddleware retries network errors; make it wait first (not after a robots.txt
+        # refusal or a cancelled oversized download, which are not retried).
+        if isinstance(exception, self.retry_exceptions):
+            self._hold(request, self.backoff_base * (2 ** request.meta.get("retry_times", 0)))
 
     def _hold(self, request: Request, seconds: float) -> None:
         downloader = self.crawler.engine.downloader if self.crawler.engine else None

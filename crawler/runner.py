@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Config, OutletConfig
+from crawler.outlets import source_url
 from crawler.worker import CrawlJob, OutletJob, main
 from storage import repository
 from storage.models import Article, CrawlError, CrawlRun, FetchState, SeenUrl, utcnow
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 
 KILL_GRACE = 5.0  # seconds past the time limit (Scrapy waits for downloads in flight) before a kill
 MAX_ERRORS_RECORDED = 200  # per run; the counts stay exact
+# Failure reasons a later crawl may get right (the others are answers about the page itself).
+RETRYABLE = frozenset(
+    {"timeout", "dns", "connection-refused", "connection-lost", "http/429", "http/408", "store/error"}
+)
 
 Ingest = Callable[[ArticleRecord], IngestResult]
 Progress = Callable[[str, str], None]
@@ -73,7 +78,7 @@ class _Tally:
     store_failed: int = 0
 
     def error(self, url: str, reason: str, detail: str) -> None:
-        if reason != "extract/empty":
+        if reason not in ("extract/empty", "robots"):  # the page has no article / we may not fetch it
             self.failures[reason] += 1
         if len(self.errors) < MAX_ERRORS_RECORDED:
             self.errors.append((url, reason, detail))
@@ -121,7 +126,7 @@ def _prepare(
             known = frozenset(
                 session.scalars(select(Article.canonical_url).where(Article.outlet_id == row.id))
             ) | frozenset(session.scalars(select(SeenUrl.canonical_url).where(SeenUrl.outlet_id == row.id)))
-            sources = [_absolute(outlet, path) for path in (*outlet.feeds, *outlet.sitemaps)]
+            sources = [source_url(outlet.base_url, path) for path in (*outlet.feeds, *outlet.sitemaps)]
             states = {
                 state.url: (state.etag, state.last_modified)
                 for state in session.scalars(select(FetchState).where(FetchState.url.in_(sources)))
@@ -144,12 +149,6 @@ def _close_abandoned_runs(session: Session, outlet_id: int, now: datetime, time_
         run.status = "interrupted"
         run.finished_at = now
         run.error = "the process running this crawl ended before it finished (killed or crashed)"
-
-
-def _absolute(outlet: OutletConfig, path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    return outlet.base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
 def _run_child(
@@ -234,6 +233,8 @@ def _status(tally: _Tally, exitcode: int | None, killed: bool, time_limit: float
         return "timeout", f"stopped at the crawl time limit ({time_limit:.0f}s)"
     if tally.closed_reason is None:
         return "failed", f"the crawl process ended unexpectedly (exit code {exitcode})"
+    if tally.closed_reason != "finished":
+        return "failed", f"the crawl stopped early ({tally.closed_reason})"
     if counts["sources_ok"] == 0:
         if not counts["sources_failed"]:
             return "failed", "the outlet declares no feeds, sitemaps or listing pages that could be read"
@@ -294,7 +295,11 @@ def _finish(
                 for url, reason, detail in tally.errors:
                     session.add(CrawlError(run_id=run.id, url=url, reason=reason[:100], detail=detail, at=finished))
             _remember_seen(session, tally, finished)
-            if status == "ok":
+            # Validators are kept only when nothing failed that a later crawl could get right;
+            # a 404 or a page that is not an article would otherwise block them for ever.
+            if status in ("ok", "partial") and not any(
+                r in RETRYABLE or r.startswith("http/5") for r in tally.failures
+            ):
                 for url, etag, modified in tally.fetch_states:
                     repository.set_fetch_state(session, url, etag, modified)
             summaries.append(

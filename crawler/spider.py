@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -42,7 +42,8 @@ from twisted.web._newclient import ResponseNeverReceived
 from config import OutletConfig
 from crawler import discovery
 from crawler.extract import extract
-from crawler.middlewares import RedirectRefused
+from crawler.middlewares import RedirectRefused, host_allowed
+from crawler.outlets import source_url
 from crawler.outlets.quirks import clean_feed_title
 from storage.records import ArticleRecord
 from storage.urls import canonicalize
@@ -83,6 +84,7 @@ class OutletSpider(scrapy.Spider):
         self.counts: Counter[str] = Counter()
         self.seen: set[str] = set()
         self.dated_pending = 0  # feed and sitemap requests not answered yet
+        self.listings_started = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletSpider:
@@ -96,9 +98,7 @@ class OutletSpider(scrapy.Spider):
     # ----------------------------------------------------------------------- sources
 
     def url(self, path: str) -> str:
-        return (
-            urljoin(self.outlet.base_url.rstrip("/") + "/", path.lstrip("/")) if not path.startswith("http") else path
-        )
+        return source_url(self.outlet.base_url, path)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # Listing pages give no dates, so they wait until every feed and sitemap has been read:
@@ -112,6 +112,9 @@ class OutletSpider(scrapy.Spider):
                 yield request
 
     def _listings(self) -> Iterator[scrapy.Request]:
+        if self.listings_started:
+            return
+        self.listings_started = True
         for path in self.outlet.listings:
             url = self.url(path)
             yield scrapy.Request(
@@ -157,7 +160,7 @@ class OutletSpider(scrapy.Spider):
                 (
                     "fetch_state",
                     self.outlet.slug,
-                    response.request.url if response.request else response.url,
+                    _requested_url(response),
                     etag.decode("latin-1") if etag else None,
                     modified.decode("latin-1") if modified else None,
                 )
@@ -171,12 +174,16 @@ class OutletSpider(scrapy.Spider):
         return False
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        yield from self._parse_feed(response)
-        yield from self._dated_source_done()
+        try:
+            yield from self._parse_feed(response)
+        finally:
+            yield from self._dated_source_done()
 
     def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
-        yield from self._parse_sitemap(response, depth)
-        yield from self._dated_source_done()
+        try:
+            yield from self._parse_sitemap(response, depth)
+        finally:
+            yield from self._dated_source_done()
 
     def _parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if self._not_modified(response):
@@ -200,7 +207,9 @@ class OutletSpider(scrapy.Spider):
         except discovery.DiscoveryError as exc:
             self._source_error(response.url, exc.reason, exc.detail)
             return
-        self._source_done(response, sitemap.error)
+        # An index is fetched in full every time: its children carry the news, and a 304 on the
+        # index would hide new entries in them.
+        self._source_done(response, sitemap.error, remember=not sitemap.children)
         if depth == 0:  # a sitemap index: its newest children, skipping ones too old to matter
             children = [c for c in sitemap.children if c.published_at is None or c.published_at >= self.oldest]
             children.sort(key=lambda c: c.published_at or self.now, reverse=True)
@@ -218,11 +227,12 @@ class OutletSpider(scrapy.Spider):
             return
         self.counts["sources_ok"] += 1
         links = discovery.listing_links(response.text, response.url, self.pattern)
-        new = 0
+        new = 0  # links on this page not stored before (a feed may have listed them already)
         for link in links:
-            for request in self._consider(link):
+            canonical = self._canonical(link.url)
+            if canonical is not None and canonical not in self.known:
                 new += 1
-                yield request
+            yield from self._consider(link)
         # Pagination only while a page still shows something new: a quiet outlet costs one page.
         if new and page_no < self.max_listing_pages:
             following = discovery.next_page(response.text, response.url, first_url, page_no)
@@ -234,11 +244,11 @@ class OutletSpider(scrapy.Spider):
                     cb_kwargs={"page_no": page_no + 1, "first_url": first_url},
                 )
 
-    def _source_done(self, response: Response, problem: discovery.DiscoveryError | None) -> None:
+    def _source_done(self, response: Response, problem: discovery.DiscoveryError | None, remember: bool = True) -> None:
         self.counts["sources_ok"] += 1
         if problem is not None:
             self._error(response.url, problem.reason, problem.detail)
-        else:
+        elif remember:
             self._remember(response)  # a partly read source is fetched in full next time
 
     def _source_error(self, url: str, reason: str, detail: str) -> None:
@@ -252,18 +262,29 @@ class OutletSpider(scrapy.Spider):
     # ----------------------------------------------------------------------- articles
 
     def _allowed(self, url: str) -> bool:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        return parts.scheme in ("http", "https") and any(
-            host == d or host.endswith("." + d) for d in self.allowed_domains_tuple
-        )
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:
+            return False
+        return parts.scheme in ("http", "https") and host_allowed(host, self.allowed_domains_tuple)
+
+    def _canonical(self, url: str) -> str | None:
+        try:
+            return canonicalize(url, self.outlet.id_pattern, self.outlet.canonical_path)
+        except ValueError:  # e.g. "http://[broken" or a port out of range
+            return None
 
     def _consider(self, link: discovery.Link) -> Iterator[scrapy.Request]:
         url = link.url.split("#", 1)[0]
+        canonical = self._canonical(url)
+        if canonical is None:
+            self.counts["skipped_bad_url"] += 1
+            self._error(url, "bad-url", "a link that is not a valid URL")
+            return
         if not self._allowed(url):
             self.counts["skipped_offsite"] += 1
             return
-        canonical = canonicalize(url, self.outlet.id_pattern, self.outlet.canonical_path)
         if not (
             self.pattern.search(discovery.path_and_query(url))
             or self.pattern.search(discovery.path_and_query(canonical))
@@ -334,7 +355,10 @@ class OutletSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         reason, detail = failure_reason(failure)
-        self.counts["failed"] += 1
+        if reason == "robots":
+            self.counts["skipped_robots"] += 1  # not a failure: the site asks us not to fetch it
+        else:
+            self.counts["failed"] += 1
         self._error(_failed_url(failure), reason, detail)
 
     def _error(self, url: str, reason: str, detail: str) -> None:
@@ -352,6 +376,14 @@ def decode(response: TextResponse) -> str:
         except UnicodeDecodeError:
             pass
     return response.text
+
+
+def _requested_url(response: Response) -> str:
+    """The URL as first requested (before redirects): what the next crawl will ask for."""
+    request = response.request
+    if request is None:
+        return response.url
+    return str((request.meta.get("redirect_urls") or [request.url])[0])
 
 
 def _failed_url(failure: Failure) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,8 +51,16 @@ def main(job: CrawlJob, conn: Connection) -> None:
     from crawler.settings import scrapy_settings
     from crawler.spider import OutletSpider
 
+    # The parent decides when a crawl stops (its time limit, its own shutdown): Ctrl-C on a
+    # terminal or systemd's SIGTERM to the whole group must not cut the crawl short here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
     def sink(message: tuple[Any, ...]) -> None:
-        conn.send(message)
+        try:
+            conn.send(message)
+        except OSError:  # the parent is gone (killed): nothing here can be stored any more
+            os._exit(3)
 
     process = CrawlerProcess(settings=scrapy_settings(job.crawler, job.time_limit))
     for outlet_job in job.outlets:
@@ -65,6 +74,6 @@ def main(job: CrawlJob, conn: Connection) -> None:
             sink=sink,
             now=job.now,
         )
-    process.start()
+    process.start(install_signal_handlers=False)
     conn.send(("done",))
     conn.close()

@@ -13,6 +13,13 @@ from typing import Any
 PRESETS_PATH = Path(__file__).with_name("presets.toml")
 
 
+def source_url(base_url: str, path: str) -> str:
+    """A declared feed, sitemap or listing path made absolute (a full URL is kept as it is)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
 def load_presets() -> dict[str, dict[str, Any]]:
     """The built-in outlet declarations, keyed by slug, as raw tables for config parsing."""
     with PRESETS_PATH.open("rb") as fh:

@@ -458,3 +458,60 @@ def test_a_run_left_running_by_a_killed_process_is_closed_as_interrupted(sqlite_
     with app.sessions() as session:
         statuses = [r.status for r in session.scalars(select(CrawlRun).order_by(CrawlRun.id))]
     assert statuses == ["interrupted", "ok"]
+
+
+def test_a_malformed_link_skips_only_itself(sqlite_url: str, site: Site) -> None:
+    feed = rss(site, [("/news/one", "one", NOW), ("/news/two", "two", NOW)])
+    feed = feed.replace("<item>", "<item><title>bad</title><link>http://[broken/news/x</link></item><item>", 1)
+    site.routes["/feed.xml"] = Page(feed, content_type=RSS, headers={"ETag": '"f1"'})
+    site.routes["/latest"] = Page("<html><body><a href='http://[bad'>x</a><a href='/news/three'>3</a></body></html>")
+    for i, name in enumerate(["one", "two", "three"]):
+        site.routes[f"/news/{name}"] = Page(article(name, 90 + i))
+
+    summary, app = crawl(config(sqlite_url, site, listings=["/latest"]))
+
+    assert stored_urls(app) == {"one", "two", "three"}
+    assert "bad-url" in recorded_errors(app).values()
+    assert summary.status == "partial"
+
+
+def test_a_sitemap_index_is_read_in_full_each_crawl(sqlite_url: str, site: Site) -> None:
+    def index(hit: Hit) -> Page:
+        if hit.headers.get("if-none-match") == '"i1"':
+            return Page(status=304, content_type="")
+        return Page(
+            f"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{site.url}/today.xml</loc></sitemap></sitemapindex>""",
+            content_type="application/xml",
+            headers={"ETag": '"i1"'},
+        )
+
+    def today(names: list[str]) -> Page:
+        urls = "".join(f"<url><loc>{site.url}/news/{n}</loc><lastmod>{NOW.isoformat()}</lastmod></url>" for n in names)
+        body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+        return Page(body, content_type="application/xml")
+
+    site.routes["/sitemap.xml"] = index
+    site.routes["/today.xml"] = today(["early"])
+    for i, name in enumerate(["early", "later"]):
+        site.routes[f"/news/{name}"] = Page(article(name, 100 + i))
+    cfg = config(sqlite_url, site, feeds=[], sitemaps=["/sitemap.xml"])
+
+    first, app = crawl(cfg)
+    site.routes["/today.xml"] = today(["early", "later"])
+    second, app = crawl(cfg)
+
+    assert (first.stored, second.stored) == (1, 1)
+    assert stored_urls(app) == {"early", "later"}
+
+
+def test_a_retry_after_beyond_reason_gives_up_without_hammering(sqlite_url: str, site: Site) -> None:
+    site.routes["/feed.xml"] = Page(rss(site, [("/news/later", "later", NOW)]), content_type=RSS)
+    site.routes["/news/later"] = Page("busy", status=503, headers={"Retry-After": "86400"})
+
+    summary, app = crawl(config(sqlite_url, site, crawler={"retries": 3}))
+
+    assert site.paths().count("/news/later") == 1
+    assert recorded_errors(app)["later"] == "http/503"
+    assert summary.status == "partial"
