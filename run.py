@@ -53,6 +53,10 @@ class CommandError(Exception):
     """A command failed in a way the user can act on; printed as one line, exit status 1."""
 
 
+class UsageError(CommandError):
+    """A command was given arguments it cannot use (an unknown outlet, a bad duration): exit 2."""
+
+
 # --------------------------------------------------------------------------- composition
 
 
@@ -274,7 +278,7 @@ def _select_outlets(cfg: Config, slugs: Sequence[str]) -> list[OutletConfig]:
     known = {o.slug: o for o in cfg.outlets}
     missing = [s for s in slugs if s not in known]
     if missing:
-        raise CommandError(f"no enabled outlet named {', '.join(missing)} (enabled: {', '.join(known) or 'none'})")
+        raise UsageError(f"no enabled outlet named {', '.join(missing)} (enabled: {', '.join(known) or 'none'})")
     return [known[s] for s in slugs]
 
 
@@ -465,7 +469,7 @@ def _since(text: str | None) -> datetime | None:
     try:
         return datetime.now(UTC) - timedelta(seconds=parse_duration(text))
     except ValueError as exc:
-        raise CommandError(f"--since: {exc}") from None
+        raise UsageError(f"--since: {exc}") from None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -836,7 +840,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, UsageError) else 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last boundary: one line for the user, the traceback with -v

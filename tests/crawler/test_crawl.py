@@ -439,7 +439,7 @@ article_pattern = '^/news/[a-z]+$'
     found, known, old, fetched = again.stdout.splitlines()[1].split()[2:6]
     assert (found, known, old, fetched) == ("1", "1", "0", "0")
     unknown = run_cli("--config", str(tmp_path / "config.toml"), "crawl", "nope")
-    assert unknown.returncode == 1 and "no enabled outlet named nope" in unknown.stderr
+    assert unknown.returncode == 2 and "no enabled outlet named nope" in unknown.stderr
 
 
 def test_a_run_left_running_by_a_killed_process_is_closed_as_interrupted(sqlite_url: str, site: Site) -> None:
