@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Config, OutletConfig
@@ -31,6 +32,7 @@ from crawler.worker import CrawlJob, OutletJob, main
 from storage import repository
 from storage.models import Article, CrawlError, CrawlRun, FetchState, SeenUrl, utcnow
 from storage.records import ArticleRecord, IngestResult
+from storage.urls import canonicalize
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +125,17 @@ def _prepare(
             run = repository.start_crawl_run(session, row)
             session.flush()
             tallies[outlet.slug] = _Tally(outlet, run.id)
+            # Seen URLs of any outlet on the same hosts (bernama-en and -bm share one): the
+            # table holds a URL once, whichever outlet saw it first.
+            same_hosts = [SeenUrl.outlet_id == row.id]
+            for host in _hosts(outlet):
+                same_hosts += [
+                    SeenUrl.canonical_url.startswith(f"https://{host}/"),
+                    SeenUrl.canonical_url.like(f"https://%.{host}/%"),
+                ]
             known = frozenset(
                 session.scalars(select(Article.canonical_url).where(Article.outlet_id == row.id))
-            ) | frozenset(session.scalars(select(SeenUrl.canonical_url).where(SeenUrl.outlet_id == row.id)))
+            ) | frozenset(session.scalars(select(SeenUrl.canonical_url).where(or_(*same_hosts))))
             sources = [source_url(outlet.base_url, path) for path in (*outlet.feeds, *outlet.sitemaps)]
             states = {
                 state.url: (state.etag, state.last_modified)
@@ -135,6 +145,12 @@ def _prepare(
     level = logging.getLogger("scrapy").getEffectiveLevel()
     job = CrawlJob(cfg.crawler, tuple(jobs), now, time_limit, max(level, logging.WARNING))
     return tallies, job
+
+
+def _hosts(outlet: OutletConfig) -> list[str]:
+    """The outlet's hosts as they appear in canonical URLs (with a non-default port, if any)."""
+    base = urlsplit(canonicalize(outlet.base_url)).netloc
+    return list(dict.fromkeys([base, *(d.lower() for d in outlet.domains)]))
 
 
 def _close_abandoned_runs(session: Session, outlet_id: int, now: datetime, time_limit: float | None) -> None:
