@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
+from OpenSSL import SSL
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
@@ -395,6 +396,24 @@ def _failed_url(failure: Failure) -> str:
     return str((request.meta.get("redirect_urls") or [request.url])[0])  # the URL as discovered
 
 
+def _tls_failure(exc: BaseException | None) -> bool:
+    """An OpenSSL error anywhere in the chain (Twisted wraps it in ResponseNeverReceived,
+    Scrapy wraps that again)."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, Failure):
+            item = item.value
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, SSL.Error):
+            return True
+        todo += [item.__cause__, item.__context__, *getattr(item, "reasons", ())]
+    return False
+
+
 def failure_reason(failure: Failure) -> tuple[str, str]:
     """A short reason (recorded, counted, shown in ``crawl``'s table) and a human detail."""
     exc = failure.value
@@ -415,6 +434,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
         return "dns", str(exc)[:200]
     if isinstance(exc, (DownloadConnectionRefusedError, error.ConnectionRefusedError)):
         return "connection-refused", "connection refused"
+    if _tls_failure(exc):
+        return "tls", "the server's TLS certificate could not be verified (or the TLS handshake failed)"
     if isinstance(exc, (DownloadCancelledError, defer.CancelledError)):
         return "too-large", str(exc)[:200] or "download cancelled (larger than the response size cap)"
     if isinstance(

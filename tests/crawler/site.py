@@ -7,6 +7,7 @@ crawler downloaded and how politely.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -41,16 +42,18 @@ class Site:
         self.hits: list[Hit] = []
         self._server: ThreadingHTTPServer | None = None
         self._stop = threading.Event()
+        self.scheme = "http"
 
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def paths(self) -> list[str]:
         return [hit.path for hit in self.hits]
 
-    def start(self) -> Site:
+    def start(self, tls: ssl.SSLContext | None = None) -> Site:
+        """Serve on 127.0.0.1 (over TLS with ``tls``, a server context)."""
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -86,6 +89,9 @@ class Site:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

@@ -515,3 +515,21 @@ def test_a_retry_after_beyond_reason_gives_up_without_hammering(sqlite_url: str,
     assert site.paths().count("/news/later") == 1
     assert recorded_errors(app)["later"] == "http/503"
     assert summary.status == "partial"
+
+
+def test_an_untrusted_certificate_is_refused_with_a_clear_reason(sqlite_url: str, tmp_path: Path) -> None:
+    from tests.alerts.servers import make_tls
+
+    context, _ca = make_tls(tmp_path)  # a CA no trust store knows
+    site = Site().start(tls=context)
+    try:
+        site.routes["/feed.xml"] = Page(rss(site, [("/news/secret", "secret", NOW)]), content_type=RSS)
+        site.routes["/news/secret"] = Page(article("Secret", 110))
+
+        summary, app = crawl(config(sqlite_url, site, crawler={"obey_robots": False}))
+    finally:
+        site.stop()
+
+    assert summary.status == "failed"
+    assert "tls" in (summary.error or "")
+    assert stored_urls(app) == set()
