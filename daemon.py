@@ -27,8 +27,10 @@ Reads ``[schedule]``, ``[health]``, ``[alerts] operator_channels`` and the outle
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -58,6 +60,7 @@ log = logging.getLogger("newswatch.daemon")
 
 DIGEST_EVERY = 60.0  # seconds between digest checks (a digest period ends on the hour at most)
 HEALTH_EVERY_MAX = 300.0  # the silence check runs at least this often
+STOP_GRACE = 20.0  # seconds running crawls get to finish after SIGTERM; then they are stopped
 
 
 class CrawlResult(Protocol):
@@ -247,6 +250,7 @@ class Daemon:
         # from here, because scheduler.get_job() waits for a lock that shutdown(wait=True)
         # holds while it waits for the jobs: a deadlock at SIGTERM.
         self._jobs: dict[str, Job] = {}
+        self._running: set[str] = set()  # outlets being crawled now (set operations are atomic)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(len(cfg.outlets) + 4)},
@@ -278,8 +282,24 @@ class Daemon:
         self.scheduler.start()
         self._record_next_runs()
 
-    def stop(self) -> None:
-        """Stop scheduling, wait for running crawls (each ends by its time limit) and sends."""
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop scheduling; give running crawls ``grace`` seconds, then stop them; finish sends.
+
+        A crawl child ignores SIGTERM/SIGINT (a terminal's Ctrl-C or systemd signal the whole
+        process group) so that only the daemon decides: without this, a stop could wait for a
+        whole ``crawl_time_limit``. A crawl stopped here keeps what it stored; its run is
+        recorded as failed ("ended unexpectedly") and the next start crawls the outlet again.
+        """
+        self.scheduler.pause()
+        deadline = time.monotonic() + grace
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if self._running:
+            log.warning(
+                "stopping: crawls of %s still running after %.0fs: stopped", ", ".join(sorted(self._running)), grace
+            )
+            for child in multiprocessing.active_children():  # the crawl processes crawler.runner started
+                child.kill()
         self.scheduler.shutdown(wait=True)
         self.loop.stop(timeout=60)
         self._jobs.clear()
@@ -296,10 +316,13 @@ class Daemon:
     # Job boundaries: whatever goes wrong is logged with its context; the daemon keeps going.
 
     def crawl_job(self, slug: str) -> None:
+        self._running.add(slug)
         try:
             self.worker.crawl([self.outlets[slug]])
         except Exception:
             log.exception("crawl job for %s failed", slug)
+        finally:
+            self._running.discard(slug)
         try:
             self._record_next_runs([slug])
         except Exception:

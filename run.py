@@ -38,7 +38,7 @@ from alerts.outbox import Outbox
 from alerts.render import Renderer
 from config import Config, ConfigError, OutletConfig, WatchConfig, parse_duration
 from crawler.extract import Extracted, extract
-from daemon import FAILED, Daemon, Worker
+from daemon import FAILED, STOP_GRACE, Daemon, Worker
 from storage import db, repository
 from storage.dedup import StoryIndex
 from storage.ingest import Ingestor
@@ -187,7 +187,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "daemon started with %d outlets and %d watches (pid %d)", len(cfg.outlets), len(cfg.watches), os.getpid()
         )
         stop.wait()
-        log.info("stopping: waiting for running crawls (at most %ss) and sends", int(cfg.schedule.crawl_time_limit))
+        log.info("stopping: waiting for running crawls (at most %ds) and sends", int(STOP_GRACE))
         daemon.stop()
         log.info("stopped")
         return 0

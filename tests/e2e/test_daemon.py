@@ -158,6 +158,13 @@ def runs(engine: Engine, slug: str, status: str | None = None) -> int:
         return 0
 
 
+def hung_crawl(engine: Engine) -> bool:
+    """Is a crawl of thesun running (the hang fault holds its requests)?"""
+    query = select(func.count()).select_from(CrawlRun).join(Outlet)
+    with engine.connect() as conn:
+        return bool(conn.scalar(query.where(Outlet.slug == "thesun", CrawlRun.status == "running")))
+
+
 def alert_urls(hook: WebhookReceiver) -> list[str]:
     return [p["data"]["article"]["url"] for p in hook.accepted.values() if p.get("type") == "watch.match"]
 
@@ -188,9 +195,23 @@ def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
         wait_for(lambda: any(title in str(m["subject"]) for m in sink.messages), 10, "the email alert", daemon)
         # Within one interval (2 s) plus one crawl of the outlet (a child process: ~2-3 s here).
         assert took < 8, f"alerted {took:.1f}s after publication"
+
+        status = run_cli("--config", str(config), "status", "--json", env=ENV)
+        rows = {row["outlet"]: row for row in map(json.loads, status.stdout.splitlines())}
+        assert all(rows[slug]["health"] == "ok" and rows[slug]["next_crawl_at"] for slug in OUTLETS), rows
+
+        # SIGTERM while a crawl hangs (its time limit is 20 s): running crawls get a grace
+        # period, then are stopped; the daemon exits 0 well before the time limit would end them.
+        replica.set_fault("thesun", "hang")
+        hung = runs(engine, "thesun")
+        wait_for(lambda: hung_crawl(engine), 15, "a hanging crawl", daemon)
+        stopping = time.monotonic()
         assert daemon.stop(signal.SIGTERM) == 0
+        assert time.monotonic() - stopping < 30
         log = daemon.log()
-        assert "received SIGTERM" in log and "stopped" in log and "Traceback" not in log
+        assert "received SIGTERM" in log and "still running after" in log and "stopped" in log
+        assert "Traceback" not in log
+        assert runs(engine, "thesun") == hung + 1  # the stopped crawl is recorded, not left 'running'
     finally:
         daemon.stop(signal.SIGKILL)
         engine.dispose()
