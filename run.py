@@ -495,7 +495,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return _extract_lines(cfg, outlet, args.url)
     page_url = args.url
     if args.source.startswith(("http://", "https://")):
-        html: str | bytes = _fetch_page(args.source, cfg.crawler.user_agent)
+        html: str | bytes = _fetch_page(args.source, cfg)
         page_url = page_url or args.source
     else:
         try:
@@ -568,21 +568,28 @@ def _outlet_for_url(cfg: Config, url: str | None) -> OutletConfig | None:
     return matches[0] if matches else None
 
 
-def _fetch_page(url: str, user_agent: str) -> str | bytes:
-    """One GET with redirects and cookies (cookie gates), 30 s timeout; text when the server names a charset."""
+def _fetch_page(url: str, cfg: Config) -> str | bytes:
+    """One GET with redirects and cookies (cookie gates), the crawler's user agent, timeout and
+    size cap; decoded as a crawl decodes it."""
+    from crawler.extract import decode_html
+
+    limit = cfg.crawler.max_response_bytes
+    headers = {"User-Agent": cfg.crawler.user_agent}
     try:
-        with httpx.Client(timeout=30.0, follow_redirects=True, headers={"User-Agent": user_agent}) as client:
-            response = client.get(url)
+        with (
+            httpx.Client(timeout=float(cfg.crawler.timeout), follow_redirects=True, headers=headers) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400:
+                raise CommandError(f"cannot fetch {url}: HTTP {response.status_code}")
+            body = b""
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise CommandError(f"cannot fetch {url}: larger than crawler.max_response_bytes ({limit} bytes)")
     except httpx.HTTPError as exc:
         raise CommandError(f"cannot fetch {url}: {exc}") from None
-    if response.status_code >= 400:
-        raise CommandError(f"cannot fetch {url}: HTTP {response.status_code}")
-    if response.charset_encoding:
-        try:
-            return response.content.decode(response.charset_encoding, errors="replace")
-        except LookupError:
-            pass
-    return response.content
+    return decode_html(body, response.charset_encoding) or body
 
 
 def cmd_match(args: argparse.Namespace) -> int:

@@ -97,7 +97,7 @@ def extract(
     now: datetime | None = None,
 ) -> Extracted | None:
     """Extract the main article from ``html``; None when the page has no article text."""
-    text_html = _decode(html) if isinstance(html, bytes) else html
+    text_html = decode_html(html) if isinstance(html, bytes) else html
     if text_html is None or not _looks_like_html(text_html):
         return None
     tree = _parse(text_html)
@@ -177,7 +177,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp1252", "windows-1252"}
 
 
-def _decode(data: bytes) -> str | None:
+def decode_html(data: bytes, charset: str | None = None) -> str | None:
+    """Page bytes to text, the one decoder the crawl and ``run.py extract`` share: a BOM, then
+    valid UTF-8 (which beats a wrong declaration), then the HTTP header's ``charset``, then the
+    page's meta charset, then windows-1252. None for bytes that are plainly not text."""
     head = data[:1024]
     if head.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace")
@@ -190,12 +193,12 @@ def _decode(data: bytes) -> str | None:
     except UnicodeDecodeError:
         pass
     match = _META_CHARSET.search(data[:4096])
-    declared = match.group(1).decode("ascii").lower() if match else ""
-    if declared and declared not in _AS_CP1252 and not declared.startswith("utf"):
-        try:
-            return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
+    for declared in ((charset or "").strip().lower(), match.group(1).decode("ascii").lower() if match else ""):
+        if declared and declared not in _AS_CP1252 and not declared.startswith("utf"):
+            try:
+                return data.decode(declared)
+            except (LookupError, UnicodeDecodeError):
+                pass
     return data.decode("cp1252", errors="replace")
 
 

@@ -42,7 +42,7 @@ from twisted.web._newclient import ResponseNeverReceived
 
 from config import OutletConfig
 from crawler import discovery
-from crawler.extract import extract
+from crawler.extract import decode_html, extract
 from crawler.middlewares import RedirectRefused, host_allowed
 from crawler.outlets import source_url
 from crawler.outlets.quirks import clean_feed_title
@@ -321,13 +321,12 @@ class OutletSpider(scrapy.Spider):
             self.counts["failed"] += 1
             self._error(response.url, "article/not-html", f"Content-Type {content_type or 'missing'}")
             return
-        self.counts["fetched"] += 1
-        try:
-            text = decode(response)
-        except (UnicodeDecodeError, LookupError) as exc:
+        text = decode(response)
+        if text is None:
             self.counts["failed"] += 1
-            self._error(response.url, "article/encoding", str(exc)[:200])
+            self._error(response.url, "article/not-html", "the body is binary data, not a page")
             return
+        self.counts["fetched"] += 1
         try:
             extracted = extract(text, response.url, outlet=self.outlet, now=self.now)
         except Exception as exc:
@@ -366,17 +365,11 @@ class OutletSpider(scrapy.Spider):
         self.sink(("error", self.outlet.slug, url, reason, detail))
 
 
-def decode(response: TextResponse) -> str:
-    """Bytes that are valid UTF-8 and not plain ASCII are UTF-8, whatever the header says (a
-    wrong or missing charset is common); anything else is decoded as Scrapy decides (header,
-    meta tag, BOM, then sniffing)."""
-    body = response.body
-    if not body.isascii():
-        try:
-            return body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            pass
-    return response.text
+def decode(response: TextResponse) -> str | None:
+    """The page as text, decoded as ``run.py extract`` does (``extract.decode_html``)."""
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    charset = content_type.partition("charset=")[2].split(";")[0].strip(" \"'") or None
+    return decode_html(response.body, charset)
 
 
 def _requested_url(response: Response) -> str:
