@@ -6,7 +6,12 @@ SQLite database; the story ids read back decide which pairs were merged. A pair 
 ``should_merge`` group is a positive; every other pair (inside a hard-negative group, or
 across groups) is a negative, so a false merge anywhere is counted.
 
-    .venv/bin/python bench/eval_dedup.py [--verbose]
+    .venv/bin/python bench/eval_dedup.py [--verbose] [--one-day] [--orders N]
+
+``--one-day`` publishes every article at one instant, so only the texts keep groups apart
+(the window no longer helps); ``--orders N`` also ingests the items in N shuffled orders
+and prints the worst recall and the most false merges seen (a story grows by whichever
+article came first, so the order matters).
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import random
 import re
 import sys
 import tempfile
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,14 +85,11 @@ def load_items() -> list[tuple[str, str, bool, ArticleRecord]]:
     return items
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args()
-    if not (SHARED / "devsets" / "duplicates").is_dir():
-        print(f"skipped: development set not found under {SHARED}")
-        return 0
-    items = load_items()
+Item = tuple[str, str, bool, ArticleRecord]
+
+
+def assign(items: list[Item], verbose: bool = False) -> list[int | None]:
+    """The story id of every item, ingested in the given order into a fresh database."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/eval.db"
         db.upgrade(url)
@@ -93,9 +97,38 @@ def main() -> int:
         stories = []
         for group, _kind, _, record in items:
             result = ingestor.ingest(record)
-            if args.verbose:
+            if verbose:
                 print(f"{group:<16} {record.language} {result.status:<9} {result.reason:<14} story={result.story_id}")
             stories.append(result.story_id)
+    return stories
+
+
+def score(items: list[Item], stories: list[int | None]) -> tuple[int, int, int]:
+    """(positive pairs merged, positive pairs, false merges)."""
+    tp = total = false = 0
+    for (a, sa), (b, sb) in itertools.combinations(zip(items, stories, strict=True), 2):
+        merged = sa is not None and sa == sb
+        if a[0] == b[0] and a[2]:
+            tp, total = tp + merged, total + 1
+        else:
+            false += merged
+    return tp, total, false
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--one-day", action="store_true", help="publish every article at one instant")
+    parser.add_argument("--orders", type=int, default=0, help="also try N shuffled ingestion orders")
+    args = parser.parse_args()
+    if not (SHARED / "devsets" / "duplicates").is_dir():
+        print(f"skipped: development set not found under {SHARED}")
+        return 0
+    items = load_items()
+    if args.one_day:
+        day = datetime(2024, 1, 10, 12, tzinfo=UTC)
+        items = [(g, k, m, replace(r, published_at=day)) for g, k, m, r in items]
+    stories = assign(items, args.verbose)
     # pairs: (kind) -> [tp, fn] for positives, false merges per kind for negatives
     positives: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     negatives: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [pairs, merged]
@@ -119,6 +152,14 @@ def main() -> int:
         print(f"{kind:<34} {pairs:>5} {n_merged:>6}")
     precision = tp / (tp + false) if tp + false else 1.0
     print(f"\npair precision {precision:.3f}  recall {tp / (tp + fn):.3f}  (false merges: {false})")
+    if args.orders:
+        rng = random.Random(5)
+        worst_recall, most_false = 1.0, 0
+        for _ in range(args.orders):
+            order = rng.sample(items, len(items))
+            hit, total, n_false = score(order, assign(order))
+            worst_recall, most_false = min(worst_recall, hit / total), max(most_false, n_false)
+        print(f"{args.orders} shuffled orders: worst recall {worst_recall:.3f}, most false merges {most_false}")
     return 0
 
 

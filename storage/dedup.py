@@ -5,17 +5,26 @@ body). This module finds the rest, precision first, because merging two differen
 suppresses an alert:
 
 * **Near duplicates** (syndicated wire copy with a new headline, byline, dateline, a local
-  paragraph, light edits; mirrors; partial reuse). Candidates come from an in-memory index of
-  sampled shingle hashes (``storage.signals.sample_keys``); each candidate is then *verified*
-  on the stored texts: word-shingle containment of at least ``MIN_CONTAINMENT`` (or of
-  ``MIN_CONTAINMENT_WITH_FACTS`` when both also give the same date and two names). Two texts that
-  both give calendar dates and share none are different events (the same template reused a
-  week later) unless they are almost identical; so are two texts whose figures differ in the
-  same wording (``with 29 crew`` / ``with 31 crew``) more often than they agree.
+  paragraph, light edits; mirrors). Candidates come from an in-memory index of sampled
+  shingle hashes (``storage.signals.sample_keys``); each candidate is then *verified* on the
+  stored texts: word-shingle containment of at least ``MIN_CONTAINMENT`` (or of
+  ``MIN_CONTAINMENT_WITH_FACTS`` when both also give the same date and two names).
+* **Rewrites** (an outlet's own lead and wording around reused wire sentences: too little
+  shared text for a near duplicate). Candidates share at least ``MIN_SHARED_ANCHORS_REWRITE``
+  names and numbers (the anchor index); a merge needs a reused sentence (a run of
+  ``MIN_REUSED_RUN`` words found in the other text), ``MIN_SHARED_ENTITIES`` people or places
+  in common, a figure, date or weekday in common, and most figures agreeing.
+* **Vetoes** keep look-alike reports of different events apart (the same template reused a
+  week later): both texts give calendar dates and share none, or weekdays and share none
+  (always, however similar the texts); below ``NEAR_IDENTICAL``, also figures that differ in
+  the same wording (``with 29 crew`` / ``with 31 crew``) or for the same thing whatever the
+  wording (``105 nautical miles`` / ``94 nautical miles``) more often than they agree.
 * **The same event in another language** (vi/en/ms...). Candidates share translation-proof
   anchors (proper names without diacritics, numbers); a merge needs several specific names
-  and a number in common, a common explicit date (or the same outlet family, e.g. qdnd and
-  qdnd-en), no conflicting dates, and publication within ``CROSS_LANGUAGE_WINDOW``.
+  and a number in common with a common explicit date; or three people or places and the same
+  weekday (and no figures that all differ); or the same outlet family (e.g. qdnd and qdnd-en)
+  with a name and numbers. Conflicting dates or weekdays always keep them apart, and
+  translations must be published within ``CROSS_LANGUAGE_WINDOW``.
 
 Only articles published within ``dedup.window`` (``DedupConfig.window``, passed in by run.py)
 of each other can merge. What the index needs is stored with each article (``fingerprint``:
@@ -42,9 +51,14 @@ from storage.models import Article
 from storage.records import ArticleRecord
 from storage.signals import (
     Signals,
+    days_disagree,
     extract_signals,
+    longest_shared_run,
+    name_entities,
     number_conflicts,
     number_slots,
+    quantities,
+    quantity_conflicts,
     sample_keys,
     shingle_set,
     stable_hash,
@@ -56,13 +70,18 @@ FORMAT_VERSION = 1
 # Verification thresholds (see README, "Deduplication and stories").
 MIN_CONTAINMENT = 0.5  # share of the shorter text's shingles found in the other
 MIN_CONTAINMENT_WITH_FACTS = 0.3  # enough when a date and two names are shared too
-NEAR_IDENTICAL = 0.9  # above this, differing dates are edits, not a different event
+NEAR_IDENTICAL = 0.9  # above this, differing figures are corrections, not a different event
 MIN_SHINGLES = 15  # shorter texts are too small to judge by shingles
 MIN_SHARED_SAMPLES = 2  # index keys a same-language candidate must share
 CROSS_LANGUAGE_WINDOW = 3 * 86400.0  # translations appear within days, not a week
 MIN_SHARED_NAMES = 2
 MIN_SHARED_NUMBERS_ALONE = 3  # when names do not survive (Chinese script), numbers must
 MAX_CANDIDATES = 8
+# A rewrite of one report (an outlet's own lead and wording around reused wire sentences).
+MIN_REUSED_RUN = 12  # words in a row found in the other text: at least one reused sentence
+MIN_SHARED_ENTITIES = 3  # people or places named in both (name pairs sharing a word are one)
+MIN_SHARED_ANCHORS_REWRITE = 4  # index anchors a same-language candidate must share
+MIN_FIGURES_TO_COMPARE = 3  # with this many numbers on both sides, most must agree
 MAX_POSTINGS = 256  # newest entries read per key: a common key says little anyway
 
 _IDX_BITS = 24  # an index holds at most 16.7 million articles
@@ -252,10 +271,11 @@ class StoryIndex:
         if same is not None:
             self.counters["dedup/near"] += 1
             return same
-        cross = self._cross_language(session, record, fp, parsed, now)
-        if cross is not None:
-            self.counters["dedup/cross_language"] += 1
-        return cross
+        found = self._by_anchors(session, record, fp, parsed, now)
+        if found is None:
+            return None
+        self.counters[found[1]] += 1
+        return found[0]
 
     def add(self, article_id: int, story_id: int, record: ArticleRecord, fp: Fingerprint, when: datetime) -> None:
         """Remember a stored article (called after its transaction committed)."""
@@ -268,11 +288,15 @@ class StoryIndex:
     # ---------------------------------------------------------------- candidates and verification
 
     def _candidates(self, postings: _Postings, keys: list[int], now: float, minimum: int) -> list[int]:
+        return [slot for slot, _ in self._ranked(postings, keys, now, minimum)]
+
+    def _ranked(self, postings: _Postings, keys: list[int], now: float, minimum: int) -> list[tuple[int, int]]:
+        """(slot, keys shared) of the indexed articles in the window sharing the most keys."""
         shared: Counter[int] = Counter()
         for h in set(keys):
             shared.update(set(postings.get(_key(h))))
         window = self.window_seconds
-        ranked = [s for s, n in shared.most_common() if n >= minimum and abs(self._whens[s] - now) <= window]
+        ranked = [(s, n) for s, n in shared.most_common() if n >= minimum and abs(self._whens[s] - now) <= window]
         return ranked[:MAX_CANDIDATES]
 
     def _near_duplicate(
@@ -309,41 +333,90 @@ class StoryIndex:
             ):
                 self.counters["dedup/near_rejected"] += 1
                 continue
-            if dates and their_dates and not dates & their_dates and containment < NEAR_IDENTICAL:
-                self.counters["dedup/date_conflict"] += 1
-                log.info("not merged with article %s: same text, different dates", other.id)
-                continue
-            differ, agree = number_conflicts(number_slots(record.text), number_slots(other.text))
-            if differ and differ * 2 >= agree:
-                self.counters["dedup/number_conflict"] += 1
-                log.info("not merged with article %s: same wording, different figures", other.id)
+            if self._vetoed(record, other, mine_signals, theirs_signals, figures=containment < NEAR_IDENTICAL):
                 continue
             if best is None or containment > best[0]:
                 best = (containment, other.story_id)
         return best[1] if best else None
 
-    def _cross_language(
+    def _vetoed(
+        self, record: ArticleRecord, other: Article, mine: Signals, theirs: Signals, figures: bool = True
+    ) -> bool:
+        """Whether two texts with much in common still report different events: a template
+        reused for another day (always) or another catch (``figures``: not for texts that are
+        almost identical, where a changed figure is a correction)."""
+        if days_disagree(mine, theirs):
+            self.counters["dedup/date_conflict"] += 1
+            log.info("not merged with article %s: different dates or days", other.id)
+            return True
+        if not figures:
+            return False
+        differ, agree = number_conflicts(number_slots(record.text), number_slots(other.text))
+        if differ and differ * 2 >= agree:
+            self.counters["dedup/number_conflict"] += 1
+            log.info("not merged with article %s: same wording, different figures", other.id)
+            return True
+        differ, agree = quantity_conflicts(quantities(record.text), quantities(other.text))
+        if differ > agree:
+            self.counters["dedup/number_conflict"] += 1
+            log.info("not merged with article %s: different quantities of the same things", other.id)
+            return True
+        return False
+
+    def _rewrite(self, record: ArticleRecord, mine: Signals, other: Article) -> bool:
+        """Whether ``other`` (same language, too little shared text for a near duplicate) is
+        the same report rewritten: an outlet's own lead and wording around at least one reused
+        wire sentence, the same people and places, and a figure, date or day in common; and
+        none of the vetoes."""
+        theirs = Signals.from_json(other.signals)
+        if name_entities(mine.names & theirs.names) < MIN_SHARED_ENTITIES:
+            return False
+        if not (mine.numbers & theirs.numbers or mine.dates & theirs.dates or mine.weekdays & theirs.weekdays):
+            return False
+        if longest_shared_run(record.text, shingle_set(other.text)) < MIN_REUSED_RUN:
+            return False
+        fewer = min(len(mine.numbers), len(theirs.numbers))
+        if fewer >= MIN_FIGURES_TO_COMPARE and 2 * len(mine.numbers & theirs.numbers) < fewer:
+            # Most figures differ (crew, distance, catch, value): another event in the same words.
+            self.counters["dedup/number_conflict"] += 1
+            return False
+        return not self._vetoed(record, other, mine, theirs)
+
+    def _by_anchors(
         self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: _Parsed, now: float
-    ) -> int | None:
-        if not parsed.anchors or not record.language:
+    ) -> tuple[int, str] | None:
+        """(story id, counter) of a rewrite in the same language or a report of the same event
+        in another language, found through shared names and numbers."""
+        if not parsed.anchors:
             return None
         mine = Signals.from_json(fp.signals)
-        slots = self._candidates(self._anchors, parsed.anchors, now, 2)
-        best: tuple[int, int] | None = None
-        for slot in slots:
+        best: tuple[int, int, str] | None = None
+        for slot, shared in self._ranked(self._anchors, parsed.anchors, now, 2):
             language = self._langs[slot]
-            if language is None or language == record.language:
+            if language is None or not record.language:
                 continue
-            if abs(self._whens[slot] - now) > min(CROSS_LANGUAGE_WINDOW, self.window_seconds):
-                continue
-            same_family = parsed.family is not None and parsed.family == self._families[slot]
-            other = session.get(Article, self._article_ids[slot])
-            if other is None:
-                continue
-            score = same_event(mine, Signals.from_json(other.signals), same_family)
-            if score and (best is None or score > best[0]):
-                best = (score, other.story_id)
-        return best[1] if best else None
+            if language == record.language:
+                if shared < MIN_SHARED_ANCHORS_REWRITE:
+                    continue
+                other = session.get(Article, self._article_ids[slot])
+                if other is not None and self._rewrite(record, mine, other):
+                    score, kind = 100 + shared, "dedup/rewrite"
+                else:
+                    continue
+            else:
+                if abs(self._whens[slot] - now) > min(CROSS_LANGUAGE_WINDOW, self.window_seconds):
+                    continue
+                same_family = parsed.family is not None and parsed.family == self._families[slot]
+                other = session.get(Article, self._article_ids[slot])
+                if other is None:
+                    continue
+                theirs = Signals.from_json(other.signals)
+                score, kind = same_event(mine, theirs, same_family), "dedup/cross_language"
+                if not score:
+                    continue
+            if best is None or score > best[0]:
+                best = (score, other.story_id, kind)
+        return (best[1], best[2]) if best else None
 
 
 def same_event(a: Signals, b: Signals, same_family: bool) -> int:
@@ -354,12 +427,19 @@ def same_event(a: Signals, b: Signals, same_family: bool) -> int:
     numbers in common. Dates on both
     sides with none in common mean a different event, whatever else matches.
     """
-    names = len(a.names & b.names)
+    shared_names = a.names & b.names
+    names = len(shared_names)
     numbers = len(a.numbers & b.numbers)
-    if a.dates and b.dates and not a.dates & b.dates:
+    if days_disagree(a, b):
         return 0
     if a.dates & b.dates:
         strong = (names >= MIN_SHARED_NAMES and numbers >= 1) or numbers >= MIN_SHARED_NUMBERS_ALONE
+    elif a.weekdays & b.weekdays:
+        # No common date (one side gives none, as a translation that only says "on Wednesday"
+        # often does) but the same weekday and three people or places in common; figures on
+        # both sides with none in common keep them apart.
+        figures_differ = bool(a.numbers and b.numbers and not numbers)
+        strong = name_entities(shared_names) >= MIN_SHARED_ENTITIES and not figures_differ
     elif same_family:
         # A publisher's own translation (qdnd.vn -> en.qdnd.vn) often drops the dated lead
         # paragraph; the same publisher within days plus a name and numbers in common is enough.

@@ -1,6 +1,6 @@
 """Features of an article text used by deduplication (``storage.dedup``); pure functions.
 
-Two kinds of features:
+Three kinds of features:
 
 * **Shingles** for same-language copies: overlapping runs of ``SHINGLE`` words of the text,
   case-folded and without diacritics (a copy that lost its tone marks is still a copy),
@@ -8,7 +8,11 @@ Two kinds of features:
 * **Translation-proof signals** for reports of one event in another language: multi-word
   proper names without diacritics (``Phan Văn Giang`` = ``Phan Van Giang``), numbers (29
   fishermen, hull numbers, RM amounts) and calendar dates written in English, Malay,
-  Vietnamese or French (``May 23``, ``23 Mei``, ``ngày 23/5``, ``23 mai``).
+  Vietnamese or French (``May 23``, ``23 Mei``, ``ngày 23/5``, ``23 mai``), and weekdays
+  (``Wednesday``, ``Rabu``, ``mercredi``), which a rewrite or translation often gives instead.
+* **Figures by what they count** (``quantities``: ``105 nautical``, ``300 kilograms``) and the
+  longest run of words one text shares with another (``longest_shared_run``: a reused
+  sentence), for rewrites that share too little text for a near duplicate.
 
 Reads no configuration.
 """
@@ -36,9 +40,16 @@ _WORD_RE = re.compile(r"\w+")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TOKEN_RE = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”‘’()[],.;:!?«»—–-"
-_NAME_PARTICLES = frozenset({"bin", "binti", "bte", "b.", "al", "a/l", "a/p"})
+# Particles and honorifics inside a Malay name ("Mohamad Bin Haji Hasan" = "Mohamad Hasan").
+_NAME_PARTICLES = frozenset({"bin", "binti", "bte", "b.", "al", "a/l", "a/p", "haji", "hajah", "hj", "hjh"})
 # ASCII boundaries, not \w: in Chinese "23名" the number touches a letter.
 _NUMBER_RE = re.compile(r"(?<![0-9A-Za-z.,/])(\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,](\d+))?(?![0-9A-Za-z/])")
+_CURRENCY_RE = re.compile(r"\b(RM|Rp|US\$|S\$|USD|VND|EUR|MYR)(?=\d)")
+_LEGAL_REF_RE = re.compile(
+    r"\b(?:sections?|subsections?|seksyen|subseksyen|articles?|perkara|điều|khoản|chapter|regulations?|rules?)"
+    r"\s+\d[\w()./-]*",
+    re.IGNORECASE,
+)
 # Names that almost every article in this domain carries: they prove nothing about the event.
 _COMMON_NAMES = frozenset(
     {
@@ -247,6 +258,29 @@ _MONTH_DAY_RE = re.compile(rf"\b({_MONTH_ALT})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b"
 _VI_DATE_RE = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2})\b")
 _SLASH_DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(?:\d{4}|\d{2}))?(?![\d/])")
 _CJK_DATE_RE = re.compile(r"(\d{1,2})月(\d{1,2})日")
+# Days of the week, 1 = Monday, in English, Malay/Indonesian, French and Chinese, and the
+# Vietnamese Sunday; not Vietnamese "thu hai".."thu bay" (also "second".."seventh"), Indonesian
+# "minggu" (also "week") or Chinese 周 (also a surname).
+_WEEKDAYS: dict[str, int] = {}
+for _number, _spellings in enumerate(
+    [
+        "monday isnin senin lundi",
+        "tuesday selasa mardi",
+        "wednesday rabu mercredi",
+        "thursday khamis kamis jeudi",
+        "friday jumaat jumat vendredi",
+        "saturday sabtu samedi",
+        "sunday ahad dimanche chu_nhat",
+    ],
+    start=1,
+):
+    for _name in _spellings.split():
+        _WEEKDAYS[_name.replace("_", " ")] = _number
+_WEEKDAY_RE = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b")
+_CJK_WEEKDAY_RE = re.compile(r"星期([一二三四五六日天])")
+_CJK_WEEKDAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
+# Words after a number that are not its unit ("between 19 and 58", "on 12 March").
+_NOT_UNITS = frozenset(_LEADING_STOP | set(_MONTHS) | {"to", "or", "nam"})  # "nam": Viet Nam or year
 
 
 def stable_hash(value: str) -> int:
@@ -268,14 +302,32 @@ def _fold(text: str) -> str:
     return _COMBINING_RE.sub("", decomposed).casefold()
 
 
-@functools.lru_cache(maxsize=256)
-def shingle_set(text: str) -> frozenset[int]:
-    """Process-local hashes of every run of ``SHINGLE`` words (for verifying a candidate;
-    cached, because the stories of the day are the candidates of many new articles)."""
+@functools.lru_cache(maxsize=16)
+def shingle_seq(text: str) -> tuple[int, ...]:
+    """Process-local hashes of every run of ``SHINGLE`` words, in text order."""
     w = words(text)
     if len(w) < SHINGLE:
-        return frozenset({hash(" ".join(w))} if w else ())
-    return frozenset(hash(" ".join(w[i : i + SHINGLE])) for i in range(len(w) - SHINGLE + 1))
+        return (hash(" ".join(w)),) if w else ()
+    return tuple(hash(" ".join(w[i : i + SHINGLE])) for i in range(len(w) - SHINGLE + 1))
+
+
+@functools.lru_cache(maxsize=256)
+def shingle_set(text: str) -> frozenset[int]:
+    """The shingles of ``shingle_seq`` as a set (for verifying a candidate; cached, because
+    the stories of the day are the candidates of many new articles)."""
+    return frozenset(shingle_seq(text))
+
+
+def longest_shared_run(text: str, other: frozenset[int]) -> int:
+    """The longest run of words of ``text`` that also occurs in the other text (whose
+    shingles are ``other``): a reused sentence gives a long run, a shared phrase a short one.
+    Consecutive shared shingles stand for one run, so it is an estimate from above only when
+    two different passages happen to join, which needs a shared 4-word overlap at the seam."""
+    best = run = 0
+    for h in shingle_seq(text):
+        run = run + 1 if h in other else 0
+        best = max(best, run)
+    return best + SHINGLE - 1 if best else 0
 
 
 def sample_keys(text: str) -> list[int]:
@@ -323,19 +375,45 @@ def number_conflicts(a: dict[tuple[str, ...], set[str]], b: dict[tuple[str, ...]
     return differ, agree
 
 
+def quantities(text: str) -> dict[str, set[str]]:
+    """Numbers keyed by the word that follows them, their unit: ``105 nautical``, ``300
+    kilograms``, ``29 fishermen``. Unlike ``number_slots`` this survives rewording: a rewrite of
+    one report keeps its figures whatever the sentence around them, another event changes them."""
+    w = words(text)
+    found: dict[str, set[str]] = {}
+    for i in range(len(w) - 1):
+        token, unit = w[i], w[i + 1]
+        if token.isdigit() and unit.isalpha() and len(unit) >= 2 and unit not in _NOT_UNITS:
+            found.setdefault(unit, set()).add(token.lstrip("0") or "0")
+    return found
+
+
+def quantity_conflicts(a: dict[str, set[str]], b: dict[str, set[str]]) -> tuple[int, int]:
+    """(units whose figures differ, units whose figures agree) between two texts."""
+    differ = agree = 0
+    for unit in a.keys() & b.keys():
+        if a[unit] & b[unit]:
+            agree += 1
+        else:
+            differ += 1
+    return differ, agree
+
+
 @dataclass(frozen=True)
 class Signals:
-    """What survives translation: proper names, numbers, (day, month) dates."""
+    """What survives translation: proper names, numbers, (day, month) dates, weekdays."""
 
     names: frozenset[str]
     numbers: frozenset[str]
     dates: frozenset[tuple[int, int]]
+    weekdays: frozenset[int] = frozenset()
 
     def to_json(self) -> dict[str, list[str]]:
         return {
             "names": sorted(self.names),
             "numbers": sorted(self.numbers),
             "dates": sorted(f"{d}/{m}" for d, m in self.dates),
+            "weekdays": [str(d) for d in sorted(self.weekdays)],
         }
 
     @classmethod
@@ -351,7 +429,8 @@ class Signals:
             day, _, month = item.partition("/")
             if day.isdigit() and month.isdigit():
                 dates.add((int(day), int(month)))
-        return cls(frozenset(strings("names")), frozenset(strings("numbers")), frozenset(dates))
+        weekdays = frozenset(int(d) for d in strings("weekdays") if d.isdigit())
+        return cls(frozenset(strings("names")), frozenset(strings("numbers")), frozenset(dates), weekdays)
 
     def anchors(self) -> list[str]:
         """The index keys for cross-language candidates: specific names, then numbers."""
@@ -361,7 +440,38 @@ class Signals:
 
 def extract_signals(title: str, text: str) -> Signals:
     body = f"{title}\n{text}"
-    return Signals(_names(body), _numbers(body), _dates(body))
+    return Signals(_names(body), _numbers(body), _dates(body), _weekdays(body))
+
+
+def days_disagree(a: Signals, b: Signals) -> bool:
+    """Whether two texts put their event on different days: both give calendar dates and
+    share none, or both give weekdays and share none.
+
+    A weekday is not compared with the other text's dates: the two often name different
+    moments (a clash on Sunday, the ministry's briefing on Monday, the article's dateline)."""
+    if a.dates and b.dates and not a.dates & b.dates:
+        return True
+    return bool(a.weekdays and b.weekdays and not a.weekdays & b.weekdays)
+
+
+def name_entities(names: Iterable[str]) -> int:
+    """The number of groups of name pairs linked by a shared word (one person or place each)."""
+    groups: list[set[str]] = []
+    for name in names:
+        parts = set(name.split())
+        linked = [g for g in groups if g & parts]
+        for g in linked:
+            groups.remove(g)
+            parts |= g
+        groups.append(parts)
+    return len(groups)
+
+
+def _weekdays(text: str) -> frozenset[int]:
+    plain = _fold(text)
+    found = {_WEEKDAYS[m] for m in _WEEKDAY_RE.findall(plain)}
+    found |= {_CJK_WEEKDAYS[m] for m in _CJK_WEEKDAY_RE.findall(plain)}
+    return frozenset(found)
 
 
 def _names(text: str) -> frozenset[str]:
@@ -396,8 +506,11 @@ def _add_pairs(run: list[str], found: set[str]) -> None:
 
 
 def _numbers(text: str) -> frozenset[str]:
-    """Numbers of two or more digits that are not years (those belong to dates)."""
+    """Numbers of two or more digits that are not years (those belong to dates), amounts with
+    their currency written on (``RM100,000``, ``US$2``) included, references to sections of a
+    law (``Section 15(1)(a)``) left out: every report of its kind cites the same ones."""
     found: set[str] = set()
+    text = _LEGAL_REF_RE.sub(" ", _CURRENCY_RE.sub(r"\1 ", text))
     for match in _NUMBER_RE.finditer(text):
         whole = re.sub(r"[.,]", "", match.group(1))
         if len(whole) < 2 or (len(whole) == 4 and 1900 <= int(whole) <= 2100 and not match.group(2)):

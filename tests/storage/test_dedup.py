@@ -193,3 +193,73 @@ def test_an_article_stored_by_another_process_is_found(database: str) -> None:
     first = importer.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     copy = daemon.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=2)))
     assert copy.story_id == first.story_id
+
+
+# An outlet's own write-up of the wire story above: its own lead and wording, one wire sentence
+# kept word for word, the same people, places and figures, no date.
+REWRITE = """Two Vietnamese trawlers and their crew of 29 are being held in Kuala Terengganu after the maritime agency caught them fishing 68 nautical miles off the coast on Tuesday.
+
+The boats were seen by KM Pekan while it was on patrol under Ops Naga Barat, according to Maritime Captain Mohd Khairulanuar Abd Majid, who heads the agency in the state.
+
+"Inspections found that the skippers and crew, aged between 19 and 58, failed to produce any valid documents or fishing permits issued by the Malaysian authorities," he said.
+
+Coastal communities in Terengganu have long complained that foreign boats take fish from their traditional grounds."""
+
+# The same kind of write-up of the next detention, from the same template: the same director,
+# patrol vessel, operation and the same reused sentence, but another day and other figures.
+REWRITE_OTHER_DAY = """Three Vietnamese trawlers and their crew of 31 are being held in Kuala Terengganu after the maritime agency caught them fishing 75 nautical miles off the coast on Friday.
+
+The boats were seen by KM Pekan while it was on patrol under Ops Naga Barat, according to Maritime Captain Mohd Khairulanuar Abd Majid, who heads the agency in the state.
+
+"Inspections found that the skippers and crew, aged between 19 and 58, failed to produce any valid documents or fishing permits issued by the Malaysian authorities," he said.
+
+Coastal communities in Terengganu have long complained that foreign boats take fish from their traditional grounds."""
+
+
+def test_a_rewritten_wire_copy_joins_the_wire_story(database: str) -> None:
+    ing = make_ingestor(database)
+    first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    rewrite = ing.ingest(rec("https://www.thestar.com.my/news/1", REWRITE, "thestar", T0 + timedelta(hours=4)))
+    assert rewrite.status == "stored" and rewrite.story_id == first.story_id
+    assert ing.index.counters["dedup/rewrite"] == 1
+
+
+def test_a_look_alike_rewrite_of_another_day_does_not_join(database: str) -> None:
+    ing = make_ingestor(database)
+    first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
+    other = ing.ingest(rec("https://www.thestar.com.my/news/2", REWRITE_OTHER_DAY, "thestar", T0 + timedelta(days=3)))
+    assert other.new_story and other.story_id != first.story_id
+
+
+def test_a_look_alike_with_the_same_figures_and_another_date_stays_apart(database: str) -> None:
+    # Published at the same moment (a late crawl): only the texts can tell the events apart.
+    ing = make_ingestor(database)
+    first = ing.ingest(
+        rec("https://www.thestar.com.my/news/1", REWRITE.replace("on Tuesday", "on March 10"), "thestar")
+    )
+    dated = REWRITE_OTHER_DAY.replace("on Friday", "on March 17").replace("31", "29").replace("75", "68")
+    other = ing.ingest(rec("https://www.thestar.com.my/news/2", dated.replace("Three", "Two"), "thestar"))
+    assert other.new_story and other.story_id != first.story_id
+    # A copy of the first write-up joins the first story, not the look-alike.
+    copy = REWRITE.replace("on Tuesday", "on March 10") + "\n\nThe boats will be auctioned if the owners are convicted."
+    again = ing.ingest(rec("https://www.nst.com.my/news/3", copy, "nst"))
+    assert again.story_id == first.story_id
+
+
+MALAY_WEDNESDAY = """Menteri Pertahanan Datuk Seri Mohamad Hasan mengadakan pertemuan dengan rakan sejawatnya dari Vietnam, Jeneral Phan Van Giang, di Hanoi pada Rabu.
+
+Mereka turut mengunjungi Perdana Menteri Pham Minh Chinh dan membincangkan kerjasama maritim serta latihan bersama kedua-dua angkatan tentera."""
+
+ENGLISH_WEDNESDAY = """Defence Minister Mohamad Hasan met his Vietnamese counterpart General Phan Van Giang in Hanoi on Wednesday, the ministry said.
+
+The two also called on Prime Minister Pham Minh Chinh and discussed maritime cooperation and joint training between the two armed forces."""
+
+
+def test_a_translation_giving_the_weekday_joins_and_another_weekday_does_not(database: str) -> None:
+    ing = make_ingestor(database)
+    first = ing.ingest(rec("https://www.bernama.com/bm/news.php?id=7", MALAY_WEDNESDAY, "bernama-bm", language="ms"))
+    english = ing.ingest(rec("https://www.nst.com.my/news/7", ENGLISH_WEDNESDAY, "nst", T0 + timedelta(hours=6)))
+    friday = ENGLISH_WEDNESDAY.replace("Wednesday", "Friday")
+    other = ing.ingest(rec("https://www.thestar.com.my/news/8", friday, "thestar", T0 + timedelta(hours=7)))
+    assert english.story_id == first.story_id
+    assert other.story_id != first.story_id

@@ -15,7 +15,7 @@ from storage.records import ArticleRecord
 from tests.helpers import run_cli, shared_path
 from tests.storage.test_dedup import COPY, NEXT_WEEK, T0, VIETNAMESE, WIRE
 
-SAME_LANGUAGE = {"syndicated_near_identical", "mirror_different_host"}
+SAME_LANGUAGE = {"syndicated_near_identical", "mirror_different_host", "same_story_partial_wire_reuse"}
 
 
 def test_devset_copies_merge_and_look_alikes_stay_apart(sqlite_url: str) -> None:

@@ -1,0 +1,67 @@
+"""The signals that decide whether two reports are one event (``storage.signals``): what a
+reader would call the same date, day, figure or person in two wordings or languages."""
+
+from __future__ import annotations
+
+from storage.signals import (
+    days_disagree,
+    extract_signals,
+    longest_shared_run,
+    name_entities,
+    quantities,
+    quantity_conflicts,
+    shingle_set,
+)
+
+
+def test_weekdays_are_read_in_each_language_and_ordinals_are_not_weekdays() -> None:
+    assert extract_signals("", "The talks were held on Wednesday.").weekdays == {3}
+    assert extract_signals("", "Pada Rabu (26/10), kedua-dua menteri bertemu.").weekdays == {3}
+    assert extract_signals("", "Les deux ministres se sont rencontrés mercredi.").weekdays == {3}
+    assert extract_signals("", "会谈于星期三举行。").weekdays == {3}
+    # Vietnamese "thứ ba" is also "third", Indonesian "minggu" also "week": not read as days.
+    assert extract_signals("", "Đây là lần thứ ba trong minggu ini.").weekdays == frozenset()
+
+
+def test_different_days_or_dates_disagree_and_a_missing_one_does_not() -> None:
+    tuesday = extract_signals("", "The boats were detained on Tuesday.")
+    friday = extract_signals("", "The boats were detained on Friday.")
+    undated = extract_signals("", "The boats were detained this week.")
+    assert days_disagree(tuesday, friday)
+    assert not days_disagree(tuesday, undated)
+    assert days_disagree(extract_signals("", "on March 12"), extract_signals("", "on March 19"))
+    assert not days_disagree(extract_signals("", "on March 12"), extract_signals("", "ngày 12/3"))
+
+
+def test_figures_are_compared_by_what_they_count_whatever_the_wording() -> None:
+    a = quantities("The boat was seized about 105 nautical miles off Tok Bali with 300 kilograms of fish.")
+    b = quantities("Its catch of 5,000 kilograms was found 94 nautical miles from the estuary.")
+    same = quantities("Officers found 300 kilograms of fish on the boat, 105 nautical miles out.")
+    assert quantity_conflicts(a, b) == (2, 0)
+    assert quantity_conflicts(a, same) == (0, 2)
+
+
+def test_amounts_count_with_their_currency_and_law_sections_do_not_count() -> None:
+    numbers = extract_signals("", "Assets worth RM100,000 were seized under Section 15(1)(a) with 29 crew.").numbers
+    assert numbers == {"100000", "29"}
+
+
+def test_malay_names_match_without_their_particles_and_honorifics() -> None:
+    english = extract_signals("", "Dato' Seri Utama Haji Mohamad Bin Haji Hasan arrived.").names
+    malay = extract_signals("", "Datuk Seri Mohamad Hasan tiba.").names
+    assert "mohamad hasan" in english & malay
+
+
+def test_name_pairs_that_share_a_word_are_one_person() -> None:
+    assert name_entities({"minister narendra", "narendra modi", "nguyen tan", "tan dung", "new delhi"}) == 3
+
+
+def test_a_reused_sentence_is_a_long_shared_run_and_a_common_phrase_is_not() -> None:
+    wire = "Vietnam wants the craft for surveillance off its coast and around its military bases in the Spratly chain."
+    reuse = (
+        "Officials said on Tuesday that Vietnam wants the craft for surveillance off its coast"
+        " and around its military bases in the Spratly chain."
+    )
+    phrase = "Both sides agreed that Vietnam wants the craft to arrive soon, officials said."
+    assert longest_shared_run(reuse, shingle_set(wire)) == 18  # the whole wire sentence
+    assert longest_shared_run(phrase, shingle_set(wire)) < 12
