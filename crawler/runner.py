@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -94,8 +95,12 @@ def run_crawl(
     *,
     time_limit: float | None = None,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> list[CrawlSummary]:
-    """Crawl ``outlets`` once (concurrently, in one child process) and record the runs."""
+    """Crawl ``outlets`` once (concurrently, in one child process) and record the runs.
+
+    Setting ``stop`` (the daemon shutting down) ends the crawl at once: the child is killed and
+    the runs are recorded as ``interrupted``; what was stored stays stored."""
     if not outlets:
         return []
     started = time.monotonic()
@@ -104,9 +109,9 @@ def run_crawl(
     say = progress or (lambda slug, message: None)
     for slug in tallies:
         say(slug, "starting")
-    exitcode, killed = _run_child(job, tallies, ingest, say, time_limit)
+    exitcode, killed = _run_child(job, tallies, ingest, say, time_limit, stop)
     seconds = time.monotonic() - started
-    return _finish(tallies, sessions, exitcode, killed, time_limit, seconds)
+    return _finish(tallies, sessions, exitcode, killed, time_limit, seconds, stopped=bool(stop and stop.is_set()))
 
 
 def _prepare(
@@ -168,7 +173,12 @@ def _close_abandoned_runs(session: Session, outlet_id: int, now: datetime, time_
 
 
 def _run_child(
-    job: CrawlJob, tallies: dict[str, _Tally], ingest: Ingest, say: Progress, time_limit: float | None
+    job: CrawlJob,
+    tallies: dict[str, _Tally],
+    ingest: Ingest,
+    say: Progress,
+    time_limit: float | None,
+    stop: threading.Event | None,
 ) -> tuple[int | None, bool]:
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
@@ -186,6 +196,11 @@ def _run_child(
                 except (EOFError, OSError):
                     break
                 _handle(message, tallies, ingest, say)
+            elif stop is not None and stop.is_set():
+                log.info("crawl of %s stopped: shutting down", ", ".join(tallies))
+                child.kill()
+                killed = True
+                break
             elif deadline is not None and time.monotonic() >= deadline:
                 log.warning(
                     "crawl of %s still running %.0fs past its time limit: killed", ", ".join(tallies), KILL_GRACE
@@ -286,12 +301,15 @@ def _finish(
     killed: bool,
     time_limit: float | None,
     seconds: float,
+    stopped: bool = False,
 ) -> list[CrawlSummary]:
     summaries = []
     finished = utcnow()
     with sessions() as session, session.begin():
         for tally in tallies.values():
             status, error = _status(tally, exitcode, killed, time_limit)
+            if stopped and tally.closed_reason is None:
+                status, error = "interrupted", "stopped because Newswatch was shutting down"
             counts = tally.counts
             failed = counts["failed"] + counts["sources_failed"] + tally.store_failed
             run = session.get(CrawlRun, tally.run_id)

@@ -61,7 +61,7 @@ class IncidentChange:
 def outlet_health(session: Session, outlet: Outlet) -> OutletHealth:
     runs = session.scalars(
         select(CrawlRun)
-        .where(CrawlRun.outlet_id == outlet.id, CrawlRun.status != "running")
+        .where(CrawlRun.outlet_id == outlet.id, CrawlRun.status.notin_(("running", "interrupted")))
         .order_by(CrawlRun.id.desc())
         .limit(20)
     ).all()

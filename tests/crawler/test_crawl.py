@@ -533,3 +533,24 @@ def test_an_untrusted_certificate_is_refused_with_a_clear_reason(sqlite_url: str
     assert summary.status == "failed"
     assert "tls" in (summary.error or "")
     assert stored_urls(app) == set()
+
+
+def test_a_stop_request_ends_the_crawl_at_once_as_interrupted(sqlite_url: str, site: Site) -> None:
+    import threading
+
+    site.routes["/feed.xml"] = Page(
+        rss(site, [("/news/quick", "quick", NOW), ("/news/stuck", "stuck", NOW)]), content_type=RSS
+    )
+    site.routes["/news/quick"] = Page(article("Quick", 120))
+    site.routes["/news/stuck"] = Page(article("Stuck", 121), hang=120)
+    cfg = config(sqlite_url, site, crawler={"timeout": "60s"})
+    app = run.build_app(cfg)
+    stop = threading.Event()
+    threading.Timer(3.0, stop.set).start()
+
+    started = time.monotonic()
+    [summary] = run_crawl(cfg, cfg.outlets, app.ingestor().ingest, app.sessions, time_limit=600, stop=stop)
+
+    assert time.monotonic() - started < 10
+    assert summary.status == "interrupted"
+    assert stored_urls(app) == {"quick"}
