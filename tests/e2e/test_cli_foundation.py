@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -71,9 +72,14 @@ def test_help_lists_every_command() -> None:
 
 
 def test_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    # The shipped config with no outlet enabled: the test never reaches the internet (the
+    # daemon against replica outlets is in tests/e2e/test_daemon.py).
+    shipped = (ROOT / "config.toml").read_text(encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(re.sub(r"(?m)^enabled = \[.*\]$", "enabled = []", shipped, count=1), encoding="utf-8")
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}", "PATH": "/usr/bin:/bin"}
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "run"],
+        [sys.executable, str(ROOT / "run.py"), "--config", str(config), "run"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
