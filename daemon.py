@@ -251,6 +251,7 @@ class Daemon:
         # holds while it waits for the jobs: a deadlock at SIGTERM.
         self._jobs: dict[str, Job] = {}
         self._running: set[str] = set()  # outlets being crawled now (set operations are atomic)
+        self._stopping = threading.Event()
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(len(cfg.outlets) + 4)},
@@ -290,6 +291,7 @@ class Daemon:
         whole ``crawl_time_limit``. A crawl stopped here keeps what it stored; its run is
         recorded as failed ("ended unexpectedly") and the next start crawls the outlet again.
         """
+        self._stopping.set()  # a job the scheduler handed out just now does not start crawling
         self.scheduler.pause()
         deadline = time.monotonic() + grace
         while self._running and time.monotonic() < deadline:
@@ -298,8 +300,10 @@ class Daemon:
             log.warning(
                 "stopping: crawls of %s still running after %.0fs: stopped", ", ".join(sorted(self._running)), grace
             )
+        while self._running:  # until every crawl job has recorded its run and returned
             for child in multiprocessing.active_children():  # the crawl processes crawler.runner started
                 child.kill()
+            time.sleep(0.2)
         self.scheduler.shutdown(wait=True)
         self.loop.stop(timeout=60)
         self._jobs.clear()
@@ -318,6 +322,8 @@ class Daemon:
     def crawl_job(self, slug: str) -> None:
         self._running.add(slug)
         try:
+            if self._stopping.is_set():
+                return
             self.worker.crawl([self.outlets[slug]])
         except Exception:
             log.exception("crawl job for %s failed", slug)
