@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import math
+import operator
 import re
 import threading
 import unicodedata
@@ -116,6 +118,44 @@ def _straighten(text: str) -> str:
         if char in text:
             text = text.replace(char, plain)
     return text
+
+
+# ASCII bytes that are not word characters -> a space; other bytes (UTF-8 of the rest) kept.
+_ASCII_GAPS = bytes(b if b >= 0x80 or chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(256))
+
+
+def _word_set(text: str) -> set[str]:
+    """The set of the text's words (``\\w+`` runs), about twice as fast as ``set(findall)``.
+
+    ASCII punctuation becomes spaces in one bytes.translate, then str.split cuts at every space;
+    a piece that is not all word characters (``isalnum`` is the regex's ``\\w`` without the ``_``)
+    holds non-ASCII punctuation and is cut by the regex, which few pieces need.
+    """
+    words = set(text.encode(errors="surrogatepass").translate(_ASCII_GAPS).decode(errors="surrogatepass").split())
+    odd = list(itertools.filterfalse(str.isalnum, words))
+    if odd:
+        words.difference_update(odd)
+        words.update(_WORD_RE.findall(" ".join(odd)))
+    return words
+
+
+# Accented word -> the word without accents: a news stream repeats its words, and a lookup is
+# ten times cheaper than str.translate on non-ASCII text. Entries are never removed (so a
+# lookup never misses under threads); past the limit, new words are folded but not kept.
+_FOLDED_WORDS: dict[str, str] = {}
+_FOLDED_WORDS_LIMIT = 50_000
+
+
+def _fold_words(words: set[str]) -> set[str]:
+    """The words without their accents (``fold_accents`` of each)."""
+    new = words.difference(_FOLDED_WORDS)
+    if not new:
+        return set(map(_FOLDED_WORDS.__getitem__, words))
+    ordered = list(new)
+    folded = dict(zip(ordered, fold_accents("\n".join(ordered)).split("\n"), strict=True))
+    if len(_FOLDED_WORDS) < _FOLDED_WORDS_LIMIT:
+        _FOLDED_WORDS.update(folded)
+    return set(map(_FOLDED_WORDS.__getitem__, words - new)).union(folded.values())
 
 
 def _is_word_char(ch: str) -> bool:
@@ -211,20 +251,20 @@ class _Term:
             pattern += r"(?!\w)"
         return pattern
 
-    def needs_folding(self, from_accents: set[str]) -> bool:
+    def needs_folding(self, doc: _Document) -> bool:
         """Whether the text has an accented word that folds to one of this term's words."""
+        from_accents = doc.from_accents
         if not self.folded or not from_accents:
             return False
         if not from_accents.isdisjoint(self.words):
             return True
-        return bool(self.prefix) and any(w.startswith(self.prefix) for w in from_accents)
+        return bool(self.prefix) and doc.accented_prefix(self.prefix)
 
 
 class _Node:
     # ``groups``: the node's necessary condition (see _requirements), checked before evaluating it.
     __slots__ = ("groups",)
     groups: tuple[frozenset[int], ...]
-    more_groups: tuple[frozenset[int], ...]  # all but the first: the index holds that one
 
 
 class _TermNode(_Node):
@@ -454,18 +494,20 @@ class Matcher:
         """word -> terms anchored on it, per text form; term -> watches using it."""
         used = sorted(set().union(*(w.term_ids for w in self._compiled)))
         terms = [self._terms[t] for t in used]
-        # (term, its other words) per anchor word, per text form (exact, accent-folded).
-        self._anchors: tuple[dict[str, list[tuple[_Term, tuple[str, ...]]]], ...] = ({}, {})
+        # One-word terms per word, per text form (exact, accent-folded): found with set operations.
         self._simple: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
-        # Lone wildcard words, per text form: stem length -> stem -> terms.
-        self._stem_only: tuple[dict[int, dict[str, list[_Term]]], ...] = ({}, {})
+        # The other terms, (term, its other words) per anchor word, per text form.
+        self._anchors: tuple[dict[str, list[tuple[_Term, tuple[str, ...]]]], ...] = ({}, {})
+        # Lone wildcard words, per text form: stem length -> stem -> term ids.
+        self._stem_only: tuple[dict[int, dict[str, list[int]]], ...] = ({}, {})
         self._has_folded = any(t.folded for t in terms)
         # Anchor each term on its word that the fewest terms share ("malaysia" is in dozens of
         # terms, "thực" in few), so a common word in the text wakes few terms to check.
         shared = Counter(w for term in terms for w in term.words)
         for term in terms:
             if not term.words:
-                self._stem_only[term.folded].setdefault(len(term.prefix), {}).setdefault(term.prefix, []).append(term)
+                by_length = self._stem_only[term.folded].setdefault(len(term.prefix), {})
+                by_length.setdefault(term.prefix, []).append(term.id)
                 continue
             anchor = min(term.words, key=lambda w: (shared[w], -len(w)))
             others = tuple(w for w in term.words if w != anchor)
@@ -474,16 +516,28 @@ class Matcher:
             else:
                 self._anchors[term.folded].setdefault(anchor, []).append((term, others))
         self._compiled.sort(key=lambda w: w.config.name)
-        self._anchor_words = tuple(frozenset(self._anchors[f]) | frozenset(self._simple[f]) for f in (0, 1))
+        self._simple_words = tuple(frozenset(self._simple[f]) for f in (0, 1))
+        self._anchor_words = tuple(frozenset(self._anchors[f]) for f in (0, 1))
         self._stem_count = tuple(sum(len(s) for s in by_length.values()) for by_length in self._stem_only)
-        wake: dict[int, list[int]] = {}
+        # A watch is woken only when its two smallest required groups both have a candidate term
+        # (no other term alone can make it true): two unions and an intersection of sets, so the
+        # thousand watches that share a common word cost no Python loop.
+        # (Without any group, only possible with NOT inside OR, any of its terms wakes it.)
+        first: dict[int, list[int]] = {}
+        second: dict[int, list[int]] = {}
+        single = []
         for index, watch in enumerate(self._compiled):
-            # Indexed under its smallest required group only: no other term alone can make it true.
-            # (Without one, only possible with NOT inside OR, any of its terms wakes it.)
             for tid in watch.groups[0] if watch.groups else watch.term_ids:
-                wake.setdefault(tid, []).append(index)
-        self._wake = {tid: tuple(indexes) for tid, indexes in wake.items()}  # term -> watches it wakes
-        self._wakers = frozenset(wake)
+                first.setdefault(tid, []).append(index)
+            if len(watch.groups) > 1:
+                for tid in watch.groups[1]:
+                    second.setdefault(tid, []).append(index)
+            else:
+                single.append(index)
+        self._wake = {tid: frozenset(indexes) for tid, indexes in first.items()}
+        self._wake_second = {tid: frozenset(indexes) for tid, indexes in second.items()}
+        self._wakers, self._second_wakers = frozenset(first), frozenset(second)
+        self._single_group = frozenset(single)
 
     # ------------------------------------------------------------------ matching
 
@@ -492,8 +546,9 @@ class Matcher:
         candidates = self._candidate_terms(doc)
         if not candidates:
             return []
-        wake = self._wake
-        chosen: set[int] = set().union(*[wake[tid] for tid in candidates & self._wakers])
+        chosen = set().union(*map(self._wake.__getitem__, candidates & self._wakers))
+        if len(chosen) > 1:  # (a lone watch has its second group checked below, at the same cost)
+            chosen &= self._single_group.union(*map(self._wake_second.__getitem__, candidates & self._second_wakers))
         hits: list[WatchHit] = []
         compiled = self._compiled
         for index in sorted(chosen):  # watches in name order: stable output
@@ -513,41 +568,42 @@ class Matcher:
         return hits
 
     def _candidate_terms(self, doc: _Document) -> set[int]:
-        """Terms all of whose words occur in the article (so they may occur as a whole)."""
-        present = set(_WORD_RE.findall(doc.norm))
+        """Terms all of whose words occur in the article (so they may occur as a whole).
+
+        Wildcard stems are looked up among the text words' first letters. Per text form: the
+        words as written, and (for accent-insensitive terms) also without their accents.
+        """
+        words = _Words(doc.norm, self._has_folded)
+        doc.from_accents = words.from_accents
         found: set[int] = set()
-        forms = [present]
-        if self._has_folded:  # only non-ASCII words change; one translate call for all of them
-            accented = [w for w in present if not w.isascii()]
-            from_accents = set(fold_accents("\n".join(accented)).split("\n")) if accented else set()
-            forms.append(present | from_accents)
-            doc.from_accents = from_accents
-        ordered: dict[bool, list[str]] = {}  # sorted words, for wildcard stems; built on first need
-        for folded, words in enumerate(forms):
-            anchors = self._anchors[folded]
-            # A set with a set: CPython iterates the smaller one (a dict would be walked whole).
+        for folded, present in enumerate(words.forms):
             simple = self._simple[folded]
-            for word in words & self._anchor_words[folded]:
-                found.update(simple.get(word, ()))  # one-word terms: nothing more to check
-                for term, others in anchors.get(word, ()):
-                    if others and not words.issuperset(others):
+            # A set with a set: CPython iterates the smaller one (a dict would be walked whole).
+            hit_words = present & self._simple_words[folded]
+            if hit_words:  # one-word terms: nothing more to check, and no Python loop
+                found.update(*map(simple.__getitem__, hit_words))
+            anchors = self._anchors[folded]
+            for word in present & self._anchor_words[folded]:
+                for term, others in anchors[word]:
+                    if others and not present.issuperset(others):
                         continue
-                    if term.prefix and not _has_prefix(ordered, forms, term):
+                    if term.prefix and not words.has_prefix(folded, term.prefix):
                         continue
                     found.add(term.id)
-            # Lone wildcard words: either look each word's first n letters up among the stems of
-            # length n, or each stem up in the sorted words, whichever takes fewer steps.
+            # Lone wildcard words: either each stem length's set of the words' first letters,
+            # or each stem looked up in the sorted words, whichever takes fewer steps.
             by_length = self._stem_only[folded]
-            if len(words) * len(by_length) <= 4 * self._stem_count[folded]:
+            if not by_length:
+                continue
+            if len(by_length) * len(present) <= 2 * len(present) + 10 * self._stem_count[folded]:
                 for length, stems in by_length.items():
-                    for word in words:
-                        for term in stems.get(word[:length], ()):
-                            found.add(term.id)
+                    for stem in words.stems(folded, length).intersection(stems):
+                        found.update(stems[stem])
             else:
                 for stems in by_length.values():
-                    for terms in stems.values():
-                        if _has_prefix(ordered, forms, terms[0]):
-                            found.update(t.id for t in terms)
+                    for stem, ids in stems.items():
+                        if words.has_prefix(folded, stem):
+                            found.update(ids)
         return found
 
     def _evaluate(
@@ -678,13 +734,37 @@ def _requirements(node: _Node) -> list[frozenset[int]]:
     return []
 
 
-def _has_prefix(ordered: dict[bool, list[str]], forms: Sequence[set[str]], term: _Term) -> bool:
-    """Whether some word of the text (in the term's form) starts with the term's wildcard stem."""
-    if term.folded not in ordered:
-        ordered[term.folded] = sorted(forms[term.folded])
-    words = ordered[term.folded]
-    i = bisect.bisect_left(words, term.prefix)
-    return i < len(words) and words[i].startswith(term.prefix)
+class _Words:
+    """The distinct words of one article, per text form, and what the candidate search asks of them.
+
+    Form 0 is the words as written; form 1 adds each accented word without its accents (for
+    accent-insensitive terms). Sorted words and stem sets are built on first use.
+    """
+
+    def __init__(self, text: str, with_folded: bool) -> None:
+        present = _word_set(text)
+        self.forms = [present]
+        self.from_accents: set[str] = set()  # accented words of the text, without their accents
+        if with_folded:  # only non-ASCII words change
+            self.from_accents = _fold_words(set(itertools.filterfalse(str.isascii, present)))
+            self.forms.append(present | self.from_accents)
+        self._sorted: dict[int, list[str]] = {}
+        self._stems: dict[tuple[int, int], set[str]] = {}
+
+    def has_prefix(self, form: int, stem: str) -> bool:
+        """Whether some word (in this form) starts with ``stem``."""
+        words = self._sorted.get(form)
+        if words is None:
+            words = self._sorted[form] = sorted(self.forms[form])
+        i = bisect.bisect_left(words, stem)
+        return i < len(words) and words[i].startswith(stem)
+
+    def stems(self, form: int, length: int) -> set[str]:
+        """The first ``length`` characters of every word (in this form)."""
+        stems = self._stems.get((form, length))
+        if stems is None:
+            stems = self._stems[form, length] = set(map(operator.itemgetter(slice(None, length)), self.forms[form]))
+        return stems
 
 
 # --------------------------------------------------------------------------- one article
@@ -712,9 +792,18 @@ class _Document:
         self.norm = _straighten(folded)
         self._cache: dict[int, list[tuple[int, int]]] = {}
         self.from_accents: set[str] = set()  # accented words of the text, without their accents
+        self._accented_sorted: list[str] | None = None
         # compiled node -> (computed with every hit?, its result here)
         self.memo: dict[int, tuple[bool, tuple[bool, list[_Hit]]]] = {}
         self._units: dict[str, list[int]] = {}
+
+    def accented_prefix(self, stem: str) -> bool:
+        """Whether an accented word of the text, without its accents, starts with ``stem``."""
+        if self._accented_sorted is None:
+            self._accented_sorted = sorted(self.from_accents)
+        words = self._accented_sorted
+        i = bisect.bisect_left(words, stem)
+        return i < len(words) and words[i].startswith(stem)
 
     def occurrences(self, term: _Term, field: str | None, boost: float) -> list[_Hit]:
         spans = self._cache.get(term.id)
@@ -727,7 +816,7 @@ class _Document:
         return [(s, e, term.id, boost) for s, e in spans]
 
     def _find(self, term: _Term) -> list[tuple[int, int]]:
-        regex = term.regex() if term.needs_folding(self.from_accents) else term.exact_regex()
+        regex = term.regex() if term.needs_folding(self) else term.exact_regex()
         return [m.span() for m in regex.finditer(self.norm)]
 
     # ---------------------------------------------------------------- proximity
@@ -741,7 +830,7 @@ class _Document:
         """Hits of either side that have a partner on the other side close enough."""
         keep: set[_Hit] = set()
         if unit == "words":
-            ordered = sorted(right)
+            ordered = sorted(right, key=_start)  # by start only: ties need no order here
             starts = [h[0] for h in ordered]
             # Characters are a cheap first cut: n words with their gaps average under 25
             # characters each in any news text, and k words need at least 2k - 1 characters.
@@ -768,7 +857,7 @@ class _Document:
                     if b[1] <= a[0] or a[1] <= b[0]:
                         keep.add(a)
                         keep.add(b)
-        return sorted(keep)
+        return list(keep)  # in no order: every consumer sorts or tests membership
 
     def _words_between(self, a: _Hit, b: _Hit) -> int:
         first, second = (a, b) if a[0] <= b[0] else (b, a)
@@ -865,6 +954,9 @@ class _Document:
 
     def _original(self, offset: int) -> int:
         return offset if self._offsets is None else self._offsets[offset]
+
+
+_start = operator.itemgetter(0)
 
 
 class _UnitOf:

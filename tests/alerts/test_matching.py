@@ -50,6 +50,20 @@ def test_word_boundaries_are_unicode_words() -> None:
     assert match("navy", "the navyseals") is None
 
 
+def test_words_are_found_next_to_any_punctuation_but_not_inside_identifiers() -> None:
+    # The article's words are cut at every non-word character, ASCII or not (curly quotes,
+    # ellipses, dashes, no-break and ideographic spaces); "_" and digits belong to a word.
+    for text in ("“Navy” ships", "(navy)…", "navy—coast guard", "«navy»", "ships\u3000navy", "navy\u2028"):
+        assert match("navy", text) is not None, text
+    for text in ("navy_base", "navy2", "2navy", "hải_quân"):
+        assert match("navy OR hải quân", text) is None, text
+    assert match("hải quân", "“Hải quân” Việt Nam") is not None
+    assert match("defen*", "«Defence» ministers") is not None
+    assert match("defen*", "_defence") is None
+    hit = match('"Viet Nam"', "Tàu cá “Việt Nam”, hải quân", accent_insensitive=True)
+    assert hit is not None and hit.snippets[0].marked() == "Tàu cá “**Việt Nam**”, hải quân"
+
+
 def test_tone_marks_carry_meaning() -> None:
     assert match('"hải quân"', "Cục Hải quan Việt Nam") is None  # customs, not navy
     assert match('"hải quân"', "Hải quân nhân dân Việt Nam") is not None
