@@ -27,7 +27,6 @@ Reads ``[schedule]``, ``[health]``, ``[alerts] operator_channels`` and the outle
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import random
 import threading
 import time
@@ -103,6 +102,7 @@ class CrawlFn(Protocol):
         sessions: sessionmaker[Session],
         *,
         time_limit: float | None = None,
+        stop: threading.Event | None = None,
     ) -> Sequence[CrawlResult]: ...
 
 
@@ -153,6 +153,7 @@ class Worker:
         self.clock = clock
         self._ingest_lock = threading.Lock()  # one StoryIndex shared by every outlet's job
         self._health_lock = threading.Lock()  # a crawl job and the health job never race on incidents
+        self.stop_crawls = threading.Event()  # set: running crawls end now (recorded as interrupted)
 
     def ingest(self, record: ArticleRecord) -> IngestResult:
         with self._ingest_lock:
@@ -160,7 +161,9 @@ class Worker:
 
     def crawl(self, outlets: Sequence[OutletConfig]) -> list[CrawlResult]:
         limit = float(self.cfg.schedule.crawl_time_limit)
-        summaries = list(self._crawl(self.cfg, outlets, self.ingest, self.sessions, time_limit=limit))
+        summaries = list(
+            self._crawl(self.cfg, outlets, self.ingest, self.sessions, time_limit=limit, stop=self.stop_crawls)
+        )
         for summary in summaries:  # crawler.runner logs each crawl's counts; failures get a warning here
             (log.warning if summary.status in FAILED else log.debug)("%s", crawl_line(summary))
         self.check_health(outlets)
@@ -289,7 +292,7 @@ class Daemon:
         A crawl child ignores SIGTERM/SIGINT (a terminal's Ctrl-C or systemd signal the whole
         process group) so that only the daemon decides: without this, a stop could wait for a
         whole ``crawl_time_limit``. A crawl stopped here keeps what it stored; its run is
-        recorded as failed ("ended unexpectedly") and the next start crawls the outlet again.
+        recorded as ``interrupted`` and the next start crawls the outlet again.
         """
         self._stopping.set()  # a job the scheduler handed out just now does not start crawling
         self.scheduler.pause()
@@ -300,10 +303,9 @@ class Daemon:
             log.warning(
                 "stopping: crawls of %s still running after %.0fs: stopped", ", ".join(sorted(self._running)), grace
             )
+        self.worker.stop_crawls.set()
         while self._running:  # until every crawl job has recorded its run and returned
-            for child in multiprocessing.active_children():  # the crawl processes crawler.runner started
-                child.kill()
-            time.sleep(0.2)
+            time.sleep(0.1)
         self.scheduler.shutdown(wait=True)
         self.loop.stop(timeout=60)
         self._jobs.clear()

@@ -212,6 +212,7 @@ def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
         assert "received SIGTERM" in log and "still running after" in log and "stopped" in log
         assert "Traceback" not in log
         assert runs(engine, "thesun") == hung + 1  # the stopped crawl is recorded, not left 'running'
+        assert runs(engine, "thesun", "interrupted") == 1
     finally:
         daemon.stop(signal.SIGKILL)
         engine.dispose()
