@@ -190,3 +190,23 @@ def test_second_daemon_is_refused(tmp_path: Path) -> None:
     finally:
         first.terminate()
         assert first.wait(30) == 0
+
+
+def test_one_daemon_per_database_on_either_backend(database_url: str) -> None:
+    from sqlalchemy import create_engine
+
+    from storage.lock import AlreadyRunning, DaemonLock
+
+    first, second = create_engine(database_url), create_engine(database_url)
+    held = DaemonLock(first)
+    held.acquire()
+    try:
+        with pytest.raises(AlreadyRunning, match="already running on this database"):
+            DaemonLock(second).acquire()
+    finally:
+        held.release()
+        first.dispose()  # as at the daemon's exit
+    again = DaemonLock(second)
+    again.acquire()  # free once the first daemon is gone
+    again.release()
+    second.dispose()
