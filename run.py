@@ -226,22 +226,28 @@ def _run_once(app: App, worker: Worker) -> int:
 
 
 class _StopFlag:
-    """Set by SIGTERM or SIGINT; the daemon loop polls it."""
+    """Set by SIGTERM or SIGINT; the daemon loop polls it.
+
+    The handler only records the signal: it runs between two bytecodes of the main thread,
+    which may be in the middle of writing a log line, and logging from it would raise
+    ("reentrant call") and lose the stop request."""
 
     def __init__(self) -> None:
         self.requested = False
+        self.signal_name = ""
         self._event = threading.Event()
         signal.signal(signal.SIGTERM, self._set)
         signal.signal(signal.SIGINT, self._set)
 
     def _set(self, signum: int, _frame: Any) -> None:
-        log.info("received %s", signal.Signals(signum).name)
         self.requested = True
+        self.signal_name = signal.Signals(signum).name
         self._event.set()
 
     def wait(self) -> None:
         while not self._event.wait(0.5):  # short waits: signal handlers run between them
             pass
+        log.info("received %s", self.signal_name)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
