@@ -106,7 +106,7 @@ class CrawlFn(Protocol):
     ) -> Sequence[CrawlResult]: ...
 
 
-FAILED = ("failed", "timeout")
+FAILED = health.FAILED_STATUSES  # a crawl with one of these statuses failed (run --once exits 1)
 
 
 def crawl_line(s: CrawlResult) -> str:
