@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,63 @@ def reset_postgres(url: str) -> None:
 
 def make_config(data: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Config:
     return config_from_dict(data or {}, env=env or {}, presets=load_presets())
+
+
+# Everyday news words: random sentences of them make texts that match no watch and are no
+# near-copy of each other (each seed gives its own text).
+WORDS = [
+    "navy",
+    "coast",
+    "guard",
+    "patrol",
+    "vessel",
+    "harbour",
+    "minister",
+    "talks",
+    "agreement",
+    "fisheries",
+    "crew",
+    "boat",
+    "waters",
+    "officers",
+    "exercise",
+    "cooperation",
+    "training",
+    "port",
+    "visit",
+    "delegation",
+    "security",
+    "maritime",
+    "ministry",
+    "province",
+    "weather",
+    "market",
+    "farmers",
+    "school",
+    "bridge",
+    "festival",
+    "railway",
+    "budget",
+    "hospital",
+    "river",
+    "village",
+    "council",
+    "teachers",
+    "engineers",
+    "exports",
+    "rice",
+    "coffee",
+    "rubber",
+    "timber",
+    "tourists",
+    "museum",
+    "airport",
+]
+
+
+def random_words(seed: int, count: int) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(count))
 
 
 def shared_path(*parts: str) -> Path:

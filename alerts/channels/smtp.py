@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formatdate, getaddresses, parseaddr
 
 from alerts.channels import SendResult
@@ -26,9 +28,32 @@ def _domain(sender: str) -> str:
     return address.rpartition("@")[2] or "newswatch.invalid"
 
 
+class _MailPolicy(EmailPolicy):
+    """The default policy, except that a non-ASCII Subject is encoded by ``email.header.Header``.
+
+    Python 3.11's folding puts the space between two words at an encoded-word boundary, where
+    RFC 2047 says readers drop it ("Quốc phòng" arrives as "Quốcphòng"); ``Header`` keeps
+    spaces inside the encoded words."""
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() == "subject" and not str(value).isascii():
+            encoded = Header(str(value), "utf-8", header_name=name, maxlinelen=self.max_line_length)
+            folded: str = encoded.encode(linesep=self.linesep)
+            return f"{name}: {folded}{self.linesep}"
+        return str(super().fold(name, value))
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() == "subject" and not str(value).isascii():
+            return self.fold(name, value).encode("ascii")
+        return bytes(super().fold_binary(name, value))
+
+
+MAIL_POLICY = _MailPolicy(linesep="\r\n")
+
+
 def build_message(config: SmtpChannelConfig, message: Rendered) -> EmailMessage:
     domain = _domain(config.sender)
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = config.sender
     msg["To"] = ", ".join(config.to)
     msg["Subject"] = message.subject

@@ -254,3 +254,25 @@ def test_email_over_starttls_and_implicit_tls_verifies_the_certificate(
         assert len(sink.messages) == 1 and sink.messages[0]["Subject"] == f"[{WATCH}] {TITLE}"
     finally:
         sink.stop()
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[vietnam-malaysia-defence] Bộ trưởng Quốc phòng Việt Nam và Malaysia hội đàm, ký Bản ghi nhớ hợp tác",
+        "[vietnam-malaysia-defence] APMM tahan bot nelayan Vietnam, 12 kru di perairan Terengganu — Bernama",
+        "[w] short ASCII subject",
+    ],
+)
+def test_a_long_vietnamese_subject_keeps_every_space(subject: str) -> None:
+    from email import message_from_bytes, policy
+
+    from alerts.channels.smtp import build_message
+    from alerts.render import Rendered
+    from config import SmtpChannelConfig
+
+    channel = SmtpChannelConfig(name="mail", host="127.0.0.1", sender="nw@example.org", to=("desk@example.org",))
+    rendered = Rendered("msg_1", "instant", subject, "text", "<p>html</p>", b"{}", "story-1")
+    raw = build_message(channel, rendered).as_bytes()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject

@@ -3,7 +3,6 @@ transaction; old articles and later copies of a story never alert."""
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ from storage.ingest import Ingestor
 from storage.models import AlertDelivery, Article, WatchMatch
 from storage.records import ArticleRecord
 from tests.alerts.servers import ENV, TEXT, TITLE, WATCH, alert_config
-from tests.helpers import make_config
+from tests.helpers import make_config, random_words
 
 
 class OneStory(StoryIndex):
@@ -33,56 +32,11 @@ def make_app(database_url: str, **overrides: Any) -> run.App:
     return run.build_app(make_config(data, env=ENV))
 
 
-WORDS = [
-    "harbour",
-    "patrol",
-    "vessel",
-    "crew",
-    "minister",
-    "talks",
-    "agreement",
-    "fisheries",
-    "boat",
-    "waters",
-    "officers",
-    "exercise",
-    "training",
-    "port",
-    "visit",
-    "delegation",
-    "security",
-    "ministry",
-    "province",
-    "weather",
-    "market",
-    "school",
-    "bridge",
-    "festival",
-    "railway",
-    "budget",
-    "hospital",
-    "river",
-    "village",
-    "council",
-    "teachers",
-    "engineers",
-    "exports",
-    "rice",
-    "coffee",
-    "rubber",
-    "timber",
-    "tourists",
-    "museum",
-]
-
-
 def story_text(n: int) -> str:
     """Report 1 is TEXT; every other n is a different story (not a near-copy) naming both countries."""
     if n == 1:
         return TEXT
-    rng = random.Random(n)
-    words = " ".join(rng.choice(WORDS) for _ in range(60))
-    return f"Malaysia and Vietnam: {words} (report {n})."
+    return f"Malaysia and Vietnam: {random_words(n, 60)} (report {n})."
 
 
 def record(n: int = 1, *, age: timedelta = timedelta(hours=1), **kw: Any) -> ArticleRecord:

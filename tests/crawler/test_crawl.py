@@ -5,7 +5,6 @@ incremental crawling are visible in what the site was asked for."""
 from __future__ import annotations
 
 import itertools
-import random
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,63 +19,11 @@ import run
 from crawler.runner import CrawlSummary, run_crawl
 from storage.models import Article, CrawlError, CrawlRun
 from tests.crawler.site import Hit, Page, Site
-from tests.helpers import make_config, run_cli
-
-WORDS = [
-    "navy",
-    "coast",
-    "guard",
-    "patrol",
-    "vessel",
-    "harbour",
-    "minister",
-    "talks",
-    "agreement",
-    "fisheries",
-    "crew",
-    "boat",
-    "waters",
-    "officers",
-    "exercise",
-    "cooperation",
-    "training",
-    "port",
-    "visit",
-    "delegation",
-    "security",
-    "maritime",
-    "ministry",
-    "province",
-    "weather",
-    "market",
-    "farmers",
-    "school",
-    "bridge",
-    "festival",
-    "railway",
-    "budget",
-    "hospital",
-    "river",
-    "village",
-    "council",
-    "teachers",
-    "engineers",
-    "exports",
-    "rice",
-    "coffee",
-    "rubber",
-    "timber",
-    "tourists",
-    "museum",
-    "airport",
-]
+from tests.helpers import make_config, random_words, run_cli
 
 
 def body_text(seed: int, paragraphs: int = 5) -> list[str]:
-    rng = random.Random(seed)
-    return [
-        " ".join(rng.choice(WORDS) for _ in range(40)).capitalize() + f" (item {seed}-{p})." for p in range(paragraphs)
-    ]
+    return [random_words(seed * 100 + p, 40).capitalize() + f" (item {seed}-{p})." for p in range(paragraphs)]
 
 
 def article(title: str, seed: int, charset: str = "utf-8", paragraphs: list[str] | None = None) -> str:
