@@ -63,5 +63,8 @@ class DaemonLock:
             os.close(self._fd)
             self._fd = None
         if self._conn is not None:
+            # close() only returns the connection to the pool, where the session lock would live on
+            self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+            self._conn.commit()
             self._conn.close()
             self._conn = None

@@ -205,8 +205,10 @@ def test_one_daemon_per_database_on_either_backend(database_url: str) -> None:
             DaemonLock(second).acquire()
     finally:
         held.release()
-        first.dispose()  # as at the daemon's exit
     again = DaemonLock(second)
-    again.acquire()  # free once the first daemon is gone
+    again.acquire()  # free once released, even with the first engine's pool still open
     again.release()
+    held.acquire()  # and the first process can take it back
+    held.release()
+    first.dispose()
     second.dispose()

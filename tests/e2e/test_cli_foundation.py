@@ -86,13 +86,18 @@ def test_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.time() + 60
-    assert proc.stderr is not None
-    lines = []
-    while time.time() < deadline:
-        line = proc.stderr.readline()
-        lines.append(line)
-        if "daemon started" in line:
-            break
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=60) == 0, "".join(lines)
+    try:
+        deadline = time.time() + 60
+        assert proc.stderr is not None
+        lines = []
+        while time.time() < deadline:
+            line = proc.stderr.readline()
+            lines.append(line)
+            if "daemon started" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, "".join(lines)
+    finally:
+        if proc.poll() is None:  # never leave a daemon behind
+            proc.kill()
+            proc.wait()
