@@ -38,10 +38,22 @@ class CrawlJob:
     log_level: int = logging.WARNING
 
 
+def _one_line(record: logging.LogRecord) -> bool:
+    """Scrapy logs an unreachable robots.txt or a failed download with a full traceback; the
+    crawl records the failure with its reason, so the log keeps one line (the exception's)."""
+    if record.exc_info and record.exc_info[1] is not None:
+        record.msg = f"{record.getMessage()} ({record.exc_info[1].__class__.__name__}: {record.exc_info[1]})"
+        record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
+
 def main(job: CrawlJob, conn: Connection) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(job.log_level)  # Scrapy resets logger levels; the handler decides what is shown
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s crawl %(name)s: %(message)s"))
+    handler.addFilter(_one_line)
     logging.getLogger().handlers[:] = [handler]
     # Scrapy's cookie jar asks tldextract for public suffixes, which would download the list
     # on first use; the snapshot bundled with tldextract is enough and needs no network.
