@@ -18,12 +18,14 @@ suppresses an alert:
   week later): both texts give calendar dates and share none, or weekdays and share none
   (always, however similar the texts); below ``NEAR_IDENTICAL``, also figures that differ in
   the same wording (``with 29 crew`` / ``with 31 crew``) or for the same thing whatever the
-  wording (``105 nautical miles`` / ``94 nautical miles``) more often than they agree.
+  wording (``105 nautical miles`` / ``94 nautical miles``) more often than they agree; and
+  (always, in every language) another partner country: each text's most-named foreign country
+  is one the other never names (talks with India, talks with Australia).
 * **The same event in another language** (vi/en/ms...). Candidates share translation-proof
   anchors (proper names without diacritics, numbers); a merge needs several specific names
   and a number in common with a common explicit date; or three people or places and the same
   weekday (and no figures that all differ); or the same outlet family (e.g. qdnd and qdnd-en)
-  with a name and numbers. Conflicting dates or weekdays always keep them apart, and
+  with a name and numbers. Conflicting dates, weekdays or partners always keep them apart, and
   translations must be published within ``CROSS_LANGUAGE_WINDOW``.
 
 Only articles published within ``dedup.window`` (``DedupConfig.window``, passed in by run.py)
@@ -57,6 +59,7 @@ from storage.signals import (
     name_entities,
     number_conflicts,
     number_slots,
+    partners_conflict,
     quantities,
     quantity_conflicts,
     sample_keys,
@@ -349,6 +352,10 @@ class StoryIndex:
             self.counters["dedup/date_conflict"] += 1
             log.info("not merged with article %s: different dates or days", other.id)
             return True
+        if partners_conflict(mine, theirs):
+            self.counters["dedup/partner_conflict"] += 1
+            log.info("not merged with article %s: about another country", other.id)
+            return True
         if not figures:
             return False
         differ, agree = number_conflicts(number_slots(record.text), number_slots(other.text))
@@ -430,7 +437,7 @@ def same_event(a: Signals, b: Signals, same_family: bool) -> int:
     shared_names = a.names & b.names
     names = len(shared_names)
     numbers = len(a.numbers & b.numbers)
-    if days_disagree(a, b):
+    if days_disagree(a, b) or partners_conflict(a, b):
         return 0
     if a.dates & b.dates:
         strong = (names >= MIN_SHARED_NAMES and numbers >= 1) or numbers >= MIN_SHARED_NUMBERS_ALONE

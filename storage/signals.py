@@ -1,6 +1,6 @@
 """Features of an article text used by deduplication (``storage.dedup``); pure functions.
 
-Three kinds of features:
+Four kinds of features:
 
 * **Shingles** for same-language copies: overlapping runs of ``SHINGLE`` words of the text,
   case-folded and without diacritics (a copy that lost its tone marks is still a copy),
@@ -10,6 +10,9 @@ Three kinds of features:
   fishermen, hull numbers, RM amounts) and calendar dates written in English, Malay,
   Vietnamese or French (``May 23``, ``23 Mei``, ``ngày 23/5``, ``23 mai``), and weekdays
   (``Wednesday``, ``Rabu``, ``mercredi``), which a rewrite or translation often gives instead.
+* **Partner countries** (``partners``): the foreign countries a text names, counted, in
+  English, Vietnamese (with or without diacritics), Malay and French; two reports whose main
+  partners differ (``partners_conflict``) are two events, however much else they share.
 * **Figures by what they count** (``quantities``: ``105 nautical``, ``300 kilograms``) and the
   longest run of words one text shares with another (``longest_shared_run``: a reused
   sentence), for rewrites that share too little text for a near duplicate.
@@ -26,7 +29,7 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SHINGLE = 4
 # Keep a shingle as an index key when its hash is 0 modulo this: the choice depends only on
@@ -301,8 +304,13 @@ def words(text: str) -> tuple[str, ...]:
 def _fold(text: str) -> str:
     """``storage.text.strip_diacritics(normalize(text))``, the combining marks removed by one regex
     rather than a character loop (this runs on every stored article)."""
+    return _strip(text).casefold()
+
+
+def _strip(text: str) -> str:
+    """The text without diacritics, case kept."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return _COMBINING_RE.sub("", decomposed).casefold()
+    return _COMBINING_RE.sub("", decomposed)
 
 
 @functools.lru_cache(maxsize=16)
@@ -412,13 +420,17 @@ class Signals:
     numbers: frozenset[str]
     dates: frozenset[tuple[int, int]]
     weekdays: frozenset[int] = frozenset()
+    # Foreign countries named, with their mentions (``partners``); empty for articles stored
+    # before this signal existed, which then never conflict.
+    countries: dict[str, int] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, list[str]]:
+    def to_json(self) -> dict[str, object]:
         return {
             "names": sorted(self.names),
             "numbers": sorted(self.numbers),
             "dates": sorted(f"{d}/{m}" for d, m in self.dates),
             "weekdays": [str(d) for d in sorted(self.weekdays)],
+            "countries": dict(sorted(self.countries.items())),
         }
 
     @classmethod
@@ -435,7 +447,9 @@ class Signals:
             if day.isdigit() and month.isdigit():
                 dates.add((int(day), int(month)))
         weekdays = frozenset(int(d) for d in strings("weekdays") if d.isdigit())
-        return cls(frozenset(strings("names")), frozenset(strings("numbers")), frozenset(dates), weekdays)
+        stored = data.get("countries")
+        countries = {str(k): v for k, v in stored.items() if isinstance(v, int)} if isinstance(stored, dict) else {}
+        return cls(frozenset(strings("names")), frozenset(strings("numbers")), frozenset(dates), weekdays, countries)
 
     def anchors(self) -> list[str]:
         """The index keys for cross-language candidates: specific names, then numbers."""
@@ -446,7 +460,7 @@ class Signals:
 def extract_signals(title: str, text: str) -> Signals:
     body = f"{title}\n{text}"
     plain = _fold(body)
-    return Signals(_names(body), _numbers(body), _dates(plain), _weekdays(plain))
+    return Signals(_names(body), _numbers(body), _dates(plain), _weekdays(plain), partners(title, text))
 
 
 def days_disagree(a: Signals, b: Signals) -> bool:
@@ -541,6 +555,124 @@ def _dates(plain: str) -> frozenset[tuple[int, int]]:
     for month, day in _CJK_DATE_RE.findall(plain):
         found.add((int(day), int(month)))
     return frozenset((d, m) for d, m in found if 1 <= d <= 31 and 1 <= m <= 12)
+
+
+# Foreign partners: the countries a text is about, counted, so that two reports of talks with
+# different countries never join however much else (a minister, an outlet, a date) they share.
+# Vietnam and Malaysia are the home countries of every monitored outlet and are not counted.
+# Matched without diacritics but with case kept (capitals tell "Ấn Độ" from "ăn đó"), in
+# English, Vietnamese (both spellings of transliterations), Malay/Indonesian and French.
+# Chinese script is not read: a text that names no country is never kept apart by this.
+_COUNTRY_NAMES: dict[str, str] = {
+    "au": "Australia|Australian|Australians|Australie|O-xtray-li-a|Oxtraylia|Canberra",
+    "in": "India|Inde|An Do|New Delhi",
+    "cn": "China|Cina|Chine|Trung Quoc|Beijing|Bac Kinh",
+    "jp": "Japan|Japanese|Jepun|Japon|Nhat Ban|Tokyo",
+    "kr": "South Korea|Korea Selatan|Coree du Sud|Han Quoc|Seoul|Republic of Korea",
+    "kp": "North Korea|Korea Utara|Coree du Nord|Trieu Tien|Pyongyang|Binh Nhuong",
+    "us": "United States|U.S.|US|USA|Amerika Syarikat|Amerika Serikat|Etats-Unis|Hoa Ky|Washington",
+    "ru": "Russia|Russian|Rusia|Russie|Moscow|Matxcova|Mat-xco-va|Moskva",
+    "fr": "France|Perancis|Prancis",
+    "gb": "United Kingdom|Britain|British|UK|Royaume-Uni|Vuong quoc Anh|nuoc Anh|Nuoc Anh|Anh quoc|London|Luan Don",
+    "de": "Germany|Jerman|Allemagne|Berlin|nuoc Duc|Nuoc Duc|CHLB Duc",
+    "la": "Laos|Laotian|Lao PDR|Vientiane|Vieng Chan",
+    "kh": "Cambodia|Cambodian|Cambodge|Kemboja|Kamboja|Campuchia|Cam-pu-chia|Phnom Penh|Phnompenh",
+    "th": "Thailand|Thailande|Thai Lan|Bangkok",
+    "id": "Indonesia|Indonesian|Indonesie|In-do-ne-xi-a|Indonexia|Jakarta|Gia-cac-ta",
+    "ph": "Philippines|Philippine|Filipina|Filipino|Phi-lip-pin|Philippin|Manila|Ma-ni-la",
+    "sg": "Singapore|Singapura|Singapour|Xinh-ga-po|Xingapo",
+    "bn": "Brunei|Bru-nay|Brunay|Bandar Seri Begawan",
+    "mm": "Myanmar|Burma|Mi-an-ma|Mianma|Naypyidaw|Nay Pyi Taw",
+    "nz": "New Zealand|Niu Di-lan|Nouvelle-Zelande|Wellington",
+    "ca": "Canada|Ca-na-da|Ottawa",
+}
+_COUNTRY_CODES = {name: code for code, names in _COUNTRY_NAMES.items() for name in names.split("|")}
+# Names by their first word: a dict lookup per capitalised word is several times faster than
+# one regex of every name tried at every position (this runs on every stored article).
+_COUNTRIES_BY_FIRST_WORD: dict[str, list[str]] = {}
+for _name in sorted(_COUNTRY_CODES, key=len, reverse=True):
+    _COUNTRIES_BY_FIRST_WORD.setdefault(re.split(r"[ .-]", _name)[0], []).append(_name)
+# Words, hyphens included ("Vietnam-India" names India, "O-xtray-li-a" starts with "O").
+_CAPITALISED_RE = re.compile(r"(?<!\w)[A-Zn]\w*")
+_NAME_END_RE = re.compile(r"\w")
+# Names that contain a country but are not it.
+_NOT_COUNTRIES_RE = re.compile(
+    r"South China Sea|East China Sea|Laut China Selatan|Laut Cina Selatan|mer de Chine|Indian Ocean"
+    r"|An Do Duong|US\$|U\.?S\.? dollars?|Washington Post|Indo-Pacific"
+)
+# Vietnamese one-syllable names, read with their diacritics (without, "My" is English) and only
+# outside a proper name: not right after a capitalised word ("Thị Nga"; "Nam Mỹ" is South
+# America) nor before one ("Mỹ Đình", "Lào Cai", "Nga Sơn" are places), nor after an honorific
+# ("chị Nga" is a person) or "đô la" ("đô la Mỹ" is a currency). "Anh" (a name, and "tiếng
+# Anh", English) and "Đức" (a common name) count only in the phrases above; English "Lao" is
+# left out (Vietnamese "Lao động").
+_SHORT_COUNTRIES = {"Úc": "au", "Nga": "ru", "Pháp": "fr", "Lào": "la", "Mỹ": "us", "Nhật": "jp"}
+_SHORT_RE = re.compile(r"(?<![\w-])(" + "|".join(_SHORT_COUNTRIES) + r")(?![\w-])")
+_NOT_AFTER = frozenset(["chi", "ba", "co", "em", "ong", "anh", "chau", "be", "bac", "cu", "thay", "ban", "la"])
+_PREVIOUS_WORD_RE = re.compile(r"(\S+)\s+$")
+_NEXT_WORD_RE = re.compile(r"\s+(\S)")
+MIN_PARTNER_MENTIONS = 2  # a country named once is background; a title mention counts twice
+
+
+def partners(title: str, text: str) -> dict[str, int]:
+    """Foreign countries named in a text, by code, with their mentions (a title mention counts
+    twice: the headline names what the report is about)."""
+    found: dict[str, int] = {}
+    for part, weight in ((title, 2), (text, 1)):
+        for code in _country_names(_NOT_COUNTRIES_RE.sub(" ", _strip(part))):
+            found[code] = found.get(code, 0) + weight
+        composed = unicodedata.normalize("NFC", part)
+        if not any(name in composed for name in _SHORT_COUNTRIES):
+            continue
+        for match in _SHORT_RE.finditer(composed):
+            if _outside_a_name(composed, match.start(), match.end()):
+                code = _SHORT_COUNTRIES[match.group(1)]
+                found[code] = found.get(code, 0) + weight
+    return found
+
+
+def _country_names(text: str) -> list[str]:
+    """The codes of the names of ``_COUNTRY_NAMES`` in a text, one per mention."""
+    codes: list[str] = []
+    end = 0
+    for match in _CAPITALISED_RE.finditer(text):
+        start = match.start()
+        if start < end:
+            continue  # inside the name just counted ("South Korea": not "Korea" again)
+        for name in _COUNTRIES_BY_FIRST_WORD.get(match.group(), ()):
+            stop = start + len(name)
+            if text.startswith(name, start) and not _NAME_END_RE.match(text, stop):
+                codes.append(_COUNTRY_CODES[name])
+                end = stop
+                break
+    return codes
+
+
+def _outside_a_name(text: str, start: int, end: int) -> bool:
+    before = _PREVIOUS_WORD_RE.search(text, max(start - 40, 0), start)
+    if before is not None:
+        word = before.group(1)
+        if _fold(word) in _NOT_AFTER or (word[0].isupper() and word[-1] not in '.,;:!?-–—"“'):
+            return False
+    after = _NEXT_WORD_RE.match(text, end)
+    return after is None or not after.group(1).isupper()
+
+
+def main_partners(countries: dict[str, int]) -> set[str]:
+    """The most-named foreign countries of a text, if named at least ``MIN_PARTNER_MENTIONS``
+    times (ties are all kept)."""
+    most = max(countries.values(), default=0)
+    if most < MIN_PARTNER_MENTIONS:
+        return set()
+    return {code for code, n in countries.items() if n == most}
+
+
+def partners_conflict(a: Signals, b: Signals) -> bool:
+    """Whether two texts are about different foreign partners: each has a main partner that
+    the other never names (talks with India, talks with Australia). Countries named in passing,
+    or a main partner the other side also names, are no conflict."""
+    mine, theirs = main_partners(a.countries), main_partners(b.countries)
+    return bool(mine and theirs and not mine & b.countries.keys() and not theirs & a.countries.keys())
 
 
 def overlap(a: Iterable[str], b: Iterable[str]) -> set[str]:

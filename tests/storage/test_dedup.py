@@ -263,3 +263,58 @@ def test_a_translation_giving_the_weekday_joins_and_another_weekday_does_not(dat
     other = ing.ingest(rec("https://www.thestar.com.my/news/8", friday, "thestar", T0 + timedelta(hours=7)))
     assert english.story_id == first.story_id
     assert other.story_id != first.story_id
+
+
+# One publisher's two editions (qdnd.vn, en.qdnd.vn), the same day, the same deputy minister and
+# the same list of trainee countries, but two different meetings: with India's ambassador and
+# with Australia's.
+VI_INDIA = """Việt Nam - Ấn Độ thúc đẩy hợp tác quốc phòng
+
+Chiều 29-11, Thượng tướng Hoàng Xuân Chiến, Thứ trưởng Bộ Quốc phòng tiếp Đại sứ Ấn Độ tại Việt Nam.
+
+Thượng tướng Hoàng Xuân Chiến đánh giá cao kết quả hợp tác quốc phòng Việt Nam - Ấn Độ, nhất là trong đào tạo và gìn giữ hòa bình. Đại sứ Ấn Độ cho biết Ấn Độ mở rộng các chương trình đào tạo tiếng Anh cho sĩ quan của Việt Nam, Malaysia, Indonesia và Philippines.
+
+Hai bên nhất trí tổ chức Đối thoại chính sách quốc phòng lần thứ 15 vào năm tới."""
+
+EN_AUSTRALIA = """Vietnam, Australia deepen defence cooperation
+
+Senior Lieutenant General Hoang Xuan Chien, Deputy Minister of National Defence, received the Australian Ambassador to Vietnam in Hanoi on November 29.
+
+The two sides agreed to deepen defence cooperation in training, UN peacekeeping and English language programmes. The Australian ambassador said Australia runs 15 maritime security courses for officers from Vietnam, Malaysia, Indonesia and the Philippines.
+
+General Chien thanked Australia for its support to Vietnam's peacekeeping forces."""
+
+# The English edition's own report of the India meeting: it names Japan in passing.
+EN_INDIA = """Vietnam, India boost defence cooperation
+
+Senior Lieutenant General Hoang Xuan Chien, Deputy Minister of National Defence, received Indian Ambassador to Vietnam in Hanoi on November 29.
+
+General Chien spoke highly of Vietnam - India defence cooperation, especially in training and UN peacekeeping. The ambassador said India is expanding English language programmes for officers from Vietnam, Malaysia, Indonesia and the Philippines, as Japan also does.
+
+The two sides agreed to hold the 15th defence policy dialogue next year."""
+
+
+def test_look_alike_reports_of_meetings_with_different_countries_stay_apart(database: str) -> None:
+    ing = make_ingestor(database)
+    india = ing.ingest(rec("https://www.qdnd.vn/quoc-te/884430", VI_INDIA, "qdnd", language="vi", outlet_family="qdnd"))
+    australia = ing.ingest(
+        rec(
+            "https://en.qdnd.vn/military/596050", EN_AUSTRALIA, "qdnd-en", T0 + timedelta(hours=3), outlet_family="qdnd"
+        )
+    )
+    assert australia.new_story and australia.story_id != india.story_id
+    # The India meeting in English joins the Vietnamese report, not the English look-alike.
+    english = ing.ingest(
+        rec("https://en.qdnd.vn/military/596051", EN_INDIA, "qdnd-en", T0 + timedelta(hours=4), outlet_family="qdnd")
+    )
+    assert english.story_id == india.story_id
+
+
+def test_the_same_note_about_another_country_in_the_same_language_stays_apart(database: str) -> None:
+    # Most sentences are shared word for word (a near duplicate by its text), the country is not.
+    ing = make_ingestor(database)
+    australia = ing.ingest(rec("https://en.qdnd.vn/military/596050", EN_AUSTRALIA, "qdnd-en", outlet_family="qdnd"))
+    india = ing.ingest(
+        rec("https://en.qdnd.vn/military/596051", EN_INDIA, "qdnd-en", T0 + timedelta(hours=1), outlet_family="qdnd")
+    )
+    assert india.new_story and india.story_id != australia.story_id

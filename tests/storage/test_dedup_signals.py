@@ -8,6 +8,8 @@ from storage.signals import (
     extract_signals,
     longest_shared_run,
     name_entities,
+    partners,
+    partners_conflict,
     quantities,
     quantity_conflicts,
     shingle_set,
@@ -65,3 +67,57 @@ def test_a_reused_sentence_is_a_long_shared_run_and_a_common_phrase_is_not() -> 
     phrase = "Both sides agreed that Vietnam wants the craft to arrive soon, officials said."
     assert longest_shared_run(reuse, shingle_set(wire)) == 18  # the whole wire sentence
     assert longest_shared_run(phrase, shingle_set(wire)) < 12
+
+
+def test_countries_are_read_in_each_language_with_and_without_diacritics() -> None:
+    assert partners("", "Đại sứ Ấn Độ; đại sứ An Do; India; l'Inde; New Delhi") == {"in": 5}
+    assert partners("", "Ô-xtrây-li-a, O-xtray-li-a, Úc và Australia") == {"au": 4}
+    assert partners("", "Jepun, Amerika Syarikat, Perancis, Kemboja, Filipina, Rusia dan Korea Selatan") == {
+        "jp": 1,
+        "us": 1,
+        "fr": 1,
+        "kh": 1,
+        "ph": 1,
+        "ru": 1,
+        "kr": 1,
+    }
+    assert partners("", "Hàn Quốc, Nhật Bản, Trung Quốc, Hoa Kỳ, Lào, Campuchia, Thái Lan, Xinh-ga-po") == {
+        "kr": 1,
+        "jp": 1,
+        "cn": 1,
+        "us": 1,
+        "la": 1,
+        "kh": 1,
+        "th": 1,
+        "sg": 1,
+    }
+    assert partners("Vietnam, Australia deepen ties", "The Australian envoy.") == {"au": 3}  # title counts twice
+    assert partners("", "Vietnam-India talks; Cam-pu-chia; U.S. and US$20; South Korea, North Korea") == {
+        "in": 1,
+        "kh": 1,
+        "us": 1,
+        "kr": 1,
+        "kp": 1,
+    }
+
+
+def test_names_places_and_words_that_contain_a_country_are_not_that_country() -> None:
+    text = (
+        "Chị Nga học tiếng Anh ở Mỹ Đình, anh Đức đi Lào Cai; giá 23.000 đô la Mỹ."
+        " Tensions in the South China Sea and the Indian Ocean; the ringgit against the US dollar."
+    )
+    assert partners("", text) == {}
+    assert partners("", "Lãnh đạo Nga và Vương quốc Anh gặp Mỹ tại Hà Nội.") == {"ru": 1, "gb": 1, "us": 1}
+
+
+def test_different_main_partners_conflict_and_a_partner_named_in_passing_does_not() -> None:
+    india = extract_signals("Việt Nam - Ấn Độ thúc đẩy hợp tác", "Đại sứ Ấn Độ, Indonesia và Philippines.")
+    australia = extract_signals("Vietnam, Australia deepen ties", "Australia trains officers from Indonesia.")
+    assert partners_conflict(india, australia)
+    # Mostly about Japan, but names Cambodia; the other mostly about Cambodia, but names Japan.
+    japan = extract_signals("", "Japan and Japan's coast guard trained crews from Cambodia.")
+    cambodia = extract_signals("", "Cambodia and Cambodian crews trained with Japan.")
+    assert not partners_conflict(japan, cambodia)
+    # Once is background: no main partner, no conflict.
+    assert not partners_conflict(extract_signals("", "India sent a note."), australia)
+    assert not partners_conflict(extract_signals("", "Malaysia and Vietnam held talks."), australia)
