@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Article, CrawlError, CrawlRun, FetchState, Outlet, Story, utcnow
+from storage.models import Article, CrawlError, CrawlRun, FetchState, Outlet, utcnow
 
 
 def get_or_create_outlet(session: Session, slug: str, name: str | None = None, language: str | None = None) -> Outlet:
@@ -53,19 +53,6 @@ def list_articles(
         query = query.where(func.coalesce(Article.published_at, Article.created_at) >= since)
     if outlet is not None:
         query = query.join(Outlet).where(Outlet.slug == outlet)
-    if limit is not None:
-        query = query.limit(limit)
-    return session.scalars(query).all()
-
-
-def list_stories(session: Session, since: datetime | None = None, limit: int | None = 100) -> Sequence[Story]:
-    query = (
-        select(Story)
-        .options(selectinload(Story.articles).selectinload(Article.outlet))
-        .order_by(Story.updated_at.desc(), Story.id.desc())
-    )
-    if since is not None:
-        query = query.where(Story.updated_at >= since)
     if limit is not None:
         query = query.limit(limit)
     return session.scalars(query).all()
