@@ -150,6 +150,9 @@ def setup_logging(json_lines: bool, verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("alembic", "httpx", "httpcore", "scrapy", "trafilatura", "htmldate", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A crawl still running at its next tick is skipped by design (max_instances=1, coalesce):
+    # APScheduler would warn about it on every tick.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 
 
 # --------------------------------------------------------------------------- commands
