@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -68,11 +70,21 @@ def main(job: CrawlJob, conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
-    def sink(message: tuple[Any, ...]) -> None:
-        try:
-            conn.send(message)
-        except OSError:  # the parent is gone (killed): nothing here can be stored any more
-            os._exit(3)
+    # Messages go out from a thread of their own: when the parent is slow to store (a busy
+    # database), Scrapy's event loop keeps downloading instead of waiting on a full pipe, and
+    # its timeouts do not fire for time spent blocked.
+    outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+
+    def send_all() -> None:
+        while (message := outbox.get()) is not None:
+            try:
+                conn.send(message)
+            except OSError:  # the parent is gone (killed): nothing here can be stored any more
+                os._exit(3)
+
+    sender = threading.Thread(target=send_all, name="crawl-sender", daemon=True)
+    sender.start()
+    sink = outbox.put
 
     process = CrawlerProcess(settings=scrapy_settings(job.crawler, job.time_limit))
     for outlet_job in job.outlets:
@@ -87,5 +99,7 @@ def main(job: CrawlJob, conn: Connection) -> None:
             now=job.now,
         )
     process.start(install_signal_handlers=False)
-    conn.send(("done",))
+    outbox.put(("done",))
+    outbox.put(None)
+    sender.join()
     conn.close()
