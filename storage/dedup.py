@@ -42,7 +42,7 @@ import struct
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,6 +107,16 @@ class _Parsed:
     samples: list[int]
     anchors: list[int]
     family: str | None
+
+
+@dataclass
+class _Verdicts:
+    """The stories one new article was checked against: verified (it belongs there) or
+    vetoed (a candidate of that story reports another event)."""
+
+    verified: set[int] = field(default_factory=set)
+    vetoed: set[int] = field(default_factory=set)
+    vetoed_articles: set[int] = field(default_factory=set)  # by the near-duplicate check
 
 
 def _key(h: int) -> int:
@@ -177,6 +187,8 @@ class StoryIndex:
         self._families: list[str | None] = []
         self._samples = _Postings()
         self._anchors = _Postings()
+        self._redirects: dict[int, int] = {}  # merged story -> the story it was merged into
+        self._also: list[int] = []  # the other stories of the last find_story
 
     def __len__(self) -> int:
         return len(self._article_ids)
@@ -260,25 +272,62 @@ class StoryIndex:
             payload["family"] = record.outlet_family
         return Fingerprint(None, pack(sample_keys(text), anchors, record.outlet_family), payload)
 
+    def find_stories(self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime) -> list[int]:
+        """The stories this article belongs to (what ingest asks): empty for a new story, else
+        the one it joins (``find_story``), then every other story it was verified against with
+        no candidate of that story vetoed. Ingest merges them: the article bridges reports of
+        one event that arrived before it and had nothing in common."""
+        self._also = []
+        story_id = self.find_story(session, record, fp, when)
+        return [] if story_id is None else [story_id, *self._also]
+
     def find_story(self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime) -> int | None:
-        """The id of the story this article joins, or None for a new story."""
+        """The id of the story this article joins, or None for a new story. The other stories
+        it belongs to are left for ``find_stories`` (so a subclass that stands in for the
+        detection by overriding this method simply never merges)."""
+        found = self._assign(session, record, fp, when)
+        self._also = found[1:]
+        return found[0] if found else None
+
+    def _assign(self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime) -> list[int]:
         if not self.loaded:
             self.load(session)
         else:
             self._catch_up(session)
         parsed = unpack(fp.data)
         if parsed is None:
-            return None
+            return []
         now = _epoch(when)
-        same = self._near_duplicate(session, record, fp, parsed, now)
+        verdicts = _Verdicts()
+        same = self._near_duplicate(session, record, fp, parsed, now, verdicts)
+        found = self._by_anchors(session, record, fp, parsed, now, verdicts)
         if same is not None:
             self.counters["dedup/near"] += 1
-            return same
-        found = self._by_anchors(session, record, fp, parsed, now)
-        if found is None:
-            return None
-        self.counters[found[1]] += 1
-        return found[0]
+            primary = same
+        elif found is not None:
+            self.counters[found[1]] += 1
+            primary = found[0]
+        else:
+            return []
+        if primary in verdicts.vetoed:
+            return [primary]  # a candidate of it was vetoed: join as before, merge nothing
+        others = sorted(s for s in verdicts.verified if s != primary and s not in verdicts.vetoed)
+        return [primary, *others]
+
+    def merged(self, into: int, stories: list[int]) -> None:
+        """Remember that ``stories`` were merged into ``into`` (after the transaction committed)."""
+        for story_id in stories:
+            if story_id != into:
+                self._redirects[story_id] = into
+                self.counters["dedup/merged"] += 1
+
+    def story_of_slot(self, slot: int) -> int:
+        """The story of an indexed article as this process last saw it (merges followed)."""
+        story_id = self._story_ids[slot]
+        seen = 0
+        while story_id in self._redirects and seen < 64:
+            story_id, seen = self._redirects[story_id], seen + 1
+        return story_id
 
     def add(self, article_id: int, story_id: int, record: ArticleRecord, fp: Fingerprint, when: datetime) -> None:
         """Remember a stored article (called after its transaction committed)."""
@@ -303,7 +352,7 @@ class StoryIndex:
         return ranked[:MAX_CANDIDATES]
 
     def _near_duplicate(
-        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: _Parsed, now: float
+        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: _Parsed, now: float, verdicts: _Verdicts
     ) -> int | None:
         if not parsed.samples:
             return None
@@ -337,7 +386,10 @@ class StoryIndex:
                 self.counters["dedup/near_rejected"] += 1
                 continue
             if self._vetoed(record, other, mine_signals, theirs_signals, figures=containment < NEAR_IDENTICAL):
+                verdicts.vetoed.add(other.story_id)
+                verdicts.vetoed_articles.add(other.id)
                 continue
+            verdicts.verified.add(other.story_id)
             if best is None or containment > best[0]:
                 best = (containment, other.story_id)
         return best[1] if best else None
@@ -370,7 +422,7 @@ class StoryIndex:
             return True
         return False
 
-    def _rewrite(self, record: ArticleRecord, mine: Signals, other: Article) -> bool:
+    def _rewrite(self, record: ArticleRecord, mine: Signals, other: Article, verdicts: _Verdicts) -> bool:
         """Whether ``other`` (same language, too little shared text for a near duplicate) is
         the same report rewritten: an outlet's own lead and wording around at least one reused
         wire sentence, the same people and places, and a figure, date or day in common; and
@@ -386,11 +438,15 @@ class StoryIndex:
         if fewer >= MIN_FIGURES_TO_COMPARE and 2 * len(mine.numbers & theirs.numbers) < fewer:
             # Most figures differ (crew, distance, catch, value): another event in the same words.
             self.counters["dedup/number_conflict"] += 1
+            verdicts.vetoed.add(other.story_id)
             return False
-        return not self._vetoed(record, other, mine, theirs)
+        if self._vetoed(record, other, mine, theirs):
+            verdicts.vetoed.add(other.story_id)
+            return False
+        return True
 
     def _by_anchors(
-        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: _Parsed, now: float
+        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: _Parsed, now: float, verdicts: _Verdicts
     ) -> tuple[int, str] | None:
         """(story id, counter) of a rewrite in the same language or a report of the same event
         in another language, found through shared names and numbers."""
@@ -399,6 +455,8 @@ class StoryIndex:
         mine = Signals.from_json(fp.signals)
         best: tuple[int, int, str] | None = None
         for slot, shared in self._ranked(self._anchors, parsed.anchors, now, 2):
+            if self.story_of_slot(slot) in verdicts.verified or self._article_ids[slot] in verdicts.vetoed_articles:
+                continue  # already decided by the near-duplicate check (the rewrite check vetoes it too)
             language = self._langs[slot]
             if language is None or not record.language:
                 continue
@@ -406,7 +464,7 @@ class StoryIndex:
                 if shared < MIN_SHARED_ANCHORS_REWRITE:
                     continue
                 other = session.get(Article, self._article_ids[slot])
-                if other is not None and self._rewrite(record, mine, other):
+                if other is not None and self._rewrite(record, mine, other, verdicts):
                     score, kind = 100 + shared, "dedup/rewrite"
                 else:
                     continue
@@ -420,7 +478,10 @@ class StoryIndex:
                 theirs = Signals.from_json(other.signals)
                 score, kind = same_event(mine, theirs, same_family), "dedup/cross_language"
                 if not score:
+                    if days_disagree(mine, theirs) or partners_conflict(mine, theirs):
+                        verdicts.vetoed.add(other.story_id)
                     continue
+            verdicts.verified.add(other.story_id)
             if best is None or score > best[0]:
                 best = (score, other.story_id, kind)
         return (best[1], best[2]) if best else None

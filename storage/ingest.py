@@ -2,9 +2,11 @@
 
 For each record, in one transaction: validate, canonicalise the URL, drop exact duplicates
 (canonical URL, normalised body), find the story via the ``StoryIndex``, insert the article,
-update its story, then call the ``on_stored`` hooks (watch matching and the alert outbox,
-wired in by run.py) so a match and its deliveries commit together with the article or not at
-all. Uniqueness is enforced by the database too, so a concurrent writer cannot double-store.
+update its story (when the article was verified as belonging to several stories, merge them
+into the oldest: ``storage.stories.merge_stories``), then call the ``on_stored`` hooks (watch
+matching and the alert outbox, wired in by run.py) so a match and its deliveries commit
+together with the article or not at all. Uniqueness is enforced by the database too, so a
+concurrent writer cannot double-store.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from storage import repository
 from storage.dedup import StoryIndex
 from storage.models import Article, Story, utcnow
 from storage.records import ArticleRecord, IngestResult
+from storage.stories import merge_stories
 from storage.text import detect_language, normalize
 from storage.urls import canonicalize
 
@@ -79,13 +82,10 @@ class Ingestor:
                 return IngestResult("duplicate", "dedup/content", record.url)
             outlet_id = self._outlet_id(session, record)
             fp = self.index.fingerprint(record, text)
-            story_id = self.index.find_story(session, record, fp, when)
-            new_story = story_id is None
-            story = (
-                Story(title=record.title, created_at=now, updated_at=now) if new_story else session.get(Story, story_id)
-            )
-            if story is None:  # the index points at a story that is gone: start afresh
-                story, new_story = Story(title=record.title, created_at=now, updated_at=now), True
+            candidates = (session.get(Story, i) for i in self.index.find_stories(session, record, fp, when))
+            found = [s for s in candidates if s is not None]  # a story gone since is skipped
+            story = found[0] if found else Story(title=record.title, created_at=now, updated_at=now)
+            new_story = not found
             if new_story:
                 session.add(story)
                 session.flush()
@@ -117,9 +117,19 @@ class Ingestor:
                 story.first_article_id = article.id
             story.article_count = (story.article_count or 0) + 1
             story.updated_at = now
+            merged: list[int] = []
+            if len(found) > 1:
+                # The article belongs to several stories: one event whose first reports had
+                # nothing in common. They become one story (the oldest), in this transaction
+                # and only once the article is stored (a concurrent copy merges nothing).
+                story = merge_stories(session, found, now)
+                merged = [s.id for s in found if s.id != story.id]
+                log.info("stories %s merged into story %s", merged, story.id)
             for hook in self.on_stored:
                 hook(session, article, new_story)
             article_id, sid = article.id, story.id
+        if merged:
+            self.index.merged(sid, merged)
         self.index.add(article_id, sid, record, fp, when)
         return IngestResult("stored", "stored", record.url, article_id, sid, new_story)
 
