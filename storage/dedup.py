@@ -25,8 +25,12 @@ suppresses an alert:
   anchors (proper names without diacritics, numbers); a merge needs several specific names
   and a number in common with a common explicit date; or three people or places and the same
   weekday (and no figures that all differ); or the same outlet family (e.g. qdnd and qdnd-en)
-  with a name and numbers. Conflicting dates, weekdays or partners always keep them apart, and
+  with a name and numbers; or two people or places, two institutions or domain terms
+  (``signals.concepts``: MMEA = APMM) and the same day (``signals.same_day``: "on Sunday" and
+  "ngày 29/11"). Conflicting dates, weekdays or partners always keep them apart, and
   translations must be published within ``CROSS_LANGUAGE_WINDOW``.
+* **Dropped exact copies** (``copy_seen``): the outlet family of a copy refused by ingest is
+  added to the stored article it copies, and the copy may bridge stories like a new article.
 
 Only articles published within ``dedup.window`` (``DedupConfig.window``, passed in by run.py)
 of each other can merge. What the index needs is stored with each article (``fingerprint``:
@@ -62,6 +66,7 @@ from storage.signals import (
     partners_conflict,
     quantities,
     quantity_conflicts,
+    same_day,
     sample_keys,
     shingle_set,
     stable_hash,
@@ -86,6 +91,11 @@ MIN_SHARED_ENTITIES = 3  # people or places named in both (name pairs sharing a 
 MIN_SHARED_ANCHORS_REWRITE = 4  # index anchors a same-language candidate must share
 MIN_FIGURES_TO_COMPARE = 3  # with this many numbers on both sides, most must agree
 MAX_POSTINGS = 256  # newest entries read per key: a common key says little anyway
+# Another language with few figures in common: people or places, a day and terms in common.
+MIN_SHARED_CONCEPTS = 2  # institutions or maritime terms (``signals.concepts``) in both
+MIN_ENTITIES_WITH_CONCEPTS = 2
+# An article's outlet families: its own, then those of exact copies dropped since (one string).
+FAMILY_SEP = "\x1f"
 
 _IDX_BITS = 24  # an index holds at most 16.7 million articles
 _IDX_MASK = (1 << _IDX_BITS) - 1
@@ -337,6 +347,48 @@ class StoryIndex:
         self._index(article_id, story_id, record.language, parsed, when)
         self._added.add(article_id)
 
+    def copy_seen(self, session: Session, copy: Article, record: ArticleRecord, when: datetime) -> list[int]:
+        """An exact copy of the stored article ``copy`` came from another outlet and was dropped
+        (ingest). Its outlet family now counts for ``copy`` too, stored with it (a Bernama
+        report first stored as theSun's copy still links to Bernama's Malay edition); and the
+        stories the dropped copy belongs to are returned, ``copy``'s first, when it bridges
+        ``copy``'s story with others (ingest merges them), else []."""
+        family = record.outlet_family
+        parsed = unpack(copy.fingerprint)
+        if not family or parsed is None or FAMILY_SEP in family:
+            return []
+        known = parsed.family.split(FAMILY_SEP) if parsed.family else []
+        if family in known:
+            return []
+        packed = FAMILY_SEP.join([*known, family])
+        if len(packed.encode("utf-8")) > 255:
+            return []  # the header's length byte: a copy of that many families changes nothing
+        copy.fingerprint = pack(parsed.samples, parsed.anchors, packed)
+        self.counters["dedup/copy_family"] += 1
+        if not self.loaded:
+            self.load(session)  # reads the flushed fingerprint, family included
+        else:
+            slot = self._slot_of(copy.id)
+            if slot is not None:
+                self._families[slot] = packed
+        fp = Fingerprint(None, pack(parsed.samples, parsed.anchors, family), copy.signals)
+        found = self.find_stories(session, record, fp, when)
+        story_id = copy.story_id
+        if story_id not in found or len(found) < 2:
+            return []
+        return [story_id, *(s for s in found if s != story_id)]
+
+    def _slot_of(self, article_id: int) -> int | None:
+        """The slot of an indexed article (ids are appended in increasing order, mostly)."""
+        ids = self._article_ids
+        i = bisect_left(ids, article_id)
+        if i < len(ids) and ids[i] == article_id:
+            return i
+        try:
+            return ids.index(article_id)
+        except ValueError:
+            return None
+
     # ---------------------------------------------------------------- candidates and verification
 
     def _candidates(self, postings: _Postings, keys: list[int], now: float, minimum: int) -> list[int]:
@@ -471,12 +523,13 @@ class StoryIndex:
             else:
                 if abs(self._whens[slot] - now) > min(CROSS_LANGUAGE_WINDOW, self.window_seconds):
                     continue
-                same_family = parsed.family is not None and parsed.family == self._families[slot]
+                same_family = _share_family(parsed.family, self._families[slot])
                 other = session.get(Article, self._article_ids[slot])
                 if other is None:
                     continue
                 theirs = Signals.from_json(other.signals)
-                score, kind = same_event(mine, theirs, same_family), "dedup/cross_language"
+                score = same_event(mine, theirs, same_family, now, float(self._whens[slot]))
+                kind = "dedup/cross_language"
                 if not score:
                     if days_disagree(mine, theirs) or partners_conflict(mine, theirs):
                         verdicts.vetoed.add(other.story_id)
@@ -487,34 +540,59 @@ class StoryIndex:
         return (best[1], best[2]) if best else None
 
 
-def same_event(a: Signals, b: Signals, same_family: bool) -> int:
+def same_event(
+    a: Signals, b: Signals, same_family: bool, when_a: float | None = None, when_b: float | None = None
+) -> int:
     """How strongly two reports in different languages look like one event (0 = not).
 
     Requires an explicit common date plus specific names and a number in common (or three
-    numbers, for scripts where names do not survive); or, within one outlet family, a name and
-    numbers in common. Dates on both
-    sides with none in common mean a different event, whatever else matches.
+    numbers, for scripts where names do not survive); or the same weekday and three people or
+    places; or, within one outlet family, a name and numbers in common. Failing those, two
+    people or places, ``MIN_SHARED_CONCEPTS`` institutions or terms and one day (``same_day``,
+    which reads the publication times ``when_a``/``when_b``: "on Sunday" and "ngày 29/11") are
+    enough. Dates on both sides with none in common mean a different event, whatever else
+    matches; so do figures that mostly differ.
     """
     shared_names = a.names & b.names
     names = len(shared_names)
     numbers = len(a.numbers & b.numbers)
     if days_disagree(a, b) or partners_conflict(a, b):
         return 0
+    # Figures on both sides with none (or, of three or more, fewer than half) in common.
+    fewer = min(len(a.numbers), len(b.numbers))
+    figures_differ = bool(fewer and (not numbers or (fewer >= MIN_FIGURES_TO_COMPARE and 2 * numbers < fewer)))
     if a.dates & b.dates:
         strong = (names >= MIN_SHARED_NAMES and numbers >= 1) or numbers >= MIN_SHARED_NUMBERS_ALONE
     elif a.weekdays & b.weekdays:
         # No common date (one side gives none, as a translation that only says "on Wednesday"
         # often does) but the same weekday and three people or places in common; figures on
         # both sides with none in common keep them apart.
-        figures_differ = bool(a.numbers and b.numbers and not numbers)
         strong = name_entities(shared_names) >= MIN_SHARED_ENTITIES and not figures_differ
     elif same_family:
         # A publisher's own translation (qdnd.vn -> en.qdnd.vn) often drops the dated lead
         # paragraph; the same publisher within days plus a name and numbers in common is enough.
-        strong = names >= 1 and numbers >= 1 and names + numbers >= 3
+        strong = names >= 1 and numbers >= 1 and names + numbers >= 3 and not figures_differ
     else:
         strong = False
-    return names + numbers if strong else 0
+    concepts = len(a.concepts & b.concepts)
+    if (
+        not strong
+        and concepts >= MIN_SHARED_CONCEPTS
+        and not figures_differ
+        and name_entities(shared_names) >= MIN_ENTITIES_WITH_CONCEPTS
+        and same_day(a, b, when_a, when_b)
+    ):
+        # A translation that rounds or spells out its figures ("five years", "5 năm"), with
+        # the same people or places, the same institutions and the same day.
+        strong = True
+    return names + numbers + concepts if strong else 0
+
+
+def _share_family(mine: str | None, theirs: str | None) -> bool:
+    """Whether two packed family strings (``FAMILY_SEP``-joined) have a family in common."""
+    if not mine or not theirs:
+        return False
+    return bool(set(mine.split(FAMILY_SEP)) & set(theirs.split(FAMILY_SEP)))
 
 
 def _epoch(when: datetime) -> float:

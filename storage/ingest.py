@@ -54,9 +54,13 @@ class Ingestor:
         self.on_stored = list(on_stored)
         self.clock = clock
         self.counters: Counter[str] = Counter()
+        self._bridged: tuple[int, list[int]] | None = None  # stories a dropped copy merged
 
     def ingest(self, record: ArticleRecord) -> IngestResult:
+        self._bridged = None
         result = self._ingest(record)
+        if self._bridged is not None:
+            self.index.merged(*self._bridged)
         self.counters[result.reason] += 1
         return result
 
@@ -78,7 +82,12 @@ class Ingestor:
         with self.sessions() as session, session.begin():
             if repository.article_by_canonical_url(session, canonical) is not None:
                 return IngestResult("duplicate", "dedup/url", record.url)
-            if repository.article_by_content_hash(session, digest) is not None:
+            copy = repository.article_by_content_hash(session, digest)
+            if copy is not None:
+                # Dropped, but its outlet family still counts for the copy, and it may bridge
+                # the copy's story with its family's report in another language (the index
+                # learns of the merge once it is committed: ``ingest``).
+                self._bridged = self._merge_bridged(session, self.index.copy_seen(session, copy, record, when), now)
                 return IngestResult("duplicate", "dedup/content", record.url)
             outlet_id = self._outlet_id(session, record)
             fp = self.index.fingerprint(record, text)
@@ -132,6 +141,16 @@ class Ingestor:
             self.index.merged(sid, merged)
         self.index.add(article_id, sid, record, fp, when)
         return IngestResult("stored", "stored", record.url, article_id, sid, new_story)
+
+    def _merge_bridged(self, session: Session, story_ids: list[int], now: datetime) -> tuple[int, list[int]] | None:
+        """Merge the stories a dropped copy belongs to: (the story kept, the ones merged into it)."""
+        stories = [s for s in (session.get(Story, i) for i in story_ids) if s is not None]
+        if len(stories) < 2:
+            return None
+        kept = merge_stories(session, stories, now)
+        merged = [s.id for s in stories if s.id != kept.id]
+        log.info("stories %s merged into story %s by a dropped copy", merged, kept.id)
+        return kept.id, merged
 
     def _outlet_id(self, session: Session, record: ArticleRecord) -> int:
         return repository.get_or_create_outlet(session, record.outlet, record.outlet_name).id

@@ -16,6 +16,13 @@ Four kinds of features:
 * **Figures by what they count** (``quantities``: ``105 nautical``, ``300 kilograms``) and the
   longest run of words one text shares with another (``longest_shared_run``: a reused
   sentence), for rewrites that share too little text for a near duplicate.
+* **Supporting evidence** for reports in different languages that share people or places but
+  few figures: ``concepts`` (institutions and maritime terms with their equivalents in English,
+  Vietnamese, Malay/Indonesian and French: MMEA = APMM = Cơ quan Thực thi Hàng hải Malaysia,
+  coast guard = cảnh sát biển = pengawal pantai), and ``relative`` days (today, yesterday:
+  ``hôm nay``, ``semalam``) that ``same_day`` turns into dates with the publication time, as it
+  turns a date into its weekday. Never enough alone: ``storage.dedup`` asks for them together
+  with people or places and a day in common.
 
 Reads no configuration.
 """
@@ -30,6 +37,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
 SHINGLE = 4
 # Keep a shingle as an index key when its hash is 0 modulo this: the choice depends only on
@@ -37,7 +45,7 @@ SHINGLE = 4
 # or a cut ending does not change the keys of the rest).
 SAMPLE_MOD = 16
 MAX_SAMPLES = 32
-MAX_ANCHORS = 16
+MAX_ANCHORS = 24  # room for the people and places after the offices and phrases a text names
 
 _WORD_RE = re.compile(r"\w+")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
@@ -423,6 +431,9 @@ class Signals:
     # Foreign countries named, with their mentions (``partners``); empty for articles stored
     # before this signal existed, which then never conflict.
     countries: dict[str, int] = field(default_factory=dict)
+    # Supporting evidence only (``concepts``, ``relative``): empty for articles stored before.
+    concepts: frozenset[str] = frozenset()
+    relative: frozenset[int] = frozenset()  # days before publication: 0 today, 1 yesterday
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -431,6 +442,8 @@ class Signals:
             "dates": sorted(f"{d}/{m}" for d, m in self.dates),
             "weekdays": [str(d) for d in sorted(self.weekdays)],
             "countries": dict(sorted(self.countries.items())),
+            "concepts": sorted(self.concepts),
+            "relative": [str(d) for d in sorted(self.relative)],
         }
 
     @classmethod
@@ -449,7 +462,15 @@ class Signals:
         weekdays = frozenset(int(d) for d in strings("weekdays") if d.isdigit())
         stored = data.get("countries")
         countries = {str(k): v for k, v in stored.items() if isinstance(v, int)} if isinstance(stored, dict) else {}
-        return cls(frozenset(strings("names")), frozenset(strings("numbers")), frozenset(dates), weekdays, countries)
+        return cls(
+            frozenset(strings("names")),
+            frozenset(strings("numbers")),
+            frozenset(dates),
+            weekdays,
+            countries,
+            frozenset(strings("concepts")),
+            frozenset(int(d) for d in strings("relative") if d.isdigit()),
+        )
 
     def anchors(self) -> list[str]:
         """The index keys for cross-language candidates: specific names, then numbers."""
@@ -460,7 +481,16 @@ class Signals:
 def extract_signals(title: str, text: str) -> Signals:
     body = f"{title}\n{text}"
     plain = _fold(body)
-    return Signals(_names(body), _numbers(body), _dates(plain), _weekdays(plain), partners(title, text))
+    folded_words = _WORD_RE.findall(plain)
+    return Signals(
+        _names(body),
+        _numbers(body),
+        _dates(plain),
+        _weekdays(plain),
+        partners(title, text),
+        concepts(folded_words),
+        _relative_days(folded_words),
+    )
 
 
 def days_disagree(a: Signals, b: Signals) -> bool:
@@ -485,6 +515,135 @@ def name_entities(names: Iterable[str]) -> int:
             parts |= g
         groups.append(parts)
     return len(groups)
+
+
+# Institutions and terms of this domain with their equivalents in the monitored languages
+# (folded: lower case, no diacritics), so that a translation shares them with its original.
+# One concept per line: its id, then its spellings. Generic words ("minister", "defence") are
+# left out: every report has them.
+_CONCEPT_SPELLINGS = """
+mmea: mmea|apmm|maritim malaysia|maritime malaysia|malaysian maritime enforcement agency|agensi penguatkuasaan maritim
+  |co quan thuc thi hang hai malaysia|luc luong thuc thi hang hai malaysia|agence malaisienne de surveillance maritime
+coast-guard: coast guard|coast guards|coastguard|canh sat bien|pengawal pantai|penjaga pantai|garde-cote|garde cote
+  |gardes-cotes|garde cotes|bakamla
+navy: navy|navies|hai quan|tentera laut|angkatan laut|marine nationale
+hotline: hotline|hotlines|duong day nong|talian panas|ligne directe|ligne d urgence
+fishing-boat: fishing boat|fishing boats|fishing vessel|fishing vessels|tau ca|bot nelayan|kapal nelayan|perahu nelayan
+  |bateau de peche|bateaux de peche|navire de peche|navires de peche
+fishermen: fishermen|fisherman|ngu dan|nelayan|pecheurs|pecheur
+crew: crew|crew members|thuyen vien|kru|anak kapal|awak kapal|equipage|membres d equipage
+detention: detain|detains|detained|detention|seized|bat giu|tam giu|menahan|ditahan|tahan|dirampas|arraisonne
+  |arraisonnes|arrete|arretes|detenus
+encroachment: encroach|encroaching|encroachment|encroached|menceroboh|pencerobohan|xam pham|empietement
+search-rescue: search and rescue|tim kiem cuu nan|mencari dan menyelamat|carilamat|pencarian dan penyelamatan
+  |recherche et sauvetage
+incident-at-sea: incidents at sea|incident at sea|su co tren bien|insiden di laut|incidents en mer|incident en mer
+nautical-miles: nautical miles|nautical mile|hai ly|batu nautika|mil laut|milles nautiques|mille nautique
+repatriation: repatriate|repatriated|repatriation|hoi huong|trao tra|dihantar pulang|dipulangkan|rapatrie|rapatries
+  |rapatriement
+mou: mou|memorandum of understanding|ban ghi nho|memorandum persefahaman|nota kesepahaman|protocole d accord
+  |memorandum d entente
+working-visit: working visit|chuyen tham lam viec|lawatan kerja|kunjungan kerja|visite de travail
+official-visit: official visit|tham chinh thuc|lawatan rasmi|kunjungan resmi|visite officielle
+joint-exercise: joint exercise|joint exercises|joint drill|tap tran chung|latihan bersama|latihan gabungan
+  |exercice conjoint|exercices conjoints
+intelligence-sharing: intelligence sharing|chia se thong tin tinh bao|perkongsian perisikan|berbagi intelijen
+  |partage de renseignements
+defence-industry: defence industry|defense industry|cong nghiep quoc phong|industri pertahanan|industrie de defense
+defence-technology: defence technology|defense technology|cong nghe quoc phong|teknologi pertahanan
+  |technologie de defense
+maritime-security: maritime security|an ninh hang hai|keselamatan maritim|keamanan maritim|securite maritime
+regional-stability: regional stability|on dinh khu vuc|kestabilan serantau|stabilitas kawasan|stabilite regionale
+policy-dialogue: policy dialogue|dialogue chinh sach|dialog dasar|dialog kebijakan|dialogue politique
+strategic-dialogue: strategic dialogue|doi thoai chien luoc|dialog strategik|dialog strategis|dialogue strategique
+iuu-fishing: iuu|khai thac hai san bat hop phap|penangkapan ikan haram|peche illicite
+"""
+_CONCEPTS_BY_FIRST_WORD: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _line in re.sub(r"\n\s+\|", "|", _CONCEPT_SPELLINGS).strip().splitlines():
+    _concept, _, _spellings = _line.partition(":")
+    for _spelling in _spellings.split("|"):
+        _phrase = tuple(_WORD_RE.findall(_spelling.strip()))
+        _CONCEPTS_BY_FIRST_WORD.setdefault(_phrase[0], []).append((_phrase, _concept.strip()))
+for _choices in _CONCEPTS_BY_FIRST_WORD.values():
+    _choices.sort(key=lambda item: -len(item[0]))  # the longest spelling first
+# Words that put what a text reports on a day relative to its publication.
+_RELATIVE_DAYS = {
+    ("today",): 0,
+    ("hom", "nay"): 0,
+    ("hari", "ini"): 0,
+    ("aujourd", "hui"): 0,
+    ("yesterday",): 1,
+    ("hom", "qua"): 1,
+    ("semalam",): 1,
+    ("kemarin",): 1,
+    ("hier",): 1,
+}
+_RELATIVE_FIRST = {phrase[0] for phrase in _RELATIVE_DAYS}
+# Asia's outlets date by their own clock (UTC+7, UTC+8): "today" may be the UTC day or the next.
+_LOCAL_OFFSETS = (timedelta(0), timedelta(hours=8))
+
+
+def concepts(folded_words: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """The concepts of ``_CONCEPT_SPELLINGS`` a text names (its words folded as ``words``)."""
+    found: set[str] = set()
+    table = _CONCEPTS_BY_FIRST_WORD
+    for i, word in enumerate(folded_words):
+        choices = table.get(word)
+        if choices is None:
+            continue
+        for phrase, concept in choices:
+            if len(phrase) == 1 or tuple(folded_words[i : i + len(phrase)]) == phrase:
+                found.add(concept)
+                break
+    return frozenset(found)
+
+
+def _relative_days(folded_words: list[str]) -> frozenset[int]:
+    found: set[int] = set()
+    for i, word in enumerate(folded_words):
+        if word in _RELATIVE_FIRST:
+            for phrase, days in _RELATIVE_DAYS.items():
+                if tuple(folded_words[i : i + len(phrase)]) == phrase:
+                    found.add(days)
+    return frozenset(found)
+
+
+def _days_around(signals: Signals, when: float | None) -> set[date]:
+    """The calendar days a text names, placed in the year nearest its publication time ``when``
+    (epoch seconds), with its relative days (today, yesterday) resolved."""
+    if when is None:
+        return set()
+    published = datetime.fromtimestamp(when, UTC)
+    found: set[date] = set()
+    for day, month in signals.dates:
+        best: date | None = None
+        for year in (published.year - 1, published.year, published.year + 1):
+            try:
+                candidate = date(year, month, day)
+            except ValueError:
+                continue  # 29 February of another year
+            if best is None or abs(candidate - published.date()) < abs(best - published.date()):
+                best = candidate
+        if best is not None:
+            found.add(best)
+    for back in signals.relative:
+        found |= {(published + offset).date() - timedelta(days=back) for offset in _LOCAL_OFFSETS}
+    return found
+
+
+def same_day(a: Signals, b: Signals, when_a: float | None = None, when_b: float | None = None) -> bool:
+    """Whether two texts put their event on one day: a date or a weekday in common, or (with
+    the publication times) a date of one that falls on a weekday the other names ("on Sunday"
+    / "ngày 29/11"), or that is the day the other says "today" or "yesterday" for.
+
+    Supporting evidence only: a weekday or a relative day that does not match is no veto (the
+    two texts may name different moments; ``days_disagree`` is the veto)."""
+    if a.dates & b.dates or a.weekdays & b.weekdays:
+        return True
+    days_a, days_b = _days_around(a, when_a), _days_around(b, when_b)
+    if days_a & days_b:
+        return True
+    return bool({d.isoweekday() for d in days_a} & b.weekdays or {d.isoweekday() for d in days_b} & a.weekdays)
 
 
 def _weekdays(plain: str) -> frozenset[int]:
