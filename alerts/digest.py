@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.outbox import new_delivery_id
+from alerts.outbox import pending_delivery
 from config import Config
 from storage.models import AlertDelivery, WatchMatch, utcnow
 
@@ -98,15 +98,11 @@ def _enqueue(
     ).all()
     if not match_ids:
         return None
-    delivery = AlertDelivery(
-        id=new_delivery_id(),
-        kind="digest",
+    delivery = pending_delivery(
+        "digest",
+        channel,
+        now,
         dedup_key=key,
-        channel=channel,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
         payload={
             "period": period,
             "start": start.isoformat(),

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channel, SendResult
 from alerts.errors import DeliveryError, RenderError
-from alerts.outbox import new_delivery_id
+from alerts.outbox import new_delivery_id, pending_delivery
 from alerts.render import Renderer
 from config import AlertsConfig
 from storage.models import AlertDelivery, ChannelState, DeliveryAttempt, utcnow
@@ -312,16 +312,13 @@ class Dispatcher:
         delivery_id = new_delivery_id()
         with self.sessions.begin() as session:
             session.add(
-                AlertDelivery(
-                    id=delivery_id,
-                    kind="test",
+                pending_delivery(
+                    "test",
+                    channel,
+                    at,
                     dedup_key=f"test/{delivery_id}",
-                    channel=channel,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=at,
-                    created_at=at,
                     payload={"channel": channel},
+                    delivery_id=delivery_id,
                 )
             )
         outcome = self.deliver(delivery_id, now)

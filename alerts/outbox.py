@@ -25,6 +25,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +41,31 @@ log = logging.getLogger(__name__)
 def new_delivery_id() -> str:
     """A delivery id, also the webhook-id and (with a domain) the email Message-ID."""
     return f"msg_{uuid.uuid4().hex}"
+
+
+def pending_delivery(
+    kind: str,
+    channel: str,
+    now: datetime,
+    *,
+    match_id: int | None = None,
+    dedup_key: str | None = None,
+    payload: dict[str, Any] | None = None,
+    delivery_id: str | None = None,
+) -> AlertDelivery:
+    """A delivery due now, not yet attempted: the one shape every kind of alert is queued in."""
+    return AlertDelivery(
+        id=delivery_id or new_delivery_id(),
+        kind=kind,
+        match_id=match_id,
+        dedup_key=dedup_key,
+        channel=channel,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        payload=payload,
+    )
 
 
 class Outbox:
@@ -80,18 +106,7 @@ class Outbox:
             match = self._record_match(session, article, hit, alert=fresh and not already, now=now)
             if match.alerted and watch.mode == "instant":
                 for channel in watch.channels:
-                    session.add(
-                        AlertDelivery(
-                            id=new_delivery_id(),
-                            kind="instant",
-                            match_id=match.id,
-                            channel=channel,
-                            status="pending",
-                            attempts=0,
-                            next_attempt_at=now,
-                            created_at=now,
-                        )
-                    )
+                    session.add(pending_delivery("instant", channel, now, match_id=match.id))
                     enqueued += 1
         if enqueued:
             session.flush()
@@ -160,16 +175,8 @@ def enqueue_system_alert(
         )
         if exists is not None:
             continue
-        delivery = AlertDelivery(
-            id=new_delivery_id(),
-            kind="system",
-            dedup_key=dedup_key,
-            channel=channel,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            payload={"subject": subject, "text": text, "key": dedup_key},
+        delivery = pending_delivery(
+            "system", channel, now, dedup_key=dedup_key, payload={"subject": subject, "text": text, "key": dedup_key}
         )
         try:
             with session.begin_nested():
