@@ -48,6 +48,7 @@ from alerts.digest import enqueue_digests
 from alerts.dispatch import Dispatcher, DispatchLoop
 from alerts.outbox import enqueue_system_alert
 from config import Config, ConfigError, OutletConfig
+from crawler.runner import CrawlSummary
 from storage import health, repository
 from storage.models import AlertDelivery, Article, HealthIncident, Outlet, WatchMatch, utcnow
 from storage.records import ArticleRecord, IngestResult
@@ -62,35 +63,6 @@ HEALTH_EVERY_MAX = 300.0  # the silence check runs at least this often
 STOP_GRACE = 20.0  # seconds running crawls get to finish after SIGTERM; then they are stopped
 
 
-class CrawlResult(Protocol):
-    """What the daemon reads from ``crawler.runner.CrawlSummary``."""
-
-    @property
-    def outlet(self) -> str: ...
-    @property
-    def status(self) -> str: ...  # ok | partial | failed | timeout
-    @property
-    def discovered(self) -> int: ...
-    @property
-    def skipped_known(self) -> int: ...
-    @property
-    def skipped_old(self) -> int: ...
-    @property
-    def fetched(self) -> int: ...
-    @property
-    def stored(self) -> int: ...
-    @property
-    def duplicates(self) -> int: ...
-    @property
-    def extract_empty(self) -> int: ...
-    @property
-    def failed(self) -> int: ...
-    @property
-    def error(self) -> str | None: ...
-    @property
-    def seconds(self) -> float: ...
-
-
 class CrawlFn(Protocol):
     """``crawler.runner.run_crawl``."""
 
@@ -103,13 +75,13 @@ class CrawlFn(Protocol):
         *,
         time_limit: float | None = None,
         stop: threading.Event | None = None,
-    ) -> Sequence[CrawlResult]: ...
+    ) -> Sequence[CrawlSummary]: ...
 
 
 FAILED = health.FAILED_STATUSES  # a crawl with one of these statuses failed (run --once exits 1)
 
 
-def crawl_line(s: CrawlResult) -> str:
+def crawl_line(s: CrawlSummary) -> str:
     """One log line per crawl, with its counts."""
     line = (
         f"crawl {s.outlet}: {s.status} in {s.seconds:.1f}s: discovered {s.discovered}, "
@@ -159,7 +131,7 @@ class Worker:
         with self._ingest_lock:
             return self.ingestor.ingest(record)
 
-    def crawl(self, outlets: Sequence[OutletConfig]) -> list[CrawlResult]:
+    def crawl(self, outlets: Sequence[OutletConfig]) -> list[CrawlSummary]:
         limit = float(self.cfg.schedule.crawl_time_limit)
         summaries = list(
             self._crawl(self.cfg, outlets, self.ingest, self.sessions, time_limit=limit, stop=self.stop_crawls)

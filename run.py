@@ -38,6 +38,7 @@ from alerts.outbox import Outbox
 from alerts.render import Renderer
 from config import Config, ConfigError, OutletConfig, WatchConfig, parse_duration
 from crawler.extract import Extracted, extract
+from crawler.runner import CrawlSummary, run_crawl
 from daemon import FAILED, STOP_GRACE, Daemon, Worker
 from storage import db, repository
 from storage.dedup import StoryIndex
@@ -179,7 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         db.upgrade(cfg.storage.database_url)
         recover_interrupted(app.sessions)  # sends a killed daemon left half-done go out again now
-        worker = Worker(cfg, app.sessions, app.ingestor(), _run_crawl)
+        worker = Worker(cfg, app.sessions, app.ingestor(), run_crawl)
         if args.once:
             return _run_once(app, worker)
         daemon = Daemon(cfg, worker, app.dispatcher())
@@ -199,12 +200,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         app.engine.dispose()
 
 
-def _run_crawl(*args: Any, **kwargs: Any) -> Any:
-    from crawler.runner import run_crawl
-
-    return run_crawl(*args, **kwargs)
-
-
 def _run_once(app: App, worker: Worker) -> int:
     """Crawl every enabled outlet once (concurrently), send what is due, print a summary."""
     cfg = app.config
@@ -213,19 +208,7 @@ def _run_once(app: App, worker: Worker) -> int:
     worker.queue_digests()
     sent = dispatcher.dispatch_due()
     dispatcher.close()
-    head = f"{'outlet':<14} {'status':<8} {'found':>6} {'new':>5} {'dup':>5} {'empty':>6} {'failed':>7} {'secs':>6}"
-    print(f"{head}  error")
-    for s in summaries:
-        print(
-            f"{s.outlet:<14} {s.status:<8} {s.discovered:>6} {s.stored:>5} {s.duplicates:>5} "
-            f"{s.extract_empty:>6} {s.failed:>7} {s.seconds:>6.1f}  {(s.error or '')[:80]}"
-        )
-    bad = [s.outlet for s in summaries if s.status in FAILED]
-    print(f"stored {sum(s.stored for s in summaries)} new articles; alerts: {sent}")
-    if bad:
-        print(f"error: {len(bad)} outlet(s) failed: {', '.join(bad)}", file=sys.stderr)
-        return 1
-    return 0
+    return _report_crawls(summaries, f"alerts: {sent}")
 
 
 class _StopFlag:
@@ -258,8 +241,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     cfg = load_app_config(args.config)
     outlets = _select_outlets(cfg, args.outlets)
     app = build_app(cfg)
-    from crawler.runner import run_crawl
-
     live = sys.stderr.isatty() and not args.quiet
 
     def progress(slug: str, message: str) -> None:
@@ -271,10 +252,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     )
     if live:
         print("\r\033[K", end="", file=sys.stderr)
+    return _report_crawls(summaries, "alerts they matched are queued for the daemon (or: run.py alerts send)")
+
+
+def _report_crawls(summaries: Sequence[CrawlSummary], alerts: str) -> int:
+    """The table of ``crawl`` and ``run --once``; exit status 1 when an outlet failed."""
     print(_crawl_table(summaries))
-    queued = sum(s.stored for s in summaries)
-    print(f"stored {queued} new articles; alerts they matched are queued for the daemon (or: run.py alerts send)")
-    failed = [s.outlet for s in summaries if s.status in ("failed", "timeout")]
+    print(f"stored {sum(s.stored for s in summaries)} new articles; {alerts}")
+    failed = [s.outlet for s in summaries if s.status in FAILED]
     if failed:
         print(f"error: {len(failed)} outlet(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1
@@ -291,7 +276,7 @@ def _select_outlets(cfg: Config, slugs: Sequence[str]) -> list[OutletConfig]:
     return [known[s] for s in slugs]
 
 
-def _crawl_table(summaries: Sequence[Any]) -> str:
+def _crawl_table(summaries: Sequence[CrawlSummary]) -> str:
     """Per outlet: discovered, skipped as known / too old, fetched, stored, failed with reasons."""
     head = (
         f"{'outlet':<14} {'status':<8} {'found':>5} {'known':>5} {'old':>4} {'fetched':>7} "
