@@ -1,8 +1,8 @@
 """``run.py demo``: one full Newswatch cycle, offline, on loopback, in a few seconds.
 
-Starts the replica outlets (``replica``), a local SMTP server (aiosmtpd) and a webhook
+Starts the sandbox outlets (``sandbox``), a local SMTP server (aiosmtpd) and a webhook
 receiver, all on 127.0.0.1; builds the configuration from the shipped ``config.toml`` (its
-outlets and its default watch) with the outlets pointed at the replicas, a temporary SQLite
+outlets and its default watch) with the outlets pointed at the sandbox sites, a temporary SQLite
 database and two channels pointed at the local servers; then crawls every outlet once,
 merges stories, matches the watch and sends the alerts, and prints what happened. Nothing
 leaves the machine and nothing outside a temporary folder is written.
@@ -16,17 +16,10 @@ import base64
 import json
 import logging
 import secrets
-import socket
 import tempfile
-import threading
 import time
 import tomllib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,76 +29,10 @@ from config import Config
 log = logging.getLogger("newswatch.demo")
 
 
-@dataclass
-class MailSink:
-    """An SMTP server on 127.0.0.1 that keeps what it receives (aiosmtpd)."""
-
-    messages: list[EmailMessage] = field(default_factory=list)
-    port: int = 0
-
-    @contextmanager
-    def running(self) -> Iterator[MailSink]:
-        from aiosmtpd.controller import Controller
-
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-                sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-                return "250 OK"
-
-        with socket.socket() as probe:  # aiosmtpd checks its own port at start: it cannot be 0
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        controller.start()
-        try:
-            yield self
-        finally:
-            controller.stop()
-
-
-@dataclass
-class HookReceiver:
-    """An HTTP server on 127.0.0.1 that keeps the webhook requests it receives."""
-
-    requests: list[tuple[dict[str, str], Any]] = field(default_factory=list)
-    port: int = 0
-
-    @contextmanager
-    def running(self) -> Iterator[HookReceiver]:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, json.loads(body)))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        self.port = int(server.server_address[1])
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/newswatch"
-
-
 def demo_config(
-    shipped: Path, folder: Path, outlets: dict[str, dict[str, Any]], smtp_port: int, hook_url: str
-) -> tuple[Config, dict[str, str]]:
-    """The shipped config with its outlets on the replicas, a temporary database and two channels."""
+    shipped: Path, folder: Path, outlets: dict[str, dict[str, Any]], smtp_port: int, hook_url: str, hook_secret: str
+) -> Config:
+    """The shipped config with its outlets on the sandbox sites, a temporary database and two channels."""
     from crawler.outlets import load_presets
 
     data = tomllib.loads(shipped.read_text(encoding="utf-8"))
@@ -129,8 +56,8 @@ def demo_config(
         if watch.get("enabled", True):
             watch["channels"] = ["email", "webhook"]
     data.setdefault("alerts", {})["operator_channels"] = ["email"]
-    env = {"NEWSWATCH_DEMO_WEBHOOK_SECRET": "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()}
-    return config_module.config_from_dict(data, env=env, presets=load_presets(), path=str(shipped)), env
+    env = {"NEWSWATCH_DEMO_WEBHOOK_SECRET": hook_secret}
+    return config_module.config_from_dict(data, env=env, presets=load_presets(), path=str(shipped))
 
 
 def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, keep: Path | None = None) -> int:
@@ -140,7 +67,7 @@ def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, kee
     """
     from crawler.runner import run_crawl
     from daemon import FAILED, Worker
-    from replica import ReplicaServer
+    from sandbox import MailSink, OutletSites, WebhookReceiver
     from storage.stories import list_stories
 
     def say(text: str = "") -> None:
@@ -151,11 +78,16 @@ def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, kee
     with tempfile.TemporaryDirectory(prefix="newswatch-demo-") as tmp:
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        with ReplicaServer() as replica, MailSink().running() as mail, HookReceiver().running() as hook:
-            cfg, _env = demo_config(shipped, folder, replica.outlet_overrides(), mail.port, hook.url)
+        hook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+        with (
+            OutletSites() as sandbox,
+            MailSink() as mail,
+            WebhookReceiver(secret=hook_secret, path="/newswatch") as hook,
+        ):
+            cfg = demo_config(shipped, folder, sandbox.outlet_overrides(), mail.port, hook.url, hook_secret)
             watches = [w.name for w in cfg.watches if w.enabled]
             say("Newswatch demo: everything runs on this machine (127.0.0.1), nothing is sent anywhere else.")
-            say(f"  outlets:  {len(cfg.outlets)} replica sites serving the real outlets' feeds, sitemaps and pages")
+            say(f"  outlets:  {len(cfg.outlets)} sandbox sites serving the real outlets' feeds, sitemaps and pages")
             say(f"  watch:    {', '.join(watches)} (from {shipped.name})")
             say(f"  channels: email to a local SMTP server (port {mail.port}), a signed webhook to {hook.url}")
             say(f"  database: {folder / 'demo.db'} (temporary)")
@@ -193,7 +125,7 @@ def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, kee
             say(f"Alerts: {sent.delivered} delivered: {len(mail.messages)} emails and {len(hook.requests)} webhooks,")
             age = _human(cfg.alerts.max_article_age)
             say(f"one per new story that matched (articles older than {age} are stored, not alerted):")
-            for _headers, payload in hook.requests:
+            for payload in hook.accepted.values():
                 data = payload.get("data", {})
                 article = data.get("article", {})
                 also = [str(a.get("outlet")) for a in data.get("also_reported_by") or []]
@@ -216,10 +148,15 @@ def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, kee
                     say("  | ...")
             if hook.requests:
                 subject = str(mail.messages[0]["Subject"]) if mail.messages else ""
-                headers, payload = next(
-                    (r for r in hook.requests if r[1].get("data", {}).get("article", {}).get("title", "\0") in subject),
+                shown = next(
+                    (
+                        r
+                        for r in hook.requests
+                        if r.json().get("data", {}).get("article", {}).get("title", "\0") in subject
+                    ),
                     hook.requests[0],
                 )
+                headers, payload = shown.headers, shown.json()
                 say()
                 say(
                     "The same alert as a webhook (Standard Webhooks: signed, with an id receivers use to drop repeats):"

@@ -295,7 +295,7 @@ def _crawl_table(summaries: Sequence[CrawlSummary]) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """One full cycle against local replicas of the outlets, a local mail server and webhook receiver."""
+    """One full cycle against local sandbox sites of the outlets, a local mail server and webhook receiver."""
     from demo import run_demo
 
     if not args.verbose:
@@ -760,7 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("demo", help="one offline cycle: replica outlets, local mail and webhook servers, then a report")
+    p = sub.add_parser("demo", help="one offline cycle: sandbox outlets, local mail and webhook servers, then a report")
     p.add_argument("--keep", metavar="DIR", help="keep the demo database in DIR (default: a temporary folder)")
     p.set_defaults(func=cmd_demo)
 

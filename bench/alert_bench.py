@@ -21,18 +21,16 @@ import base64
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import run
 from alerts.dispatch import DispatchLoop
 from config import config_from_dict
+from sandbox import WebhookReceiver
 from storage.records import ArticleRecord
 
 SECRET = "whsec_" + base64.b64encode(b"bench-secret-bench-secret-bench!").decode()
@@ -43,33 +41,15 @@ TEXT = (
 )
 
 
-class Receiver:
-    def __init__(self) -> None:
-        self.arrivals: dict[str, float] = {}
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver would
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                with receiver.lock:
-                    receiver.arrivals.setdefault(self.headers["webhook-id"], time.perf_counter())
-                self.send_response(204)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+def arrivals(receiver: WebhookReceiver) -> dict[str, float]:
+    """webhook-id -> when it first arrived (``time.perf_counter()``)."""
+    first: dict[str, float] = {}
+    for request in list(receiver.requests):
+        first.setdefault(request.id, request.at)
+    return first
 
 
-def make_app(database_url: str, receiver: Receiver, interval: float) -> run.App:
+def make_app(database_url: str, receiver: WebhookReceiver, interval: float) -> run.App:
     cfg = config_from_dict(
         {
             "storage": {"database_url": database_url},
@@ -95,15 +75,19 @@ def record(n: int, tag: str) -> ArticleRecord:
 
 def fresh_url(base: str | None, tmp: Path, name: str) -> str:
     if base:
-        from tests.helpers import reset_postgres
+        from sqlalchemy import create_engine, text
 
-        reset_postgres(base)
+        engine = create_engine(base)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
         return base
     return f"sqlite:///{tmp / name}.db"
 
 
 def latency(base: str | None, tmp: Path, articles: int, interval: float, wake: bool) -> list[float]:
-    receiver = Receiver()
+    receiver = WebhookReceiver(secret=SECRET, keep_alive=True).start()  # keep-alive, as a real receiver
     app = make_app(fresh_url(base, tmp, f"latency-{wake}"), receiver, interval)
     dispatcher = app.dispatcher()
     loop = DispatchLoop(dispatcher, interval)
@@ -117,7 +101,7 @@ def latency(base: str | None, tmp: Path, articles: int, interval: float, wake: b
         stored[result.article_id or -1] = time.perf_counter()
         time.sleep(0.05 + (n % 5) * 0.05)  # articles arrive unevenly, as from a crawl
     deadline = time.perf_counter() + interval + 15
-    while len(receiver.arrivals) < articles and time.perf_counter() < deadline:
+    while len(receiver.accepted) < articles and time.perf_counter() < deadline:
         time.sleep(0.05)
     loop.stop(timeout=15)
     from sqlalchemy import select
@@ -128,13 +112,14 @@ def latency(base: str | None, tmp: Path, articles: int, interval: float, wake: b
         pairs = session.execute(
             select(AlertDelivery.id, WatchMatch.article_id).join(WatchMatch, AlertDelivery.match_id == WatchMatch.id)
         ).all()
-    receiver.server.shutdown()
+    receiver.stop()
     app.engine.dispose()
-    return [receiver.arrivals[d] - stored[a] for d, a in pairs if d in receiver.arrivals]
+    arrived = arrivals(receiver)
+    return [arrived[d] - stored[a] for d, a in pairs if d in arrived]
 
 
 def throughput(base: str | None, tmp: Path, pending: int) -> tuple[float, int, int]:
-    receiver = Receiver()
+    receiver = WebhookReceiver(secret=SECRET, keep_alive=True).start()  # keep-alive, as a real receiver
     app = make_app(fresh_url(base, tmp, "throughput"), receiver, 5.0)
     ingestor = app.ingestor()
     for n in range(pending):
@@ -142,13 +127,13 @@ def throughput(base: str | None, tmp: Path, pending: int) -> tuple[float, int, i
     dispatcher = app.dispatcher()
     started = time.perf_counter()
     passes = 0
-    while len(receiver.arrivals) < pending and passes < 50:
+    while len(receiver.accepted) < pending and passes < 50:
         dispatcher.dispatch_due()
         passes += 1
     elapsed = time.perf_counter() - started
-    receiver.server.shutdown()
+    receiver.stop()
     app.engine.dispose()
-    return elapsed, len(receiver.arrivals), passes
+    return elapsed, len(receiver.accepted), passes
 
 
 def describe(values: list[float]) -> str:

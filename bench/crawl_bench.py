@@ -1,4 +1,4 @@
-"""End-to-end crawl benchmark against the replica outlets on loopback (politeness delays off).
+"""End-to-end crawl benchmark against the sandbox outlets on loopback (politeness delays off).
 
 Crawls every preset with ``--extra N`` generated articles per outlet through the real path
 (discover -> fetch -> extract in the crawl child -> dedup, match, store in this process, on a
@@ -21,10 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import run
+from config import config_from_dict
 from crawler.outlets import load_presets
 from crawler.runner import run_crawl
-from replica import ReplicaServer
-from tests.helpers import make_config
+from sandbox import OutletSites
 
 PRESETS = ["qdnd", "qdnd-en", "vietnamnews", "bernama-en", "bernama-bm", "thesun", "vietnamplus"]
 
@@ -34,9 +34,9 @@ def main() -> None:
     parser.add_argument("--extra", type=int, default=100, help="generated articles per outlet (default 100)")
     args = parser.parse_args()
     assert set(PRESETS) <= set(load_presets())
-    with tempfile.TemporaryDirectory() as folder, ReplicaServer(extra_articles=args.extra) as replica:
-        overrides = replica.outlet_overrides()
-        cfg = make_config(
+    with tempfile.TemporaryDirectory() as folder, OutletSites(extra_articles=args.extra) as sandbox:
+        overrides = sandbox.outlet_overrides()
+        cfg = config_from_dict(
             {
                 "storage": {"database_url": f"sqlite:///{folder}/bench.db"},
                 # Politeness off (loopback); enough listing pages to reach every generated article.
@@ -47,7 +47,9 @@ def main() -> None:
                     "max_listing_pages": 20,
                 },
                 "outlets": {"enabled": PRESETS, **{slug: overrides[slug] for slug in PRESETS}},
-            }
+            },
+            env={},
+            presets=load_presets(),
         )
         app = run.build_app(cfg)
         ingestor = app.ingestor()
@@ -56,18 +58,16 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         stored = sum(s.stored for s in first)
         fetched = sum(s.fetched for s in first)
-        downloads_before = sum(replica.article_fetches(slug) for slug in PRESETS)
+        downloads_before = sum(sandbox.article_fetches(slug) for slug in PRESETS)
         started = time.perf_counter()
         second = run_crawl(cfg, cfg.outlets, ingestor.ingest, app.sessions, time_limit=600)
         second_elapsed = time.perf_counter() - started
-        second_downloads = sum(replica.article_fetches(slug) for slug in PRESETS) - downloads_before
+        second_downloads = sum(sandbox.article_fetches(slug) for slug in PRESETS) - downloads_before
         parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"outlets: {len(PRESETS)}, generated articles per outlet: {args.extra}")
         print(f"first crawl: {fetched} pages fetched, {stored} articles stored in {elapsed:.1f} s")
-        print(
-            f"  throughput: {stored / elapsed:.1f} articles/s stored ({fetched / elapsed:.1f} pages/s fetched)"
-        )
+        print(f"  throughput: {stored / elapsed:.1f} articles/s stored ({fetched / elapsed:.1f} pages/s fetched)")
         print(
             f"  peak RSS: this process (ingest, dedup, match, store) {parent_mb:.0f} MB, crawl child {child_mb:.0f} MB"
         )

@@ -1,4 +1,4 @@
-"""Soak test: the daemon (``run.py run``) against the replica outlets at very short intervals.
+"""Soak test: the daemon (``run.py run``) against the sandbox outlets at very short intervals.
 
 Runs the daemon as a subprocess for ``--cycles`` crawl cycles (a cycle: every outlet crawled
 once more), publishing a new on-topic article every few cycles so that ingest, stories and
@@ -30,8 +30,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
-from demo import HookReceiver  # noqa: E402
-from replica import ReplicaServer  # noqa: E402
+from sandbox import OutletSites, WebhookReceiver  # noqa: E402
 from storage.models import AlertDelivery, Article, CrawlRun  # noqa: E402
 
 TEXT = (
@@ -81,8 +80,8 @@ def main() -> int:
 
     with (
         tempfile.TemporaryDirectory(prefix="newswatch-soak-") as tmp,
-        ReplicaServer() as replica,
-        HookReceiver().running() as hook,
+        OutletSites() as sandbox,
+        WebhookReceiver(secret=secret) as hook,
     ):
         folder = Path(tmp)
         db = folder / "soak.db"
@@ -96,7 +95,7 @@ def main() -> int:
             '[alerts]\noperator_channels = ["hook"]',
             '[watches.vn-my]\nquery = \'"Malaysia" AND "Vietnam"\'\nchannels = ["hook"]',
         ]
-        lines += [f'[outlets.{s}]\nbase_url = "{t["base_url"]}"' for s, t in replica.outlet_overrides().items()]
+        lines += [f'[outlets.{s}]\nbase_url = "{t["base_url"]}"' for s, t in sandbox.outlet_overrides().items()]
         config = folder / "config.toml"
         config.write_text("\n\n".join(lines) + "\n")
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")} | {"SOAK_SECRET": secret}
@@ -139,7 +138,7 @@ def main() -> int:
                     samples.append((cycle, rss_mb(daemon.pid), fd_count(daemon.pid), len(kids)))
                     if cycle % 5 == 0:
                         title = f"Vietnam and Malaysia navies talk, round {cycle}"
-                        replica.publish(slugs[cycle % len(slugs)], title, TEXT.format(day="Monday", n=cycle))
+                        sandbox.publish(slugs[cycle % len(slugs)], title, TEXT.format(day="Monday", n=cycle))
                     if cycle % 10 == 0:
                         c, rss, fds, procs = samples[-1]
                         print(f"cycle {c:>4}  rss {rss:7.1f} MB  fds {fds:>4}  children {procs}", flush=True)

@@ -21,10 +21,11 @@ import pytest
 import run
 from config import Config, ConfigError, OutletConfig
 from daemon import Daemon, Worker, outlet_trigger
+from sandbox import WebhookReceiver
 from storage import repository
 from storage.models import CrawlRun
 from storage.records import ArticleRecord
-from tests.alerts.servers import ENV, WebhookReceiver
+from tests.alerts.helpers import ENV
 from tests.helpers import ROOT, make_config, run_cli
 
 

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 
 import run
+from sandbox import MailSink, WebhookReceiver
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery, ChannelState, DeliveryAttempt
-from tests.alerts.servers import ENV, TITLE, WATCH, SmtpSink, WebhookReceiver, alert_config
+from tests.alerts.helpers import ENV, TITLE, WATCH, alert_config
 from tests.alerts.test_outbox import OneStory, record
 from tests.helpers import make_config
 
@@ -28,8 +29,8 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    s = SmtpSink().start()
+def smtp() -> Iterator[MailSink]:
+    s = MailSink().start()
     yield s
     s.stop()
 
@@ -44,7 +45,7 @@ def deliveries(app: run.App) -> dict[str, AlertDelivery]:
         return {d.channel: d for d in s.scalars(select(AlertDelivery))}
 
 
-def test_email_arrives_threaded_with_escaped_html_and_the_facts_a_reader_needs(sqlite_url: str, smtp: SmtpSink) -> None:
+def test_email_arrives_threaded_with_escaped_html_and_the_facts_a_reader_needs(sqlite_url: str, smtp: MailSink) -> None:
     app = build(sqlite_url, smtp_port=smtp.port)
     published = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
     ingestor = Ingestor(app.sessions, index=OneStory(), on_stored=[app.outbox()])
@@ -117,7 +118,7 @@ def test_a_wrong_secret_fails_verification(sqlite_url: str) -> None:
 def test_smtp_auth_failure_is_recorded_clearly_and_other_channels_still_deliver(
     sqlite_url: str, receiver: WebhookReceiver
 ) -> None:
-    sink = SmtpSink(users={"newswatch": "correct horse"}).start()
+    sink = MailSink(users={"newswatch": "correct horse"}).start()
     try:
         data = alert_config(sqlite_url, receiver.url, sink.port)
         data["channels"]["mail"].update(username="newswatch", password_env="SMTP_PASSWORD")
@@ -137,7 +138,7 @@ def test_smtp_auth_failure_is_recorded_clearly_and_other_channels_still_deliver(
 
 
 def test_smtp_login_with_the_right_password_delivers(sqlite_url: str) -> None:
-    sink = SmtpSink(users={"newswatch": "correct horse"}).start()
+    sink = MailSink(users={"newswatch": "correct horse"}).start()
     try:
         data = alert_config(sqlite_url, smtp_port=sink.port)
         data["channels"]["mail"].update(username="newswatch", password_env="SMTP_PASSWORD")
@@ -167,7 +168,7 @@ def test_410_gone_disables_the_channel_until_retried(sqlite_url: str, receiver: 
     assert dispatcher.dispatch_due().delivered == 2 and len(receiver.accepted) == 2
 
 
-def test_user_templates_override_the_builtin_ones(tmp_path: Path, receiver: WebhookReceiver, smtp: SmtpSink) -> None:
+def test_user_templates_override_the_builtin_ones(tmp_path: Path, receiver: WebhookReceiver, smtp: MailSink) -> None:
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "subject.txt").write_text("ALERT {{ data.article.outlet }}: {{ data.article.title }}\n")
@@ -236,10 +237,10 @@ def test_signature_matches_the_standard_webhooks_reference_vector() -> None:
 def test_email_over_starttls_and_implicit_tls_verifies_the_certificate(
     tmp_path: Path, security: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.alerts.servers import make_tls
+    from sandbox import make_tls
 
     context, ca_file = make_tls(tmp_path)
-    sink = SmtpSink(tls=context, implicit=security == "tls").start()
+    sink = MailSink(tls=context, implicit=security == "tls").start()
     try:
         data = alert_config(f"sqlite:///{tmp_path / 'db.sqlite'}", smtp_port=sink.port)
         data["channels"]["mail"]["security"] = security

@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 import run
 from alerts.dispatch import Dispatcher, recover_interrupted, requeue
+from sandbox import WebhookReceiver
 from storage.models import AlertDelivery, DeliveryAttempt
-from tests.alerts.servers import ENV, WebhookReceiver, alert_config
+from tests.alerts.helpers import ENV, alert_config
 from tests.alerts.test_outbox import record
 from tests.helpers import ROOT, make_config
 

@@ -16,7 +16,7 @@ from storage.dedup import Fingerprint, StoryIndex
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery, Article, WatchMatch
 from storage.records import ArticleRecord
-from tests.alerts.servers import ENV, TEXT, TITLE, WATCH, alert_config
+from tests.alerts.helpers import ENV, TEXT, TITLE, WATCH, alert_config
 from tests.helpers import make_config, random_words
 
 

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 import run
 from alerts.digest import enqueue_digests, period_end
+from sandbox import MailSink, WebhookReceiver
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery
-from tests.alerts.servers import ENV, SmtpSink, WebhookReceiver, alert_config
+from tests.alerts.helpers import ENV, alert_config
 from tests.alerts.test_outbox import OneStory, record
 from tests.helpers import make_config
 
@@ -50,7 +51,7 @@ def test_daily_periods_end_at_the_local_digest_time() -> None:
 
 
 def test_one_digest_per_period_and_channel_grouped_by_watch(sqlite_url: str, receiver: WebhookReceiver) -> None:
-    smtp = SmtpSink().start()
+    smtp = MailSink().start()
     try:
         cfg = make_config(digest_config(sqlite_url, receiver, smtp.port), env=ENV)
         app = run.build_app(cfg)

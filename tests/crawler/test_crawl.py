@@ -465,7 +465,7 @@ def test_a_retry_after_beyond_reason_gives_up_without_hammering(sqlite_url: str,
 
 
 def test_an_untrusted_certificate_is_refused_with_a_clear_reason(sqlite_url: str, tmp_path: Path) -> None:
-    from tests.alerts.servers import make_tls
+    from sandbox import make_tls
 
     context, _ca = make_tls(tmp_path)  # a CA no trust store knows
     site = Site().start(tls=context)

@@ -1,4 +1,4 @@
-"""The shipped outlet presets, crawled for real against the replica outlets (only base_url is
+"""The shipped outlet presets, crawled for real against the sandbox outlets (only base_url is
 overridden): every outlet yields its recent articles with dates, language and clean text, its
 quirks are handled, and a second crawl downloads no article page."""
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 import run
 from config import Config
 from crawler.runner import CrawlSummary, run_crawl
-from replica import ReplicaServer
+from sandbox import OutletSites
 from storage.models import Article, CrawlError, CrawlRun
 from tests.helpers import make_config
 
@@ -24,7 +24,7 @@ PRESETS = ["qdnd", "qdnd-en", "vietnamnews", "bernama-en", "bernama-bm", "thesun
 
 @dataclass
 class Crawled:
-    replica: ReplicaServer
+    sandbox: OutletSites
     cfg: Config
     app: run.App
     first: dict[str, CrawlSummary]
@@ -45,8 +45,8 @@ class Crawled:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     folder: Path = tmp_path_factory.mktemp("presets")
-    with ReplicaServer() as replica:
-        overrides = replica.outlet_overrides()
+    with OutletSites() as sandbox:
+        overrides = sandbox.outlet_overrides()
         cfg = make_config(
             {
                 "storage": {"database_url": f"sqlite:///{folder}/nw.db"},
@@ -55,9 +55,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             }
         )
         app = run.build_app(cfg)
-        state = Crawled(replica, cfg, app, {}, {})
+        state = Crawled(sandbox, cfg, app, {}, {})
         state.first = state.crawl()
-        state.fetches_after_first = {slug: replica.article_fetches(slug) for slug in PRESETS}
+        state.fetches_after_first = {slug: sandbox.article_fetches(slug) for slug in PRESETS}
         yield state
         app.engine.dispose()
 
@@ -70,7 +70,7 @@ def test_every_preset_yields_its_recent_articles(crawled: Crawled) -> None:
     for slug in PRESETS:
         summary = crawled.first[slug]
         assert summary.status == "ok", (slug, summary)
-        served = [a for a in crawled.replica.articles(slug) if a.published_at >= now - timedelta(days=3)]
+        served = [a for a in crawled.sandbox.articles(slug) if a.published_at >= now - timedelta(days=3)]
         stored = by_outlet.get(slug, [])
         assert len(stored) + summary.duplicates >= len(served), slug  # every recent article came in
         for article in stored:
@@ -83,7 +83,7 @@ def test_quirky_feeds_read_without_errors(crawled: Crawled) -> None:
     # Bernama's feeds are ISO-8859-1 without pubDate, one vietnamnews feed is UTF-16: all read.
     with crawled.app.sessions() as session:
         assert session.scalars(select(CrawlError.url, CrawlError.reason)).all() == []
-    feeds = [r for r in crawled.replica.requests if r.path.endswith((".rss", "rssfeed.php"))]
+    feeds = [r for r in crawled.sandbox.requests if r.path.endswith((".rss", "rssfeed.php"))]
     assert {r.outlet for r in feeds} >= {"bernama-en", "bernama-bm", "vietnamnews", "qdnd", "vietnamplus"}
 
 
@@ -93,15 +93,15 @@ def test_items_dated_older_than_the_window_are_not_downloaded(crawled: Crawled) 
     # so their old items surface undated on listings: fetched and stored, never alerted.
     dated = ["qdnd", "vietnamnews", "vietnamplus"]
     now = datetime.now(UTC)
-    old = {a.path for slug in dated for a in crawled.replica.articles(slug) if a.published_at < now - timedelta(days=4)}
-    assert old  # the replica serves some, also on listing pages
-    requested = {r.path for r in crawled.replica.requests}
+    old = {a.path for slug in dated for a in crawled.sandbox.articles(slug) if a.published_at < now - timedelta(days=4)}
+    assert old  # the sandbox serves some, also on listing pages
+    requested = {r.path for r in crawled.sandbox.requests}
     assert not old & requested, old & requested
     assert sum(crawled.first[slug].skipped_old for slug in dated) >= len(old) - 1
 
 
 def test_quirks_cookie_gate_wire_copy_and_clean_text(crawled: Crawled) -> None:
-    gate = [r for r in crawled.replica.requests if r.outlet == "qdnd" and r.status == 302]
+    gate = [r for r in crawled.sandbox.requests if r.outlet == "qdnd" and r.status == 302]
     assert gate  # the cookie gate was met and passed
     texts = {(a.outlet.slug, a.title): a.text for a in crawled.articles()}
     bernama = [t for (slug, _), t in texts.items() if slug == "bernama-en"]
@@ -122,10 +122,10 @@ def test_the_bernama_editions_and_the_qdnd_translations_join_stories(crawled: Cr
 
 def test_a_second_crawl_downloads_no_article_then_a_new_one_is_found(crawled: Crawled) -> None:
     second = crawled.crawl()
-    assert {slug: crawled.replica.article_fetches(slug) for slug in PRESETS} == crawled.fetches_after_first
+    assert {slug: crawled.sandbox.article_fetches(slug) for slug in PRESETS} == crawled.fetches_after_first
     assert all(s.status == "ok" and s.stored == 0 and s.fetched == 0 for s in second.values()), second
 
-    url = crawled.replica.publish(
+    url = crawled.sandbox.publish(
         "bernama-en",
         "Malaysia, Vietnam navies hold first joint search and rescue drill",
         "The Royal Malaysian Navy and the Vietnam People's Navy held their first joint search and rescue "

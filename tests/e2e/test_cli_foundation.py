@@ -73,7 +73,7 @@ def test_help_lists_every_command() -> None:
 
 def test_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     # The shipped config with no outlet enabled: the test never reaches the internet (the
-    # daemon against replica outlets is in tests/e2e/test_daemon.py).
+    # daemon against sandbox outlets is in tests/e2e/test_daemon.py).
     shipped = (ROOT / "config.toml").read_text(encoding="utf-8")
     config = tmp_path / "config.toml"
     config.write_text(re.sub(r"(?m)^enabled = \[.*\]$", "enabled = []", shipped, count=1), encoding="utf-8")

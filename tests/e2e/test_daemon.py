@@ -1,4 +1,4 @@
-"""The daemon as an operator runs it: ``run.py run`` in a subprocess against the replica outlets,
+"""The daemon as an operator runs it: ``run.py run`` in a subprocess against the sandbox outlets,
 a webhook receiver and an SMTP sink on 127.0.0.1, with intervals of seconds.
 
 What a user would notice: a new article is alerted within one crawl interval; SIGTERM exits 0;
@@ -25,9 +25,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.exc import OperationalError
 
-from replica import ReplicaServer
+from sandbox import MailSink, OutletSites, WebhookReceiver
 from storage.models import AlertDelivery, Article, CrawlRun, Outlet
-from tests.alerts.servers import ENV, SmtpSink, WebhookReceiver
+from tests.alerts.helpers import ENV
 from tests.helpers import ROOT, run_cli
 
 OUTLETS = ("qdnd-en", "bernama-en", "thesun")
@@ -40,8 +40,8 @@ ON_TOPIC = (
 
 
 @pytest.fixture
-def replica() -> Iterator[ReplicaServer]:
-    with ReplicaServer() as server:
+def sandbox() -> Iterator[OutletSites]:
+    with OutletSites() as server:
         yield server
 
 
@@ -54,16 +54,16 @@ def hook() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    server = SmtpSink().start()
+def sink() -> Iterator[MailSink]:
+    server = MailSink().start()
     yield server
     server.stop()
 
 
 def write_config(
-    path: Path, replica: ReplicaServer, hook: WebhookReceiver, sink: SmtpSink | None = None, **sections: str
+    path: Path, sandbox: OutletSites, hook: WebhookReceiver, sink: MailSink | None = None, **sections: str
 ) -> Path:
-    """A config for the replica with seconds-long intervals; ``sections`` add TOML lines per table."""
+    """A config for the sandbox with seconds-long intervals; ``sections`` add TOML lines per table."""
     db = path.parent / "nw.db"
     tables: dict[str, list[str]] = {
         "storage": [f'database_url = "sqlite:///{db}"'],
@@ -83,7 +83,7 @@ def write_config(
             'type = "smtp"', 'host = "127.0.0.1"', f"port = {sink.port}", 'security = "none"',
             'sender = "Newswatch <alerts@newswatch.example.org>"', 'to = ["desk@example.org"]', 'timeout = "5s"',
         ]  # fmt: skip
-    for slug, table in replica.outlet_overrides().items():
+    for slug, table in sandbox.outlet_overrides().items():
         tables[f"outlets.{slug}"] = [f'base_url = "{table["base_url"]}"']
     for table, lines in sections.items():  # a key given here replaces the default above
         current = tables.setdefault(table.replace("__", "."), [])
@@ -178,16 +178,16 @@ def system_notices(hook: WebhookReceiver, slug: str) -> list[str]:
 
 
 def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
-    tmp_path: Path, replica: ReplicaServer, hook: WebhookReceiver, sink: SmtpSink
+    tmp_path: Path, sandbox: OutletSites, hook: WebhookReceiver, sink: MailSink
 ) -> None:
-    config = write_config(tmp_path / "config.toml", replica, hook, sink)
+    config = write_config(tmp_path / "config.toml", sandbox, hook, sink)
     engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
     daemon = Daemon(config)
     try:
         wait_for(lambda: all(runs(engine, slug) >= 1 for slug in OUTLETS), 30, "the first crawls", daemon)
         title = f"Vietnam and Malaysia navies set up a hotline {uuid.uuid4().hex[:6]}"
         published = time.monotonic()
-        url = replica.publish("qdnd-en", title, ON_TOPIC)
+        url = sandbox.publish("qdnd-en", title, ON_TOPIC)
         wait_for(
             lambda: any(u.startswith(url.split("?")[0]) for u in alert_urls(hook)), 20, "the webhook alert", daemon
         )
@@ -207,7 +207,7 @@ def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
 
         # SIGTERM while a crawl hangs (its time limit is 20 s): running crawls get a grace
         # period, then are stopped; the daemon exits 0 well before the time limit would end them.
-        replica.set_fault("thesun", "hang")
+        sandbox.set_fault("thesun", "hang")
         hung = runs(engine, "thesun")
         wait_for(lambda: hung_crawl(engine), 15, "a hanging crawl", daemon)
         stopping = time.monotonic()
@@ -224,10 +224,10 @@ def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
 
 
 def test_hanging_outlet_is_cut_off_others_keep_schedule_one_alert_each_way(
-    tmp_path: Path, replica: ReplicaServer, hook: WebhookReceiver
+    tmp_path: Path, sandbox: OutletSites, hook: WebhookReceiver
 ) -> None:
-    replica.set_fault("thesun", "hang")
-    config = write_config(tmp_path / "config.toml", replica, hook, schedule='crawl_time_limit = "2s"')
+    sandbox.set_fault("thesun", "hang")
+    config = write_config(tmp_path / "config.toml", sandbox, hook, schedule='crawl_time_limit = "2s"')
     engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
     daemon = Daemon(config)
     try:
@@ -239,7 +239,7 @@ def test_hanging_outlet_is_cut_off_others_keep_schedule_one_alert_each_way(
         assert len(system_notices(hook, "thesun")) == 1  # once per incident, not once per failure
         assert "failing" in system_notices(hook, "thesun")[0]
 
-        replica.set_fault("thesun", None)
+        sandbox.set_fault("thesun", None)
         wait_for(lambda: len(system_notices(hook, "thesun")) == 2, 30, "the recovery alert", daemon)
         assert "recovered" in system_notices(hook, "thesun")[1]
         done = runs(engine, "thesun", "ok")
@@ -248,22 +248,22 @@ def test_hanging_outlet_is_cut_off_others_keep_schedule_one_alert_each_way(
         assert not any(system_notices(hook, slug) for slug in ("qdnd-en", "bernama-en"))
         assert daemon.stop() == 0
     finally:
-        replica.set_fault("thesun", None)
+        sandbox.set_fault("thesun", None)
         daemon.stop(signal.SIGKILL)
         engine.dispose()
 
 
 def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
-    tmp_path: Path, hook: WebhookReceiver, sink: SmtpSink
+    tmp_path: Path, hook: WebhookReceiver, sink: MailSink
 ) -> None:
-    with ReplicaServer(extra_articles=25) as replica:
+    with OutletSites(extra_articles=25) as sandbox:
         for i, place in enumerate(("Kuala Lumpur", "Hanoi", "Kota Kinabalu")):
             text = (
                 f"In {place}, officials met for round {i + 1} of the talks.\n{ON_TOPIC}\nNext round in {i + 2} months."
             )
-            replica.publish("thesun", f"Vietnam and Malaysia coast guards hold talks in {place}", text)
+            sandbox.publish("thesun", f"Vietnam and Malaysia coast guards hold talks in {place}", text)
         hook.mode = "hold"  # the first webhook stays in flight until released
-        slow = write_config(tmp_path / "config.toml", replica, hook, sink, crawler='download_delay = "0.15s"')
+        slow = write_config(tmp_path / "config.toml", sandbox, hook, sink, crawler='download_delay = "0.15s"')
         engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
         daemon = Daemon(slow)
         try:
@@ -287,7 +287,7 @@ def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
         hook.release.set()  # the held request completes; its answer reaches nobody
         hook.mode = "ok"
 
-        fast = write_config(tmp_path / "config.toml", replica, hook, sink)
+        fast = write_config(tmp_path / "config.toml", sandbox, hook, sink)
         daemon = Daemon(fast)
         try:
 
@@ -308,7 +308,7 @@ def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
 
         # Every article a clean crawl finds is stored.
         (tmp_path / "control").mkdir()
-        control = write_config(tmp_path / "control" / "config.toml", replica, hook)
+        control = write_config(tmp_path / "control" / "config.toml", sandbox, hook)
         once = run_cli("--config", str(control), "run", "--once", env=ENV)
         assert once.returncode == 0, once.stderr
         control_engine = create_engine(f"sqlite:///{tmp_path / 'control' / 'nw.db'}")
@@ -332,10 +332,10 @@ def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
 
 
 def test_run_once_prints_a_summary_and_fails_when_an_outlet_fails(
-    tmp_path: Path, replica: ReplicaServer, hook: WebhookReceiver
+    tmp_path: Path, sandbox: OutletSites, hook: WebhookReceiver
 ) -> None:
-    config = write_config(tmp_path / "config.toml", replica, hook, crawler="retries = 0")
-    replica.set_fault("bernama-en", "down")
+    config = write_config(tmp_path / "config.toml", sandbox, hook, crawler="retries = 0")
+    sandbox.set_fault("bernama-en", "down")
     failed = run_cli("--config", str(config), "run", "--once", env=ENV)
     assert failed.returncode == 1
     rows = {line.split()[0]: line.split()[1] for line in failed.stdout.splitlines()[1:] if line.split()[0] in OUTLETS}
@@ -343,7 +343,7 @@ def test_run_once_prints_a_summary_and_fails_when_an_outlet_fails(
     assert failed.stderr.strip().endswith("error: 1 outlet(s) failed: bernama-en")
     assert alert_urls(hook)  # the outlets that worked still alerted
 
-    replica.set_fault("bernama-en", None)
+    sandbox.set_fault("bernama-en", None)
     again = run_cli("--config", str(config), "run", "--once", env=ENV)
     assert again.returncode == 0, again.stderr
     assert "bernama-en" in again.stdout

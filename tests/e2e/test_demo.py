@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.helpers import ROOT, run_cli
 
 
-def test_demo_crawls_the_replicas_merges_stories_and_shows_the_alerts_it_sent(tmp_path: Path) -> None:
+def test_demo_crawls_the_sandbox_outlets_merges_stories_and_shows_the_alerts_it_sent(tmp_path: Path) -> None:
     shipped_db = ROOT / "data" / "newswatch.db"
     before = shipped_db.stat().st_mtime if shipped_db.exists() else None
     started = time.monotonic()

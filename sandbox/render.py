@@ -1,4 +1,4 @@
-"""HTML, RSS and sitemap bytes for each replica outlet, in the shapes outlets.md describes.
+"""HTML, RSS and sitemap bytes for each sandbox outlet, in the shapes outlets.md describes.
 
 Pure functions of the articles they are given: the server decides what goes where and caches
 the bytes. Each outlet family has its own page template (selectors from the presets).
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from html.entities import codepoint2name
 
-from replica.model import Article
+from sandbox.model import Article
 
 VN = timezone(timedelta(hours=7))
 MY = timezone(timedelta(hours=8))

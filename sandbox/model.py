@@ -1,4 +1,4 @@
-"""The replica's data: a hand-written story (``Story``) and an article as served (``Article``)."""
+"""The sandbox's data: a hand-written story (``Story``) and an article as served (``Article``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class Story:
-    """One hand-written article, placed relative to the replica's ``now``.
+    """One hand-written article, placed relative to the sandbox's ``now``.
 
     ``section`` is the outlet's own section path (``quoc-te/doi-ngoai-quoc-phong``, ``general``,
     ``malaysia-news`` ...); ``place`` is the wire dateline city for Bernama stories.
@@ -29,9 +29,28 @@ class Story:
     place: str = ""
 
 
+def story(
+    outlet: str,
+    sid: int,
+    section: str,
+    hours: float,
+    on_topic: bool,
+    title: str,
+    lead: str,
+    body: str,
+    author: str = "",
+    caption: str = "",
+    place: str = "",
+) -> Story:
+    """A ``Story`` from hand-written text: ``body`` paragraphs are separated by blank lines and
+    re-flowed (the source wraps them for reading)."""
+    paragraphs = tuple(" ".join(p.split()) for p in body.strip().split("\n\n"))
+    return Story(outlet, sid, section, hours, on_topic, title, lead, paragraphs, author, caption, place)
+
+
 @dataclass(frozen=True)
 class Article:
-    """An article the replica serves: what a crawler should find at ``url``."""
+    """An article the sandbox serves: what a crawler should find at ``url``."""
 
     outlet: str
     id: int

@@ -1,4 +1,4 @@
-"""The replica outlets serve every path the real presets declare, with the real sites' quirks,
+"""The sandbox outlets serve every path the real presets declare, with the real sites' quirks,
 and their content is labelled correctly for the shipped default watch."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from crawler.outlets import load_presets
-from replica import ReplicaServer
+from sandbox import OutletSites
 from tests.helpers import ROOT
 
 PRESETS = load_presets()
@@ -27,8 +27,8 @@ NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def replica() -> Iterator[ReplicaServer]:
-    with ReplicaServer(now=NOW, crawl_delay=2) as server:
+def sandbox() -> Iterator[OutletSites]:
+    with OutletSites(now=NOW, crawl_delay=2) as server:
         yield server
 
 
@@ -60,11 +60,11 @@ def _article_links(response: httpx.Response, pattern: str) -> set[str]:
 
 
 def test_every_preset_path_answers_and_links_to_articles_matching_the_preset(
-    replica: ReplicaServer, client: httpx.Client
+    sandbox: OutletSites, client: httpx.Client
 ) -> None:
     for slug in SLUGS:
         preset = PRESETS[slug]
-        base = replica.base_url(slug)
+        base = sandbox.base_url(slug)
         pattern = re.compile(preset["article_pattern"])
         sources = [(p, "feed") for p in preset.get("feeds", [])] + [(p, "sitemap") for p in preset.get("sitemaps", [])]
         sources += [(p, "listing") for p in preset.get("listings", [])]
@@ -87,7 +87,7 @@ def test_every_preset_path_answers_and_links_to_articles_matching_the_preset(
 
 
 def test_listings_paginate_in_each_outlets_style() -> None:
-    with ReplicaServer(now=NOW, extra_articles=45) as replica, httpx.Client(follow_redirects=True) as client:
+    with OutletSites(now=NOW, extra_articles=45) as sandbox, httpx.Client(follow_redirects=True) as client:
         for slug, second in [
             ("qdnd", "/quoc-phong-an-ninh/tin-tuc/p/2"),
             ("qdnd-en", "/military/news/p/2"),
@@ -96,38 +96,38 @@ def test_listings_paginate_in_each_outlets_style() -> None:
             ("bernama-bm", "/bm/am/index.php?page=2"),
             ("thesun", "/malaysia-news?page=2"),
         ]:
-            base = replica.base_url(slug)
+            base = sandbox.base_url(slug)
             first = client.get(base + second.replace("/p/2", "").split("?")[0])
             assert f'href="{second}"' in first.text, slug  # page 1 links page 2
             page2 = client.get(base + second)
             assert page2.status_code == 200, slug
             one, two = (_article_links(r, PRESETS[slug]["article_pattern"]) for r in (first, page2))
             assert one and two and not one & two, slug
-            beyond = client.get(replica.base_url(slug) + second.replace("2", "99"))
+            beyond = client.get(sandbox.base_url(slug) + second.replace("2", "99"))
             assert beyond.status_code == 404, slug
 
 
-def test_qdnd_cookie_gate_redirects_to_the_same_url_with_a_cookie(replica: ReplicaServer) -> None:
-    url = replica.base_url("qdnd-en") + "/military/news"
+def test_qdnd_cookie_gate_redirects_to_the_same_url_with_a_cookie(sandbox: OutletSites) -> None:
+    url = sandbox.base_url("qdnd-en") + "/military/news"
     with httpx.Client(follow_redirects=False) as bare:
         first = bare.get(url)
         assert first.status_code == 302 and first.headers["location"] == url and first.content == b""
         assert "muid_mly=" in first.headers["set-cookie"]
         assert bare.get(url).status_code == 200  # the client kept the cookie
-        assert httpx.get(replica.base_url("qdnd") + "/robots.txt").status_code == 200  # robots is not gated
-    article = replica.articles("qdnd")[0]
-    before = replica.article_fetches("qdnd")
+        assert httpx.get(sandbox.base_url("qdnd") + "/robots.txt").status_code == 200  # robots is not gated
+    article = sandbox.articles("qdnd")[0]
+    before = sandbox.article_fetches("qdnd")
     with httpx.Client(follow_redirects=True) as browser:
         page = browser.get(article.url)
-    assert page.status_code == 200 and replica.article_fetches("qdnd") == before + 1
+    assert page.status_code == 200 and sandbox.article_fetches("qdnd") == before + 1
     assert "&agrave;" in page.text or "&ecirc;" in page.text or "&aacute;" in page.text  # named entities
     assert "Mời bạn đọc vào chuyên mục" in html.unescape(page.text)  # the trailer strip_patterns remove
 
 
 def test_bernama_feed_is_latin1_dateless_prefixed_and_articles_have_several_urls(
-    replica: ReplicaServer, client: httpx.Client
+    sandbox: OutletSites, client: httpx.Client
 ) -> None:
-    base = replica.base_url("bernama-en")
+    base = sandbox.base_url("bernama-en")
     feed = client.get(base + "/en/rssfeed.php")
     assert feed.headers["content-type"].endswith("charset=ISO-8859-1")
     assert feed.content.startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?>')
@@ -145,46 +145,46 @@ def test_bernama_feed_is_latin1_dateless_prefixed_and_articles_have_several_urls
     text = html.unescape(client.get(link).text)
     assert re.search(r"<p>[A-Z ]+, [A-Z][a-z]+ \d{1,2} \(Bernama\) -- ", text)
     assert "<p>-- BERNAMA</p>" in text and re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} [AP]M", text)
-    bm_id = replica.articles("bernama-bm")[0].id
+    bm_id = sandbox.articles("bernama-bm")[0].id
     assert client.get(f"{base}/en/news.php?id={bm_id}").status_code == 404  # editions have their own ids
     assert client.get(f"{base}/bm/news.php?id={bm_id}").status_code == 200
 
 
-def test_vietnamnews_home_feed_is_utf16_with_bom(replica: ReplicaServer, client: httpx.Client) -> None:
-    feed = client.get(replica.base_url("vietnamnews") + "/rss/home.rss")
+def test_vietnamnews_home_feed_is_utf16_with_bom(sandbox: OutletSites, client: httpx.Client) -> None:
+    feed = client.get(sandbox.base_url("vietnamnews") + "/rss/home.rss")
     assert feed.content[:2] == b"\xff\xfe"
     titles = [item.findtext("title") for item in ET.fromstring(feed.content).iter("item")]
-    assert {a.title for a in replica.articles("vietnamnews")} == set(titles)
+    assert {a.title for a in sandbox.articles("vietnamnews")} == set(titles)
 
 
-def test_google_news_sitemaps_carry_publication_dates(replica: ReplicaServer, client: httpx.Client) -> None:
+def test_google_news_sitemaps_carry_publication_dates(sandbox: OutletSites, client: httpx.Client) -> None:
     ns = {"news": "http://www.google.com/schemas/sitemap-news/0.9"}
     for slug, path in [("thesun", "/sitemapforgoogle.xml"), ("vietnamplus", "/sitemaps/google-news.xml")]:
-        root = ET.fromstring(client.get(replica.base_url(slug) + path).content)
+        root = ET.fromstring(client.get(sandbox.base_url(slug) + path).content)
         dates = [datetime.fromisoformat(d.text or "") for d in root.iterfind(".//news:publication_date", ns)]
         assert dates and all(NOW - d < timedelta(days=4) for d in dates), slug
 
 
-def test_old_articles_are_dated_as_old_in_feeds(replica: ReplicaServer, client: httpx.Client) -> None:
-    feed = ET.fromstring(client.get(replica.base_url("qdnd") + "/rss/cate/tin-tuc-moi-nhat.rss").content)
+def test_old_articles_are_dated_as_old_in_feeds(sandbox: OutletSites, client: httpx.Client) -> None:
+    feed = ET.fromstring(client.get(sandbox.base_url("qdnd") + "/rss/cate/tin-tuc-moi-nhat.rss").content)
     dates = [datetime.strptime(d.text or "", "%a, %d %b %Y %H:%M:%S %z") for d in feed.iter("pubDate")]
     assert any(NOW - d > timedelta(days=4) for d in dates) and any(NOW - d < timedelta(days=1) for d in dates)
     for slug in SLUGS:
-        ages = [NOW - a.published_at for a in replica.articles(slug)]
+        ages = [NOW - a.published_at for a in sandbox.articles(slug)]
         assert 6 <= len(ages) <= 10, slug
         assert sum(age > timedelta(days=4) for age in ages) in (1, 2), slug
         assert all(age < timedelta(days=2) for age in ages if age <= timedelta(days=4)), slug
 
 
 def test_conditional_requests_answer_304_until_publish_changes_the_feed(client: httpx.Client) -> None:
-    with ReplicaServer(now=NOW) as replica:
+    with OutletSites(now=NOW) as sandbox:
         for slug, path in [("vietnamnews", "/rss/politics-laws.rss"), ("thesun", "/sitemapforgoogle.xml")]:
-            url = replica.base_url(slug) + path
+            url = sandbox.base_url(slug) + path
             first = client.get(url)
             etag, modified = first.headers["etag"], first.headers["last-modified"]
             assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
             assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
-            new_url = replica.publish(slug, "Breaking: test story", "First paragraph.\nSecond paragraph.")
+            new_url = sandbox.publish(slug, "Breaking: test story", "First paragraph.\nSecond paragraph.")
             after = client.get(url, headers={"If-None-Match": etag})
             assert after.status_code == 200 and new_url in after.text
             assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 200
@@ -192,10 +192,10 @@ def test_conditional_requests_answer_304_until_publish_changes_the_feed(client: 
 
 
 def test_publish_reaches_feeds_sitemaps_first_listing_page_and_the_article(client: httpx.Client) -> None:
-    with ReplicaServer(now=NOW) as replica:
+    with OutletSites(now=NOW) as sandbox:
         for slug in SLUGS:
-            preset, base = PRESETS[slug], replica.base_url(slug)
-            url = replica.publish(slug, f"Fresh story for {slug}", "Lead paragraph here.\nMore text.")
+            preset, base = PRESETS[slug], sandbox.base_url(slug)
+            url = sandbox.publish(slug, f"Fresh story for {slug}", "Lead paragraph here.\nMore text.")
             assert re.search(preset["article_pattern"], _relative(url)), (slug, url)
             # the outlet's main feed, every sitemap and the first listing page (section feeds hold their section)
             sources = [(p, "feed") for p in preset.get("feeds", [])[:1]]
@@ -208,43 +208,43 @@ def test_publish_reaches_feeds_sitemaps_first_listing_page_and_the_article(clien
                 response = client.get(base + path)
                 found = {_relative(u) for u in _links(response.content, str(response.url), kind)}
                 assert wanted & found, (slug, path)
-            before = replica.article_fetches(slug)
+            before = sandbox.article_fetches(slug)
             page = client.get(url)
             assert page.status_code == 200 and "Fresh story for" in page.text
-            assert replica.article_fetches(slug) == before + 1
-            (made,) = [a for a in replica.articles(slug) if a.url == url]
+            assert sandbox.article_fetches(slug) == before + 1
+            (made,) = [a for a in sandbox.articles(slug) if a.url == url]
             assert made.title == f"Fresh story for {slug}" and made.language == preset["language"]
 
 
 def test_faults_and_added_routes(client: httpx.Client) -> None:
-    with ReplicaServer(now=NOW) as replica:
-        url = replica.base_url("thesun") + "/sitemapforgoogle.xml"
-        replica.set_fault("thesun", "500")
+    with OutletSites(now=NOW) as sandbox:
+        url = sandbox.base_url("thesun") + "/sitemapforgoogle.xml"
+        sandbox.set_fault("thesun", "500")
         assert client.get(url).status_code == 500
-        replica.set_fault("thesun", "down")
+        sandbox.set_fault("thesun", "down")
         with pytest.raises(httpx.TransportError):
             client.get(url)
-        replica.set_fault("thesun", "hang")
+        sandbox.set_fault("thesun", "hang")
         with pytest.raises(httpx.ReadTimeout):
             client.get(url, timeout=0.3)
-        replica.set_fault("thesun", None)
+        sandbox.set_fault("thesun", None)
         assert client.get(url).status_code == 200
 
-        replica.add_route("vietnamnews", "/rss/home.rss", body=b"<rss><channel><item>", headers={"X-Test": "1"})
-        broken = client.get(replica.base_url("vietnamnews") + "/rss/home.rss")
+        sandbox.add_route("vietnamnews", "/rss/home.rss", body=b"<rss><channel><item>", headers={"X-Test": "1"})
+        broken = client.get(sandbox.base_url("vietnamnews") + "/rss/home.rss")
         assert broken.content == b"<rss><channel><item>" and broken.headers["x-test"] == "1"
-        replica.add_route("bernama-en", "/en/loop", status=302, headers={"Location": "/en/loop"})
+        sandbox.add_route("bernama-en", "/en/loop", status=302, headers={"Location": "/en/loop"})
         with pytest.raises(httpx.TooManyRedirects):
-            client.get(replica.base_url("bernama-en") + "/en/loop")
-        statuses = [(r.outlet, r.status) for r in replica.requests if r.path == "/en/loop"]
+            client.get(sandbox.base_url("bernama-en") + "/en/loop")
+        statuses = [(r.outlet, r.status) for r in sandbox.requests if r.path == "/en/loop"]
         assert statuses and set(statuses) == {("bernama-en", 302)}
 
-        replica.set_fault("qdnd", "hang")  # stop() releases a held request
+        sandbox.set_fault("qdnd", "hang")  # stop() releases a held request
         errors: list[BaseException] = []
 
         def held() -> None:
             try:
-                httpx.get(replica.base_url("qdnd") + "/robots.txt", timeout=10)
+                httpx.get(sandbox.base_url("qdnd") + "/robots.txt", timeout=10)
             except httpx.HTTPError as exc:
                 errors.append(exc)
 
@@ -260,11 +260,11 @@ def test_default_watch_fires_on_exactly_the_on_topic_articles() -> None:
     from run import build_matcher, load_app_config
 
     matcher = build_matcher(load_app_config(str(ROOT / "config.toml")))
-    with ReplicaServer(now=NOW, extra_articles=20) as replica:
+    with OutletSites(now=NOW, extra_articles=20) as sandbox:
         wrong = []
         on_topic = {}
         for slug in SLUGS:
-            arts = replica.articles(slug)
+            arts = sandbox.articles(slug)
             on_topic[slug] = sum(a.on_topic for a in arts)
             for a in arts:
                 fired = any(h.watch == "vietnam-malaysia-defence" for h in matcher.match(a.title, a.text, a.language))
@@ -282,14 +282,14 @@ def test_default_watch_fires_on_exactly_the_on_topic_articles() -> None:
     }
 
 
-def test_article_pages_carry_the_text_the_labels_refer_to(replica: ReplicaServer, client: httpx.Client) -> None:
+def test_article_pages_carry_the_text_the_labels_refer_to(sandbox: OutletSites, client: httpx.Client) -> None:
     for slug in SLUGS:
-        for a in replica.articles(slug):
+        for a in sandbox.articles(slug):
             page = html.unescape(client.get(a.url).text)
             assert all(p in page for p in a.paragraphs), (slug, a.url)
             assert '<link rel="canonical" href="' in page and "og:title" in page
-    sun = {a.title: a for a in replica.articles("thesun")}
-    wire = {a.title: a for a in replica.articles("bernama-en")}
+    sun = {a.title: a for a in sandbox.articles("thesun")}
+    wire = {a.title: a for a in sandbox.articles("bernama-en")}
     (shared,) = set(sun) & set(wire)
     assert sun[shared].text.endswith("- Bernama") and wire[shared].paragraphs[-1] in sun[shared].text.replace(
         " - Bernama", ""
@@ -297,8 +297,8 @@ def test_article_pages_carry_the_text_the_labels_refer_to(replica: ReplicaServer
 
 
 def test_extra_articles_are_cheap_to_serve() -> None:
-    with ReplicaServer(now=NOW, extra_articles=100) as replica, httpx.Client(follow_redirects=True) as client:
-        urls = [a.url for slug in SLUGS for a in replica.articles(slug)]
+    with OutletSites(now=NOW, extra_articles=100) as sandbox, httpx.Client(follow_redirects=True) as client:
+        urls = [a.url for slug in SLUGS for a in sandbox.articles(slug)]
         assert len(urls) >= 700
         started = time.perf_counter()
         for url in urls[:300]:
@@ -309,7 +309,7 @@ def test_extra_articles_are_cheap_to_serve() -> None:
 
 def test_python_m_replica_prints_base_urls_and_overrides() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "replica"], cwd=ROOT, stdout=subprocess.PIPE, text=True, stderr=subprocess.PIPE
+        [sys.executable, "-m", "sandbox"], cwd=ROOT, stdout=subprocess.PIPE, text=True, stderr=subprocess.PIPE
     )
     try:
         assert proc.stdout is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from replica.model import Story
+from sandbox.model import Story
 
 _POOLS: dict[str, dict[str, list[str]]] = {
     "en": {

@@ -1,4 +1,4 @@
-"""Local replicas of the preset outlets: one HTTP server per site on 127.0.0.1.
+"""Fake copies of the preset outlets: one HTTP server per site on 127.0.0.1.
 
 Every path a preset in ``crawler/outlets/presets.toml`` declares (feeds, sitemaps, listings
 with pagination, article URLs, robots.txt) answers with the preset's real path shapes, so a
@@ -24,10 +24,10 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from replica import render
-from replica.content import STORIES
-from replica.filler import filler_stories
-from replica.model import Article, Story, slugify
+from sandbox import render
+from sandbox.filler import filler_stories
+from sandbox.model import Article, Story, slugify
+from sandbox.stories import STORIES
 
 # site -> the preset slugs it serves (Bernama's two editions share one host)
 SITES: dict[str, tuple[str, ...]] = {
@@ -101,7 +101,7 @@ _BERNAMA_ARTICLE = re.compile(r"^/(en|bm)/(?:[a-z_-]+/)?news[a-z_-]*\.php$")
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request a replica answered: ``site`` is the host's name, ``outlet`` the slug when known."""
+    """One request a sandbox answered: ``site`` is the host's name, ``outlet`` the slug when known."""
 
     site: str
     outlet: str | None
@@ -127,8 +127,8 @@ class _Response:
     article: str | None = None  # outlet slug when this is a 200 article page
 
 
-class ReplicaServer:
-    """Replicas of every preset outlet; see the README section "Replica outlets"."""
+class OutletSites:
+    """Fake copies of every preset outlet; see the README section "Sandbox"."""
 
     def __init__(
         self,
@@ -161,7 +161,7 @@ class ReplicaServer:
 
     # ------------------------------------------------------------ lifecycle
 
-    def start(self) -> ReplicaServer:
+    def start(self) -> OutletSites:
         if self._servers:
             return self
         self._stopping.clear()
@@ -176,7 +176,7 @@ class ReplicaServer:
             )
             self._changed[slug] = max((a.published_at for a in self._articles[slug]), default=self.now)
         for site, server in self._servers.items():
-            thread = threading.Thread(target=server.serve_forever, args=(0.05,), name=f"replica-{site}", daemon=True)
+            thread = threading.Thread(target=server.serve_forever, args=(0.05,), name=f"sandbox-{site}", daemon=True)
             thread.start()
             self._threads.append(thread)
         return self
@@ -193,7 +193,7 @@ class ReplicaServer:
         self._servers.clear()
         self._threads.clear()
 
-    def __enter__(self) -> ReplicaServer:
+    def __enter__(self) -> OutletSites:
         return self.start()
 
     def __exit__(
@@ -206,7 +206,7 @@ class ReplicaServer:
     def base_url(self, slug: str) -> str:
         site = SITE_OF.get(slug, slug)
         if site not in self._servers:
-            raise RuntimeError("the replica is not running: call start() or use it as a context manager")
+            raise RuntimeError("the sandbox is not running: call start() or use it as a context manager")
         host, port = self._servers[site].server_address[:2]
         return f"http://{host!s}:{port}"
 
@@ -527,7 +527,7 @@ def _not_modified(response: _Response, headers: Mapping[str, str]) -> bool:
     return False
 
 
-def _handler_for(replica: ReplicaServer, site: str) -> type[BaseHTTPRequestHandler]:
+def _handler_for(sites: OutletSites, site: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         wbufsize = 1 << 16  # headers and body leave in one write (no Nagle / delayed-ACK stall per request)
@@ -541,9 +541,9 @@ def _handler_for(replica: ReplicaServer, site: str) -> type[BaseHTTPRequestHandl
 
         def _serve(self, send_body: bool) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
-            fault = replica._fault(site)
-            if replica._stopping.is_set() or fault == "down":
-                replica._record(site, self.command, self.path, 0, headers)
+            fault = sites._fault(site)
+            if sites._stopping.is_set() or fault == "down":
+                sites._record(site, self.command, self.path, 0, headers)
                 self.close_connection = True
                 with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -553,7 +553,7 @@ def _handler_for(replica: ReplicaServer, site: str) -> type[BaseHTTPRequestHandl
                     500, b"<html><body>Internal Server Error</body></html>", {"Content-Type": "text/html"}
                 )
             else:
-                response = replica._respond(site, self.path, headers, headers.get("host", "127.0.0.1"))
+                response = sites._respond(site, self.path, headers, headers.get("host", "127.0.0.1"))
             out = dict(response.headers)
             status = response.status
             if response.conditional:
@@ -562,9 +562,9 @@ def _handler_for(replica: ReplicaServer, site: str) -> type[BaseHTTPRequestHandl
                     status = 304
             body = b"" if status == 304 else response.body
             if status == 200 and response.article and self.command == "GET":
-                with replica._lock:
-                    replica._fetches[response.article] += 1
-            replica._record(site, self.command, self.path, status, headers)
+                with sites._lock:
+                    sites._fetches[response.article] += 1
+            sites._record(site, self.command, self.path, status, headers)
             self.send_response(status)
             for name, value in out.items():
                 self.send_header(name, value)
