@@ -1,7 +1,9 @@
 """Newswatch configuration: ``config.toml`` parsed once into frozen dataclasses.
 
 Every section of the file has a dataclass here with its defaults in code, so this module is
-also the reference for what the file may contain (README "Configuration" mirrors it).
+also the reference for what the file may contain (README "Configuration" mirrors it); the one
+exception is ``[channels.<name>]``, whose dataclass lives in its channel module
+(``alerts/channels/``) and is handed to the parser by the caller, parsed by the same rules.
 Nothing here runs at import time: ``load_config`` reads the file and the environment it is
 given, and tests build a configuration from a dict with ``config_from_dict``.
 
@@ -21,7 +23,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Protocol, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_CONFIG_PATH = "config.toml"
@@ -133,47 +135,16 @@ class WatchConfig:
     enabled: bool = True
 
 
-@dataclass(frozen=True)
-class SmtpChannelConfig:
-    name: str
-    host: str
-    sender: str
-    to: tuple[str, ...]
-    port: int = 587
-    security: str = "starttls"  # "starttls", "tls" (implicit) or "none"
-    username: str = ""
-    password_env: str = ""
-    password: str = field(default="", repr=False)  # resolved from password_env
-    timeout: Duration = Duration(30.0)
-    type: str = "smtp"
+class ChannelConfig(Protocol):
+    """A parsed ``[channels.<name>]`` table: a frozen dataclass that its channel module defines.
 
+    The kinds of channel (the table's ``type``) and their dataclasses are not known here: the
+    caller passes them as ``channel_types`` (``alerts.channels.CONFIG_TYPES``), so this module
+    never imports ``alerts``, and the crawler, which imports it, never does either.
+    """
 
-@dataclass(frozen=True)
-class WebhookChannelConfig:
-    name: str
-    url: str
-    secret_env: str = ""
-    secret: str = field(default="", repr=False)  # resolved from secret_env
-    timeout: Duration = Duration(10.0)
-    type: str = "webhook"
-
-
-@dataclass(frozen=True)
-class AppriseChannelConfig:
-    """Slack, Teams, Telegram, Discord, ntfy, ... through Apprise; the URL holds tokens."""
-
-    name: str
-    url_env: str
-    url: str = field(default="", repr=False)  # resolved from url_env
-    type: str = "apprise"
-
-
-ChannelConfig = SmtpChannelConfig | WebhookChannelConfig | AppriseChannelConfig
-_CHANNEL_TYPES: dict[str, type] = {
-    "smtp": SmtpChannelConfig,
-    "webhook": WebhookChannelConfig,
-    "apprise": AppriseChannelConfig,
-}
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -236,8 +207,14 @@ def load_config(
     path: str | Path,
     env: Mapping[str, str],
     presets: Mapping[str, Mapping[str, Any]] | None = None,
+    channel_types: Mapping[str, type] | None = None,
 ) -> Config:
-    """Read and validate a config file. ``presets`` are the built-in outlet declarations."""
+    """Read and validate a config file.
+
+    ``presets`` are the built-in outlet declarations; ``channel_types`` maps each channel
+    ``type`` to the dataclass its table is parsed into (``alerts.channels.CONFIG_TYPES``).
+    Without them, a config naming a preset or declaring a channel is an error.
+    """
     path = str(path)
     try:
         with open(path, "rb") as fh:
@@ -246,7 +223,7 @@ def load_config(
         raise ConfigError(path, "", "file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"not valid TOML: {exc}") from None
-    return config_from_dict(data, env=env, presets=presets, path=path)
+    return config_from_dict(data, env=env, presets=presets, channel_types=channel_types, path=path)
 
 
 def config_from_dict(
@@ -254,14 +231,16 @@ def config_from_dict(
     env: Mapping[str, str] | None = None,
     presets: Mapping[str, Mapping[str, Any]] | None = None,
     path: str = "<dict>",
+    channel_types: Mapping[str, type] | None = None,
 ) -> Config:
+    """Validate a configuration given as a dict (the parsed TOML); see ``load_config``."""
     p = _Parser(path, env or {})
     sections = {
         "storage", "crawler", "outlets", "lists", "watches", "channels",
         "alerts", "schedule", "dedup", "health",
     }  # fmt: skip
     p.check_keys(data, sections, "")
-    channels = p.channels(data.get("channels", {}))
+    channels = p.channels(data.get("channels", {}), channel_types or {})
     lists = p.lists(data.get("lists", {}))
     watches = p.watches(data.get("watches", {}), channels)
     alerts = p.dataclass(AlertsConfig, data.get("alerts", {}), "alerts")
@@ -433,16 +412,17 @@ class _Parser:
             result[name] = self.value(dict[str, tuple[str, ...]], table, where)
         return result
 
-    def channels(self, data: Any) -> dict[str, ChannelConfig]:
+    def channels(self, data: Any, types: Mapping[str, type]) -> dict[str, ChannelConfig]:
         result: dict[str, ChannelConfig] = {}
         for name, table in self.table(data, "channels").items():
             where = f"channels.{name}"
             table = self.table(table, where)
             kind = table.get("type")
-            if kind not in _CHANNEL_TYPES:
-                self.fail(_join(where, "type"), f"expected one of {', '.join(_CHANNEL_TYPES)}, got {kind!r}")
+            if not isinstance(kind, str) or kind not in types:
+                known = ", ".join(types) or "(no channel types were given to the parser)"
+                self.fail(_join(where, "type"), f"expected one of {known}, got {kind!r}")
             body = {k: v for k, v in table.items() if k != "type"}
-            result[name] = self.dataclass(_CHANNEL_TYPES[kind], body, where, name=name)
+            result[name] = self.dataclass(types[kind], body, where, name=name)
         return result
 
     def watches(self, data: Any, channels: Mapping[str, ChannelConfig]) -> tuple[WatchConfig, ...]:

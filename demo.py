@@ -33,6 +33,7 @@ def demo_config(
     shipped: Path, folder: Path, outlets: dict[str, dict[str, Any]], smtp_port: int, hook_url: str, hook_secret: str
 ) -> Config:
     """The shipped config with its outlets on the sandbox sites, a temporary database and two channels."""
+    from alerts.channels import CONFIG_TYPES
     from crawler.outlets import load_presets
 
     data = tomllib.loads(shipped.read_text(encoding="utf-8"))
@@ -57,7 +58,9 @@ def demo_config(
             watch["channels"] = ["email", "webhook"]
     data.setdefault("alerts", {})["operator_channels"] = ["email"]
     env = {"NEWSWATCH_DEMO_WEBHOOK_SECRET": hook_secret}
-    return config_module.config_from_dict(data, env=env, presets=load_presets(), path=str(shipped))
+    return config_module.config_from_dict(
+        data, env=env, presets=load_presets(), path=str(shipped), channel_types=CONFIG_TYPES
+    )
 
 
 def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, keep: Path | None = None) -> int:

@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import config as config_module
-from alerts.channels import build_channels
+from alerts.channels import CONFIG_TYPES, build_channels
 from alerts.dispatch import Dispatcher, recover_interrupted
 from alerts.matching import Matcher, WatchQueryError
 from alerts.outbox import Outbox
@@ -94,7 +94,7 @@ def load_app_config(path: str | None) -> Config:
     chosen = path or os.environ.get("NEWSWATCH_CONFIG") or config_module.DEFAULT_CONFIG_PATH
     from crawler.outlets import load_presets
 
-    cfg = config_module.load_config(chosen, env=os.environ, presets=load_presets())
+    cfg = config_module.load_config(chosen, env=os.environ, presets=load_presets(), channel_types=CONFIG_TYPES)
     build_matcher(cfg)  # a watch query that does not parse is a configuration error, found at start
     from crawler.outlets.quirks import KNOWN as KNOWN_QUIRKS
 

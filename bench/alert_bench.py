@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import run
+from alerts.channels import CONFIG_TYPES
 from alerts.dispatch import DispatchLoop
 from config import config_from_dict
 from sandbox import WebhookReceiver
@@ -58,6 +59,7 @@ def make_app(database_url: str, receiver: WebhookReceiver, interval: float) -> r
             "schedule": {"dispatch_interval": interval},
         },
         env={"HOOK_SECRET": SECRET},
+        channel_types=CONFIG_TYPES,
     )
     return run.build_app(cfg)
 

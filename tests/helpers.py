@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from alerts.channels import CONFIG_TYPES
 from config import Config, config_from_dict
 from crawler.outlets import load_presets
 
@@ -29,7 +30,7 @@ def reset_postgres(url: str) -> None:
 
 
 def make_config(data: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Config:
-    return config_from_dict(data or {}, env=env or {}, presets=load_presets())
+    return config_from_dict(data or {}, env=env or {}, presets=load_presets(), channel_types=CONFIG_TYPES)
 
 
 # Everyday news words: random sentences of them make texts that match no watch and are no

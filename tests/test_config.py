@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from config import ConfigError, parse_duration
+from alerts.channels import CONFIG_TYPES
+from alerts.channels.webhook import WebhookChannelConfig
+from config import ConfigError, load_config, parse_duration
 from tests.helpers import ROOT, make_config, run_cli
 
 
@@ -46,7 +48,8 @@ def test_secret_is_read_from_the_named_variable() -> None:
         env={"HOOK_SECRET": "s3cret"},
     )
     channel = cfg.channels["hook"]
-    assert channel.secret == "s3cret"  # type: ignore[union-attr]
+    assert isinstance(channel, WebhookChannelConfig)
+    assert channel.secret == "s3cret"
     assert "s3cret" not in repr(channel)
 
 
@@ -61,6 +64,9 @@ def test_secret_is_read_from_the_named_variable() -> None:
         ({"watches": {"w": {"query": "a", "channels": ["nope"]}}}, "watches.w.channels[0]", "nope"),
         ({"watches": {"w": {"query": "a", "mode": "weekly"}}}, "watches.w.mode", "weekly"),
         ({"channels": {"c": {"type": "pigeon"}}}, "channels.c.type", "pigeon"),
+        ({"channels": {"c": {"url": "http://127.0.0.1:9/"}}}, "channels.c.type", "smtp, webhook, apprise"),
+        ({"channels": {"c": {"type": "webhook", "url": "u", "timeout": "soon"}}}, "channels.c.timeout", "duration"),
+        ({"channels": {"c": {"type": "smtp", "host": "h", "sender": "a@b"}}}, "channels.c.to", "missing"),
         ({"unknown_section": {}}, "unknown_section", "unknown key"),
     ],
 )
@@ -69,6 +75,25 @@ def test_config_errors_name_the_key(data: dict, key: str, words: str) -> None:
         make_config(data)
     assert info.value.key == key
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "message"),
+    [
+        ('type = "pigeon"', "channels.alerts.type", "expected one of smtp, webhook, apprise, got 'pigeon'"),
+        (
+            'type = "webhook"\nurl = "http://127.0.0.1:9/"\nsecrets_env = "X"',
+            "channels.alerts.secrets_env",
+            "unknown key (expected one of: secret_env, timeout, url)",
+        ),
+    ],
+)
+def test_channel_mistakes_are_one_line_naming_file_and_key(tmp_path: Path, table: str, key: str, message: str) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(f"[channels.alerts]\n{table}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg, env={}, channel_types=CONFIG_TYPES)
+    assert str(info.value) == f"{cfg}: {key}: {message}"
 
 
 def test_user_defined_outlet_and_preset_override() -> None:

@@ -9,13 +9,25 @@ log, so the log is captured to give the attempt a real error message.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import apprise
-
-from alerts.channels import SendResult
+from alerts.channels.base import SendResult
 from alerts.errors import DeliveryError
-from alerts.render import Rendered
-from config import AppriseChannelConfig
+
+if TYPE_CHECKING:
+    import httpx
+
+    from alerts.render import Rendered
+
+
+@dataclass(frozen=True)
+class AppriseChannelConfig:
+    """``[channels.<name>] type = "apprise"``: the URL holds tokens, so it comes from ``url_env``."""
+
+    name: str
+    url_env: str
+    url: str = field(default="", repr=False)  # resolved from url_env
 
 
 class AppriseChannel:
@@ -23,7 +35,13 @@ class AppriseChannel:
         self.name = config.name
         self.config = config
 
+    @classmethod
+    def from_config(cls, config: AppriseChannelConfig, client: httpx.Client) -> AppriseChannel:
+        return cls(config)  # Apprise makes its own connections
+
     def send(self, message: Rendered) -> SendResult:
+        import apprise  # a tenth of a second to import: only where a message goes out
+
         notifier = apprise.Apprise()
         if not notifier.add(self.config.url):
             raise DeliveryError(

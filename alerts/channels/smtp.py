@@ -12,15 +12,37 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from dataclasses import dataclass, field
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import formatdate, getaddresses, parseaddr
+from typing import TYPE_CHECKING
 
-from alerts.channels import SendResult
+from alerts.channels.base import SendResult
 from alerts.errors import DeliveryError
-from alerts.render import Rendered
-from config import SmtpChannelConfig
+from config import Duration
+
+if TYPE_CHECKING:
+    import httpx
+
+    from alerts.render import Rendered
+
+
+@dataclass(frozen=True)
+class SmtpChannelConfig:
+    """``[channels.<name>] type = "smtp"``."""
+
+    name: str
+    host: str
+    sender: str
+    to: tuple[str, ...]
+    port: int = 587
+    security: str = "starttls"  # "starttls", "tls" (implicit) or "none"
+    username: str = ""
+    password_env: str = ""
+    password: str = field(default="", repr=False)  # resolved from password_env
+    timeout: Duration = Duration(30.0)
 
 
 def _domain(sender: str) -> str:
@@ -73,6 +95,10 @@ class SmtpChannel:
     def __init__(self, config: SmtpChannelConfig) -> None:
         self.name = config.name
         self.config = config
+
+    @classmethod
+    def from_config(cls, config: SmtpChannelConfig, client: httpx.Client) -> SmtpChannel:
+        return cls(config)  # one SMTP connection per message, no shared client
 
     def send(self, message: Rendered) -> SendResult:
         cfg = self.config

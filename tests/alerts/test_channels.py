@@ -268,9 +268,8 @@ def test_email_over_starttls_and_implicit_tls_verifies_the_certificate(
 def test_a_long_vietnamese_subject_keeps_every_space(subject: str) -> None:
     from email import message_from_bytes, policy
 
-    from alerts.channels.smtp import build_message
+    from alerts.channels.smtp import SmtpChannelConfig, build_message
     from alerts.render import Rendered
-    from config import SmtpChannelConfig
 
     channel = SmtpChannelConfig(name="mail", host="127.0.0.1", sender="nw@example.org", to=("desk@example.org",))
     rendered = Rendered("msg_1", "instant", subject, "text", "<p>html</p>", b"{}", "story-1")
