@@ -52,6 +52,7 @@ from crawler.runner import CrawlSummary
 from storage import health, repository
 from storage.models import AlertDelivery, Article, HealthIncident, Outlet, WatchMatch, utcnow
 from storage.records import ArticleRecord, IngestResult
+from storage.status import CRAWL_FAILED, DeliveryStatus
 
 if TYPE_CHECKING:
     from storage.ingest import Ingestor
@@ -78,7 +79,7 @@ class CrawlFn(Protocol):
     ) -> Sequence[CrawlSummary]: ...
 
 
-FAILED = health.FAILED_STATUSES  # a crawl with one of these statuses failed (run --once exits 1)
+FAILED = CRAWL_FAILED  # a crawl with one of these statuses failed (run --once exits 1)
 
 
 def crawl_line(s: CrawlSummary) -> str:
@@ -336,7 +337,7 @@ def status_rows(session: Session, cfg: Config, now: datetime) -> list[dict[str, 
             .join(WatchMatch, AlertDelivery.match_id == WatchMatch.id)
             .join(Article, WatchMatch.article_id == Article.id)
             .join(Outlet, Article.outlet_id == Outlet.id)
-            .where(AlertDelivery.status.in_(("pending", "failed", "disabled")))
+            .where(AlertDelivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.DISABLED)))
             .group_by(Outlet.slug, AlertDelivery.status)
         )
     }
@@ -360,8 +361,9 @@ def status_rows(session: Session, cfg: Config, now: datetime) -> list[dict[str, 
                 "empty_share": round(state.empty_share, 3) if state and state.empty_share is not None else None,
                 "articles": total.get(slug, 0),
                 "articles_24h": recent.get(slug, 0),
-                "alerts_pending": alerts.get((slug, "pending"), 0),
-                "alerts_failed": alerts.get((slug, "failed"), 0) + alerts.get((slug, "disabled"), 0),
+                "alerts_pending": alerts.get((slug, DeliveryStatus.PENDING), 0),
+                "alerts_failed": alerts.get((slug, DeliveryStatus.FAILED), 0)
+                + alerts.get((slug, DeliveryStatus.DISABLED), 0),
                 "next_crawl_at": _iso(row.next_crawl_at) if row is not None and slug in configured else None,
             }
         )

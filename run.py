@@ -45,6 +45,7 @@ from storage.dedup import StoryIndex
 from storage.ingest import Ingestor
 from storage.lock import AlreadyRunning, DaemonLock
 from storage.records import ArticleRecord
+from storage.status import DeliveryStatus
 from storage.stories import list_stories
 
 log = logging.getLogger("newswatch")
@@ -285,7 +286,7 @@ def _crawl_table(summaries: Sequence[CrawlSummary]) -> str:
     lines = [head]
     for s in summaries:
         reasons = ", ".join(f"{reason} x{n}" for reason, n in sorted(s.failures.items(), key=lambda kv: -kv[1]))
-        if s.status in ("failed", "timeout") and s.error:
+        if s.status in FAILED and s.error:
             reasons = s.error
         lines.append(
             f"{s.outlet:<14} {s.status:<8} {s.discovered:>5} {s.skipped_known:>5} {s.skipped_old:>4} {s.fetched:>7} "
@@ -709,7 +710,7 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
         when = datetime.fromisoformat(row["created_at"]).strftime("%Y-%m-%d %H:%M")
         print(f"{when}  {row['id']}  {row['kind']:<7} {row['channel']:<12} {row['status']:<9} "
               f"{row['attempts']:>2}x  {row['summary'][:70]}")  # fmt: skip
-        if row["status"] != "delivered" and row["last_error"]:
+        if row["status"] != DeliveryStatus.DELIVERED and row["last_error"]:
             retry = f" (next try {row['next_attempt_at'][:16].replace('T', ' ')} UTC)" if row["next_attempt_at"] else ""
             print(f"{'':18}last error{retry}: {row['last_error'][:200]}")
     if not rows and not args.json:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,6 +43,7 @@ from alerts.outbox import new_delivery_id, pending_delivery
 from alerts.render import Renderer
 from config import AlertsConfig
 from storage.models import AlertDelivery, ChannelState, DeliveryAttempt, utcnow
+from storage.status import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ class DispatchCounts:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # delivered | retrying | failed | disabled | skipped (claimed by someone else)
+    # A delivery's new status, or retrying (failed this time) or skipped (claimed by someone else).
+    status: Literal["delivered", "retrying", "failed", "disabled", "skipped"]
     error: str | None = None
     unreachable: bool = False
 
@@ -121,7 +123,7 @@ class Dispatcher:
         with self.sessions() as session:
             rows = session.execute(
                 select(AlertDelivery.id, AlertDelivery.channel)
-                .where(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= start)
+                .where(AlertDelivery.status == DeliveryStatus.PENDING, AlertDelivery.next_attempt_at <= start)
                 .order_by(AlertDelivery.next_attempt_at, AlertDelivery.created_at)
                 .limit(self.batch)
             ).all()
@@ -232,7 +234,7 @@ class Dispatcher:
                 update(AlertDelivery)
                 .where(
                     AlertDelivery.id == delivery_id,
-                    AlertDelivery.status == "pending",
+                    AlertDelivery.status == DeliveryStatus.PENDING,
                     AlertDelivery.next_attempt_at <= at,
                 )
                 .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1)
@@ -257,22 +259,22 @@ class Dispatcher:
                 )
             )
             if error is None:
-                delivery.status, delivery.delivered_at, delivery.last_error = "delivered", at, None
+                delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.DELIVERED, at, None
                 outcome = Outcome("delivered")
             else:
                 delivery.last_error = error.message
                 if error.gone:
-                    delivery.status = "disabled"
+                    delivery.status = DeliveryStatus.DISABLED
                     _disable_channel(session, delivery.channel, at, error.message)
                     outcome = Outcome("disabled", error.message)
                 elif delivery.kind == "test":
-                    delivery.status = "failed"  # a test reports its error at once; no retries
+                    delivery.status = DeliveryStatus.FAILED  # a test reports its error at once; no retries
                     outcome = Outcome("failed", error.message)
                 else:
                     if delivery.retry_until is None:
                         delivery.retry_until = at + timedelta(seconds=self.alerts.retry_for)
                     if at >= delivery.retry_until:
-                        delivery.status = "failed"
+                        delivery.status = DeliveryStatus.FAILED
                         outcome = Outcome("failed", error.message)
                     else:
                         delivery.next_attempt_at = min(at + self.backoff(delivery.attempts), delivery.retry_until)
@@ -297,8 +299,8 @@ class Dispatcher:
             reason = session.scalar(select(ChannelState.reason).where(ChannelState.name == channel))
             session.execute(
                 update(AlertDelivery)
-                .where(AlertDelivery.id.in_(ids), AlertDelivery.status == "pending")
-                .values(status="disabled", last_error=f"channel {channel} is disabled: {reason}")
+                .where(AlertDelivery.id.in_(ids), AlertDelivery.status == DeliveryStatus.PENDING)
+                .values(status=DeliveryStatus.DISABLED, last_error=f"channel {channel} is disabled: {reason}")
                 .execution_options(synchronize_session=False)
             )
         log.warning("channel %s is disabled (%s): %d deliveries not sent", channel, reason, len(ids))
@@ -404,7 +406,9 @@ def recover_interrupted(sessions: sessionmaker[Session], now: datetime | None = 
     with sessions.begin() as session:
         found = session.scalars(
             select(AlertDelivery).where(
-                AlertDelivery.status == "pending", AlertDelivery.next_attempt_at > at, AlertDelivery.attempts > recorded
+                AlertDelivery.status == DeliveryStatus.PENDING,
+                AlertDelivery.next_attempt_at > at,
+                AlertDelivery.attempts > recorded,
             )
         ).all()
         for d in found:
@@ -439,10 +443,12 @@ def requeue(sessions: sessionmaker[Session], ids: Sequence[str] = (), now: datet
             if missing:
                 raise UnknownDelivery(missing)
         else:
-            found = session.scalars(query.where(AlertDelivery.status.in_(("failed", "disabled")))).all()
-        chosen = [d for d in found if d.status != "delivered" and d.kind != "test"]
+            found = session.scalars(
+                query.where(AlertDelivery.status.in_((DeliveryStatus.FAILED, DeliveryStatus.DISABLED)))
+            ).all()
+        chosen = [d for d in found if d.status != DeliveryStatus.DELIVERED and d.kind != "test"]
         for d in chosen:
-            d.status, d.next_attempt_at, d.retry_until = "pending", at, None
+            d.status, d.next_attempt_at, d.retry_until = DeliveryStatus.PENDING, at, None
         channels = {d.channel for d in chosen}
         if channels:
             session.execute(delete(ChannelState).where(ChannelState.name.in_(channels)))
@@ -454,7 +460,7 @@ def list_deliveries(
 ) -> Sequence[AlertDelivery]:
     query = select(AlertDelivery).order_by(AlertDelivery.created_at.desc(), AlertDelivery.id)
     if failed_only:
-        query = query.where(AlertDelivery.status.in_(("failed", "disabled")))
+        query = query.where(AlertDelivery.status.in_((DeliveryStatus.FAILED, DeliveryStatus.DISABLED)))
     if ids:
         query = query.where(AlertDelivery.id.in_(list(ids)))
     if limit:
@@ -483,7 +489,7 @@ def delivery_summary(delivery: AlertDelivery) -> dict[str, Any]:
         "watch": delivery.match.watch if delivery.match is not None else None,
         "url": delivery.match.article.url if delivery.match is not None else None,
         "created_at": delivery.created_at.isoformat(),
-        "next_attempt_at": delivery.next_attempt_at.isoformat() if delivery.status == "pending" else None,
+        "next_attempt_at": delivery.next_attempt_at.isoformat() if delivery.status == DeliveryStatus.PENDING else None,
         "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None,
         "last_error": delivery.last_error,
         "attempt_log": [

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from alerts.matching import Matcher, WatchHit
 from config import AlertsConfig, Config, WatchConfig
 from storage.models import AlertDelivery, Article, WatchMatch, utcnow
+from storage.status import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def pending_delivery(
         match_id=match_id,
         dedup_key=dedup_key,
         channel=channel,
-        status="pending",
+        status=DeliveryStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,

@@ -25,6 +25,7 @@ from config import config_from_dict
 from crawler.outlets import load_presets
 from crawler.runner import run_crawl
 from sandbox import OutletSites
+from storage.status import CrawlStatus
 
 PRESETS = ["qdnd", "qdnd-en", "vietnamnews", "bernama-en", "bernama-bm", "thesun", "vietnamplus"]
 
@@ -75,7 +76,7 @@ def main() -> None:
             f"second crawl (nothing new): {second_elapsed:.2f} s, {second_downloads} article downloads, "
             f"{sum(s.stored for s in second)} stored"
         )
-        statuses = {s.outlet: s.status for s in first + second if s.status != "ok"}
+        statuses = {s.outlet: s.status for s in first + second if s.status != CrawlStatus.OK}
         if statuses:
             print(f"non-ok crawls: {statuses}")
         app.engine.dispose()

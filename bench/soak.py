@@ -32,6 +32,7 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from sandbox import OutletSites, WebhookReceiver  # noqa: E402
 from storage.models import AlertDelivery, Article, CrawlRun  # noqa: E402
+from storage.status import CRAWL_FAILED, CrawlStatus, DeliveryStatus  # noqa: E402
 
 TEXT = (
     "The navies of Vietnam and Malaysia agreed to expand their hotline and hold a joint search "
@@ -124,7 +125,7 @@ def main() -> int:
                             conn.scalar(
                                 select(func.count())
                                 .select_from(CrawlRun)
-                                .where(CrawlRun.status != "running", CrawlRun.outlet.has(slug=s))
+                                .where(CrawlRun.status != CrawlStatus.RUNNING, CrawlRun.outlet.has(slug=s))
                             )
                             or 0
                             for s in slugs
@@ -157,11 +158,9 @@ def main() -> int:
         with engine.connect() as conn:
             articles = conn.scalar(select(func.count()).select_from(Article))
             runs = conn.scalar(select(func.count()).select_from(CrawlRun))
-            bad = conn.scalar(
-                select(func.count()).select_from(CrawlRun).where(CrawlRun.status.in_(("failed", "timeout")))
-            )
+            bad = conn.scalar(select(func.count()).select_from(CrawlRun).where(CrawlRun.status.in_(CRAWL_FAILED)))
             delivered = conn.scalar(
-                select(func.count()).select_from(AlertDelivery).where(AlertDelivery.status == "delivered")
+                select(func.count()).select_from(AlertDelivery).where(AlertDelivery.status == DeliveryStatus.DELIVERED)
             )
         engine.dispose()
 

@@ -33,6 +33,7 @@ from crawler.worker import CrawlJob, OutletJob, main
 from storage import repository
 from storage.models import Article, CrawlError, CrawlRun, FetchState, SeenUrl, utcnow
 from storage.records import ArticleRecord, IngestResult
+from storage.status import CrawlStatus
 from storage.urls import canonicalize
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ Progress = Callable[[str, str], None]
 @dataclass(frozen=True)
 class CrawlSummary:
     outlet: str
-    status: str  # ok | partial | failed | timeout
+    status: CrawlStatus  # never running; interrupted when Newswatch stopped during the crawl
     discovered: int = 0
     skipped_known: int = 0
     skipped_old: int = 0
@@ -164,10 +165,10 @@ def _close_abandoned_runs(session: Session, outlet_id: int, now: datetime, time_
     cutoff = now - timedelta(seconds=(time_limit or 86400) + KILL_GRACE + 60)
     for run in session.scalars(
         select(CrawlRun).where(
-            CrawlRun.outlet_id == outlet_id, CrawlRun.status == "running", CrawlRun.started_at < cutoff
+            CrawlRun.outlet_id == outlet_id, CrawlRun.status == CrawlStatus.RUNNING, CrawlRun.started_at < cutoff
         )
     ):
-        run.status = "interrupted"
+        run.status = CrawlStatus.INTERRUPTED
         run.finished_at = now
         run.error = "the process running this crawl ended before it finished (killed or crashed)"
 
@@ -258,25 +259,27 @@ def _handle(message: tuple[Any, ...], tallies: dict[str, _Tally], ingest: Ingest
         tally.closed_reason = message[3]
 
 
-def _status(tally: _Tally, exitcode: int | None, killed: bool, time_limit: float | None) -> tuple[str, str | None]:
+def _status(
+    tally: _Tally, exitcode: int | None, killed: bool, time_limit: float | None
+) -> tuple[CrawlStatus, str | None]:
     counts = tally.counts
     if killed or tally.closed_reason == "closespider_timeout":
-        return "timeout", f"stopped at the crawl time limit ({time_limit:.0f}s)"
+        return CrawlStatus.TIMEOUT, f"stopped at the crawl time limit ({time_limit:.0f}s)"
     if tally.closed_reason is None:
-        return "failed", f"the crawl process ended unexpectedly (exit code {exitcode})"
+        return CrawlStatus.FAILED, f"the crawl process ended unexpectedly (exit code {exitcode})"
     if tally.closed_reason != "finished":
-        return "failed", f"the crawl stopped early ({tally.closed_reason})"
+        return CrawlStatus.FAILED, f"the crawl stopped early ({tally.closed_reason})"
     if counts["sources_ok"] == 0:
         if not counts["sources_failed"]:
-            return "failed", "the outlet declares no feeds, sitemaps or listing pages that could be read"
+            return CrawlStatus.FAILED, "the outlet declares no feeds, sitemaps or listing pages that could be read"
         url, reason, detail = next(
             ((u, r, d) for u, r, d in tally.errors if not r.startswith(("extract/", "http/4", "article/"))),
             tally.errors[0] if tally.errors else ("", "unknown", ""),
         )
-        return "failed", f"no feed, sitemap or listing could be read ({reason}: {detail} {url})".strip()
+        return CrawlStatus.FAILED, f"no feed, sitemap or listing could be read ({reason}: {detail} {url})".strip()
     if sum(tally.failures.values()):
-        return "partial", ", ".join(f"{reason} x{n}" for reason, n in tally.failures.most_common(3))
-    return "ok", None
+        return CrawlStatus.PARTIAL, ", ".join(f"{reason} x{n}" for reason, n in tally.failures.most_common(3))
+    return CrawlStatus.OK, None
 
 
 def _remember_seen(session: Session, tally: _Tally, now: datetime) -> None:
@@ -309,7 +312,7 @@ def _finish(
         for tally in tallies.values():
             status, error = _status(tally, exitcode, killed, time_limit)
             if stopped and tally.closed_reason is None:
-                status, error = "interrupted", "stopped because Newswatch was shutting down"
+                status, error = CrawlStatus.INTERRUPTED, "stopped because Newswatch was shutting down"
             counts = tally.counts
             failed = counts["failed"] + counts["sources_failed"] + tally.store_failed
             run = session.get(CrawlRun, tally.run_id)
@@ -331,7 +334,7 @@ def _finish(
             _remember_seen(session, tally, finished)
             # Validators are kept only when nothing failed that a later crawl could get right;
             # a 404 or a page that is not an article would otherwise block them for ever.
-            if status in ("ok", "partial") and not any(
+            if status in (CrawlStatus.OK, CrawlStatus.PARTIAL) and not any(
                 r in RETRYABLE or r.startswith("http/5") for r in tally.failures
             ):
                 for url, etag, modified in tally.fetch_states:

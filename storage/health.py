@@ -23,18 +23,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, CrawlRun, HealthIncident, Outlet
+from storage.status import CRAWL_FAILED, CrawlStatus
 
 if TYPE_CHECKING:
     from config import HealthConfig
-
-FAILED_STATUSES = ("failed", "timeout")
 
 
 @dataclass(frozen=True)
 class OutletHealth:
     slug: str
     last_crawl_at: datetime | None
-    last_crawl_status: str | None
+    last_crawl_status: CrawlStatus | None
     last_success_at: datetime | None
     last_article_at: datetime | None
     consecutive_failures: int
@@ -61,17 +60,17 @@ class IncidentChange:
 def outlet_health(session: Session, outlet: Outlet) -> OutletHealth:
     runs = session.scalars(
         select(CrawlRun)
-        .where(CrawlRun.outlet_id == outlet.id, CrawlRun.status.notin_(("running", "interrupted")))
+        .where(CrawlRun.outlet_id == outlet.id, CrawlRun.status.notin_((CrawlStatus.RUNNING, CrawlStatus.INTERRUPTED)))
         .order_by(CrawlRun.id.desc())
         .limit(20)
     ).all()
     failures = 0
     for run in runs:
-        if run.status not in FAILED_STATUSES:
+        if run.status not in CRAWL_FAILED:
             break
         failures += 1
-    success = next((r for r in runs if r.status not in FAILED_STATUSES), None)
-    fetching = [r for r in runs if r.status not in FAILED_STATUSES and r.fetched > 0][:3]
+    success = next((r for r in runs if r.status not in CRAWL_FAILED), None)
+    fetching = [r for r in runs if r.status not in CRAWL_FAILED and r.fetched > 0][:3]
     fetched = sum(r.fetched for r in fetching)
     empty_share = sum(r.extract_empty for r in fetching) / fetched if fetched else None
     last_article = session.scalar(select(func.max(Article.created_at)).where(Article.outlet_id == outlet.id))

@@ -10,7 +10,8 @@ UTC; ``UTCDateTime`` gives them back timezone-aware on SQLite too.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -29,6 +30,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.status import CrawlStatus, DeliveryStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,6 +65,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumString(TypeDecorator[E]):
+    """A ``StrEnum`` stored as its value in a plain VARCHAR (no database enum type, no CHECK:
+    adding a member needs no migration); a value outside the enum is refused on write."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):
@@ -132,8 +156,7 @@ class CrawlRun(Base):
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # running | ok | partial (some pages failed) | failed (the crawl itself failed) | timeout
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    status: Mapped[CrawlStatus] = mapped_column(EnumString(CrawlStatus), default=CrawlStatus.RUNNING)
     discovered: Mapped[int] = mapped_column(Integer, default=0)
     skipped_known: Mapped[int] = mapped_column(Integer, default=0)
     skipped_old: Mapped[int] = mapped_column(Integer, default=0)
@@ -234,8 +257,7 @@ class AlertDelivery(Base):
     # For digests and system alerts: a key that makes the same message unique per channel.
     dedup_key: Mapped[str | None] = mapped_column(String(300))
     channel: Mapped[str] = mapped_column(String(200))
-    # pending | delivered | failed (gave up) | disabled (endpoint said 410 Gone)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[DeliveryStatus] = mapped_column(EnumString(DeliveryStatus), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class IngestResult:
     """What happened to one record. ``status`` is ``stored``, ``duplicate`` or ``invalid``;
     ``reason`` says which rule decided (``dedup/url``, ``dedup/content``, ``invalid/empty``...)."""
 
-    status: str
+    status: Literal["stored", "duplicate", "invalid"]
     reason: str
     url: str
     article_id: int | None = None

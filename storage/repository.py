@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Article, CrawlError, CrawlRun, FetchState, Outlet, utcnow
+from storage.status import CrawlStatus
 
 
 def get_or_create_outlet(session: Session, slug: str, name: str | None = None, language: str | None = None) -> Outlet:
@@ -71,7 +72,7 @@ def latest_article_at_by_outlet(session: Session) -> dict[str, datetime]:
 
 
 def start_crawl_run(session: Session, outlet: Outlet) -> CrawlRun:
-    run = CrawlRun(outlet_id=outlet.id, started_at=utcnow(), status="running")
+    run = CrawlRun(outlet_id=outlet.id, started_at=utcnow(), status=CrawlStatus.RUNNING)
     session.add(run)
     session.flush()
     return run

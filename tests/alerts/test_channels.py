@@ -16,6 +16,7 @@ import run
 from sandbox import MailSink, WebhookReceiver
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery, ChannelState, DeliveryAttempt
+from storage.status import DeliveryStatus
 from tests.alerts.helpers import ENV, TITLE, WATCH, alert_config
 from tests.alerts.test_outbox import OneStory, record
 from tests.helpers import make_config
@@ -128,7 +129,7 @@ def test_smtp_auth_failure_is_recorded_clearly_and_other_channels_still_deliver(
         assert (counts.delivered, counts.retrying) == (1, 1)
         assert len(receiver.accepted) == 1 and sink.messages == []
         mail = deliveries(app)["mail"]
-        assert mail.status == "pending"
+        assert mail.status == DeliveryStatus.PENDING
         assert mail.last_error and mail.last_error.startswith("authentication failed for user 'newswatch': 535")
         with app.sessions() as s:
             attempt = s.scalars(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == mail.id)).one()
@@ -206,7 +207,7 @@ def test_apprise_channel_posts_through_apprise(sqlite_url: str) -> None:
     counts = app.dispatcher().dispatch_due()
     assert counts.retrying == 1
     with app.sessions() as s:
-        failed = s.scalars(select(AlertDelivery).where(AlertDelivery.status == "pending")).one()
+        failed = s.scalars(select(AlertDelivery).where(AlertDelivery.status == DeliveryStatus.PENDING)).one()
         assert failed.last_error and "127.0.0.1" in failed.last_error
 
 

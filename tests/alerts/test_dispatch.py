@@ -21,6 +21,7 @@ import run
 from alerts.dispatch import Dispatcher, recover_interrupted, requeue
 from sandbox import WebhookReceiver
 from storage.models import AlertDelivery, DeliveryAttempt
+from storage.status import DeliveryStatus
 from tests.alerts.helpers import ENV, alert_config
 from tests.alerts.test_outbox import record
 from tests.helpers import ROOT, make_config
@@ -50,7 +51,7 @@ def until_done(dispatcher: Dispatcher, app: run.App, start: datetime, passes: in
     for _ in range(passes):
         dispatcher.dispatch_due(now)
         d = delivery(app)
-        if d.status != "pending":
+        if d.status != DeliveryStatus.PENDING:
             return now
         now = max(now, d.next_attempt_at) + timedelta(seconds=1)
     raise AssertionError("delivery still pending")
@@ -65,7 +66,7 @@ def test_receiver_down_then_up_gets_the_alert_exactly_once(sqlite_url: str, rece
         dispatcher.dispatch_due(now)
         now = delivery(app).next_attempt_at + timedelta(seconds=1)
     d = delivery(app)
-    assert d.status == "pending" and d.attempts == 3
+    assert d.status == DeliveryStatus.PENDING and d.attempts == 3
     assert all(
         not a.ok and (a.error or "").startswith(f"cannot reach {receiver.url}: ConnectError") for a in d.attempt_log
     )
@@ -79,7 +80,7 @@ def test_receiver_down_then_up_gets_the_alert_exactly_once(sqlite_url: str, rece
     for _ in range(3):
         dispatcher.dispatch_due(now + timedelta(hours=2))
     assert len(receiver.requests) == 1 and list(receiver.accepted) == [d.id]
-    assert delivery(app).status == "delivered"
+    assert delivery(app).status == DeliveryStatus.DELIVERED
 
 
 def test_receiver_failing_for_a_while_gets_the_alert_once_with_one_id(
@@ -91,7 +92,7 @@ def test_receiver_failing_for_a_while_gets_the_alert_once_with_one_id(
     app.ingestor().ingest(record())
     until_done(app.dispatcher(), app, datetime.now(UTC))
     d = delivery(app)
-    assert d.status == "delivered" and d.attempts == 5
+    assert d.status == DeliveryStatus.DELIVERED and d.attempts == 5
     assert [a.status_code for a in d.attempt_log] == [500, 500, 500, 500, 200]
     assert "HTTP 500" in (d.attempt_log[0].error or "")
     assert {r.id for r in receiver.requests} == {d.id} and len(receiver.accepted) == 1
@@ -106,7 +107,7 @@ def test_slow_receiver_times_out_then_gets_the_alert_once(sqlite_url: str, recei
     now = datetime.now(UTC)
     dispatcher.dispatch_due(now)
     d = delivery(app)
-    assert d.status == "pending" and d.attempt_log[0].error == "no answer within 0.3s (ReadTimeout)"
+    assert d.status == DeliveryStatus.PENDING and d.attempt_log[0].error == "no answer within 0.3s (ReadTimeout)"
     receiver.mode = "ok"
     until_done(dispatcher, app, d.next_attempt_at + timedelta(seconds=1))
     assert {r.id for r in receiver.requests} == {d.id} and len(receiver.accepted) == 1
@@ -121,7 +122,7 @@ def test_after_retry_for_the_delivery_fails_and_retry_requeues_it(sqlite_url: st
     start = datetime.now(UTC)
     end = until_done(dispatcher, app, start, passes=100)
     d = delivery(app)
-    assert d.status == "failed" and end - start >= timedelta(hours=24)
+    assert d.status == DeliveryStatus.FAILED and end - start >= timedelta(hours=24)
     assert d.retry_until is not None and d.attempt_log[-1].at >= d.retry_until
     gaps = [(b.at - a.at).total_seconds() for a, b in zip(d.attempt_log, d.attempt_log[1:], strict=False)]
     assert max(gaps) <= 3600 * 1.5  # never more than an hour and a half apart (jittered)
@@ -157,7 +158,7 @@ def test_killed_between_sending_and_recording_the_retry_carries_the_same_id(
         sender.kill()
     receiver.release.set()  # the receiver processes the first request; its answer reaches nobody
     d = delivery(app)
-    assert d.status == "pending" and d.attempt_log == []  # sent, never recorded
+    assert d.status == DeliveryStatus.PENDING and d.attempt_log == []  # sent, never recorded
     receiver.mode = "ok"
     # After the claim's lease the delivery is due again and goes out with the same id.
     counts = app.dispatcher().dispatch_due(datetime.now(UTC) + timedelta(minutes=6))
@@ -182,7 +183,7 @@ def test_a_send_interrupted_by_a_kill_goes_out_again_at_restart_without_waiting_
     assert recover_interrupted(app.sessions) == []
     assert app.dispatcher().dispatch_due().delivered == 1
     d = delivery(app)
-    assert d.status == "delivered" and [a.ok for a in d.attempt_log] == [False, True]
+    assert d.status == DeliveryStatus.DELIVERED and [a.ok for a in d.attempt_log] == [False, True]
     assert "interrupted" in (d.attempt_log[0].error or "")
     assert list(receiver.accepted) == [first.id]
 

@@ -16,6 +16,7 @@ from storage.dedup import Fingerprint, StoryIndex
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery, Article, WatchMatch
 from storage.records import ArticleRecord
+from storage.status import DeliveryStatus
 from tests.alerts.helpers import ENV, TEXT, TITLE, WATCH, alert_config
 from tests.helpers import make_config, random_words
 
@@ -66,7 +67,9 @@ def test_a_matching_article_gets_its_match_and_one_pending_delivery_per_channel(
     assert match.snippets and match.snippets[0]["spans"]
     deliveries = rows(app, AlertDelivery)
     assert sorted(d.channel for d in deliveries) == ["hook", "mail"]
-    assert all(d.status == "pending" and d.match_id == match.id and d.kind == "instant" for d in deliveries)
+    assert all(
+        d.status == DeliveryStatus.PENDING and d.match_id == match.id and d.kind == "instant" for d in deliveries
+    )
     assert len({d.id for d in deliveries}) == 2
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 import run
 from crawler.runner import CrawlSummary, run_crawl
 from storage.models import Article, CrawlError, CrawlRun
+from storage.status import CrawlStatus
 from tests.crawler.site import Hit, Page, Site
 from tests.helpers import make_config, random_words, run_cli
 
@@ -133,7 +134,7 @@ def test_one_bad_article_of_each_kind_is_recorded_and_the_rest_is_stored(sqlite_
 
     summary, app = crawl(config(sqlite_url, site))
 
-    assert summary.status == "partial"
+    assert summary.status == CrawlStatus.PARTIAL
     assert stored_urls(app) == {"good", "nocharset", "wrongcharset"}
     assert summary.stored == 3 and summary.discovered == len(names)
     errors = recorded_errors(app)
@@ -152,7 +153,7 @@ def test_one_bad_article_of_each_kind_is_recorded_and_the_rest_is_stored(sqlite_
         run_row = session.scalars(select(CrawlRun)).one()
     assert "Quốc phòng Việt Nam" in texts["nocharset"]
     assert "huấn luyện" in texts["wrongcharset"]
-    assert run_row.status == "partial" and run_row.stored == 3 and run_row.finished_at is not None
+    assert run_row.status == CrawlStatus.PARTIAL and run_row.stored == 3 and run_row.finished_at is not None
     assert [h.path for h in site.hits].count("/news/broken") == 2  # retried once, with backoff
 
 
@@ -180,7 +181,7 @@ def test_a_truncated_feed_keeps_its_readable_items_and_an_xml_bomb_is_refused(sq
     assert errors["feed.xml"] == "feed/malformed"
     assert errors["bomb.xml"] == "xml/unsafe"
     assert "/news/bombed" not in site.paths() and "/about" not in site.paths()
-    assert summary.status == "partial"
+    assert summary.status == CrawlStatus.PARTIAL
 
 
 def test_a_second_crawl_of_an_unchanged_site_downloads_no_article(database_url: str, site: Site) -> None:
@@ -200,7 +201,7 @@ def test_a_second_crawl_of_an_unchanged_site_downloads_no_article(database_url: 
     cfg = config(database_url, site, listings=["/latest"])
 
     first, _ = crawl(cfg)
-    assert first.stored == 3 and first.status == "ok"
+    assert first.stored == 3 and first.status == CrawlStatus.OK
     before = len(site.hits)
     second, _ = crawl(cfg)
 
@@ -209,7 +210,7 @@ def test_a_second_crawl_of_an_unchanged_site_downloads_no_article(database_url: 
     feed_hit = next(h for h in later if h.path == "/feed.xml")
     assert feed_hit.status == 304
     assert second.stored == 0 and second.fetched == 0 and second.skipped_known == 2  # the listing's two links
-    assert second.status == "ok"
+    assert second.status == CrawlStatus.OK
 
 
 def test_robots_crawl_delay_and_retry_after_are_honoured(sqlite_url: str, site: Site) -> None:
@@ -337,7 +338,7 @@ def test_a_hanging_outlet_is_cut_off_by_the_time_limit(sqlite_url: str, site: Si
     summary, app = crawl(cfg, time_limit=3)
 
     assert time.monotonic() - started < 30
-    assert summary.status == "timeout"
+    assert summary.status == CrawlStatus.TIMEOUT
     assert stored_urls(app) == {"quick"}  # what arrived before the limit stays stored
     with app.sessions() as session:
         assert session.scalars(select(CrawlRun.status)).one() == "timeout"
@@ -397,11 +398,11 @@ def test_a_run_left_running_by_a_killed_process_is_closed_as_interrupted(sqlite_
 
     with app.sessions() as session, session.begin():
         outlet = repository.get_or_create_outlet(session, "test", "Test Daily")
-        session.add(CrawlRun(outlet_id=outlet.id, started_at=NOW - timedelta(hours=3), status="running"))
+        session.add(CrawlRun(outlet_id=outlet.id, started_at=NOW - timedelta(hours=3), status=CrawlStatus.RUNNING))
 
     summary, app = crawl(cfg, time_limit=60)
 
-    assert summary.status == "ok"
+    assert summary.status == CrawlStatus.OK
     with app.sessions() as session:
         statuses = [r.status for r in session.scalars(select(CrawlRun).order_by(CrawlRun.id))]
     assert statuses == ["interrupted", "ok"]
@@ -419,7 +420,7 @@ def test_a_malformed_link_skips_only_itself(sqlite_url: str, site: Site) -> None
 
     assert stored_urls(app) == {"one", "two", "three"}
     assert "bad-url" in recorded_errors(app).values()
-    assert summary.status == "partial"
+    assert summary.status == CrawlStatus.PARTIAL
 
 
 def test_a_sitemap_index_is_read_in_full_each_crawl(sqlite_url: str, site: Site) -> None:
@@ -461,7 +462,7 @@ def test_a_retry_after_beyond_reason_gives_up_without_hammering(sqlite_url: str,
 
     assert site.paths().count("/news/later") == 1
     assert recorded_errors(app)["later"] == "http/503"
-    assert summary.status == "partial"
+    assert summary.status == CrawlStatus.PARTIAL
 
 
 def test_an_untrusted_certificate_is_refused_with_a_clear_reason(sqlite_url: str, tmp_path: Path) -> None:
@@ -477,7 +478,7 @@ def test_an_untrusted_certificate_is_refused_with_a_clear_reason(sqlite_url: str
     finally:
         site.stop()
 
-    assert summary.status == "failed"
+    assert summary.status == CrawlStatus.FAILED
     assert "tls" in (summary.error or "")
     assert stored_urls(app) == set()
 
@@ -499,5 +500,5 @@ def test_a_stop_request_ends_the_crawl_at_once_as_interrupted(sqlite_url: str, s
     [summary] = run_crawl(cfg, cfg.outlets, app.ingestor().ingest, app.sessions, time_limit=600, stop=stop)
 
     assert time.monotonic() - started < 10
-    assert summary.status == "interrupted"
+    assert summary.status == CrawlStatus.INTERRUPTED
     assert stored_urls(app) == {"quick"}

@@ -17,6 +17,7 @@ from config import Config
 from crawler.runner import CrawlSummary, run_crawl
 from sandbox import OutletSites
 from storage.models import Article, CrawlError, CrawlRun
+from storage.status import CrawlStatus
 from tests.helpers import make_config
 
 PRESETS = ["qdnd", "qdnd-en", "vietnamnews", "bernama-en", "bernama-bm", "thesun", "vietnamplus"]
@@ -69,7 +70,7 @@ def test_every_preset_yields_its_recent_articles(crawled: Crawled) -> None:
     now = datetime.now(UTC)
     for slug in PRESETS:
         summary = crawled.first[slug]
-        assert summary.status == "ok", (slug, summary)
+        assert summary.status == CrawlStatus.OK, (slug, summary)
         served = [a for a in crawled.sandbox.articles(slug) if a.published_at >= now - timedelta(days=3)]
         stored = by_outlet.get(slug, [])
         assert len(stored) + summary.duplicates >= len(served), slug  # every recent article came in
@@ -123,7 +124,7 @@ def test_the_bernama_editions_and_the_qdnd_translations_join_stories(crawled: Cr
 def test_a_second_crawl_downloads_no_article_then_a_new_one_is_found(crawled: Crawled) -> None:
     second = crawled.crawl()
     assert {slug: crawled.sandbox.article_fetches(slug) for slug in PRESETS} == crawled.fetches_after_first
-    assert all(s.status == "ok" and s.stored == 0 and s.fetched == 0 for s in second.values()), second
+    assert all(s.status == CrawlStatus.OK and s.stored == 0 and s.fetched == 0 for s in second.values()), second
 
     url = crawled.sandbox.publish(
         "bernama-en",
@@ -138,4 +139,4 @@ def test_a_second_crawl_downloads_no_article_then_a_new_one_is_found(crawled: Cr
     stored = [a for a in crawled.articles() if a.title.startswith("Malaysia, Vietnam navies hold first joint")]
     assert len(stored) == 1 and stored[0].url.split("?")[1] == url.split("?")[1]
     with crawled.app.sessions() as session:
-        assert session.scalars(select(CrawlRun).where(CrawlRun.status != "ok")).all() == []
+        assert session.scalars(select(CrawlRun).where(CrawlRun.status != CrawlStatus.OK)).all() == []

@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 
 from sandbox import MailSink, OutletSites, WebhookReceiver
 from storage.models import AlertDelivery, Article, CrawlRun, Outlet
+from storage.status import CrawlStatus, DeliveryStatus
 from tests.alerts.helpers import ENV
 from tests.helpers import ROOT, run_cli
 
@@ -150,7 +151,7 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, daemon: Daemon
 def runs(engine: Engine, slug: str, status: str | None = None) -> int:
     """Finished crawl runs of ``slug`` (with ``status``); 0 before the daemon created the schema."""
     query = select(func.count()).select_from(CrawlRun).join(Outlet).where(Outlet.slug == slug)
-    query = query.where(CrawlRun.status == status if status else CrawlRun.status != "running")
+    query = query.where(CrawlRun.status == status if status else CrawlRun.status != CrawlStatus.RUNNING)
     try:
         with engine.connect() as conn:
             return int(conn.scalar(query) or 0)
@@ -162,7 +163,7 @@ def hung_crawl(engine: Engine) -> bool:
     """Is a crawl of thesun running (the hang fault holds its requests)?"""
     query = select(func.count()).select_from(CrawlRun).join(Outlet)
     with engine.connect() as conn:
-        return bool(conn.scalar(query.where(Outlet.slug == "thesun", CrawlRun.status == "running")))
+        return bool(conn.scalar(query.where(Outlet.slug == "thesun", CrawlRun.status == CrawlStatus.RUNNING)))
 
 
 def alert_urls(hook: WebhookReceiver) -> list[str]:
@@ -197,7 +198,7 @@ def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
         # the feed just before), plus the crawl that finds it: each a child process, 2-3 s here.
         with engine.connect() as conn:
             finished = select(CrawlRun.started_at, CrawlRun.finished_at).join(Outlet)
-            spans = conn.execute(finished.where(Outlet.slug == "qdnd-en", CrawlRun.status == "ok")).all()
+            spans = conn.execute(finished.where(Outlet.slug == "qdnd-en", CrawlRun.status == CrawlStatus.OK)).all()
         crawl = max((end - start).total_seconds() for start, end in spans)
         assert took < 2 + 2 * crawl + 1, f"alerted {took:.1f}s after publication (crawls take {crawl:.1f}s)"
 
@@ -273,7 +274,7 @@ def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
                 with engine.connect() as conn:
                     stored = conn.scalar(select(func.count()).select_from(Article)) or 0
                     running = conn.scalar(
-                        select(func.count()).select_from(CrawlRun).where(CrawlRun.status == "running")
+                        select(func.count()).select_from(CrawlRun).where(CrawlRun.status == CrawlStatus.RUNNING)
                     )
                 return stored > 0 and bool(running)
 
@@ -294,7 +295,9 @@ def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
             def settled() -> bool:
                 with engine.connect() as conn:
                     pending = conn.scalar(
-                        select(func.count()).select_from(AlertDelivery).where(AlertDelivery.status != "delivered")
+                        select(func.count())
+                        .select_from(AlertDelivery)
+                        .where(AlertDelivery.status != DeliveryStatus.DELIVERED)
                     )
                 return pending == 0 and all(runs(engine, slug, "ok") >= 2 for slug in OUTLETS)
 
