@@ -591,7 +591,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     """JSON lines in (id, title, text, language?), one JSON line out per input, in order."""
     cfg = load_app_config(args.config)
     matcher = build_matcher(cfg, _chosen_watches(cfg, args.watch))
-    from storage.text import detect_language
+    from language import detect_language
 
     failed = 0
     for lineno, line in enumerate(sys.stdin, 1):

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from alerts import query as q
 from alerts.query import QueryError
 from config import WatchConfig
-from storage.text import strip_diacritics
+from language import strip_diacritics
 
 _WORD_RE = re.compile(r"\w+")
 # Same-length replacements only: offsets into the normalised text are offsets into the original.

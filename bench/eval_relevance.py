@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from alerts.matching import Matcher  # noqa: E402
 from config import load_config  # noqa: E402
 from crawler.outlets import load_presets  # noqa: E402
-from storage.text import detect_language  # noqa: E402
+from language import detect_language  # noqa: E402
 
 
 @dataclass(frozen=True)

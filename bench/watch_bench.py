@@ -56,7 +56,7 @@ from alerts import matching, query  # noqa: E402
 from alerts.matching import Matcher  # noqa: E402
 from config import WatchConfig, load_config  # noqa: E402
 from crawler.outlets import load_presets  # noqa: E402
-from storage.text import detect_language  # noqa: E402
+from language import detect_language  # noqa: E402
 
 
 def load_texts(shared: Path, duplicates: bool = False) -> list[str]:

@@ -27,7 +27,7 @@ trafilatura finds the main text. Around it this module does what trafilatura can
   time) is discarded, and the next source is tried; when no source is left, ``published_at`` is
   None. Up to ``FUTURE_TOLERANCE`` ahead is taken as clock skew and becomes ``now``.
 * **Too little text** (under ``MIN_TEXT_CHARS``) is ``None``: such pages are error or gate pages.
-* **Language** is the outlet's ``language``, else ``storage.text.detect_language``.
+* **Language** is the outlet's ``language``, else ``language.detect_language``.
 
 Config keys read: ``OutletConfig.selectors``, ``strip_patterns``, ``timezone``, ``language``,
 ``name`` (title suffixes).
@@ -55,7 +55,8 @@ from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError, XPath
 from lxml.html import HtmlElement, HTMLParser
 
-from storage.text import detect_language
+from language import detect_language
+from language.dates import month_number
 
 if TYPE_CHECKING:
     from config import OutletConfig
@@ -527,15 +528,6 @@ def _strip_dateline(paragraph: str) -> tuple[str, tuple[int, int] | None]:
     return rest, _month_day(match.group("date") or "")
 
 
-_MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2, "mar": 3, "mac": 3,
-    "march": 3, "apr": 4, "april": 4, "may": 5, "mei": 5, "jun": 6, "june": 6, "jul": 7, "julai": 7,
-    "july": 7, "aug": 8, "ogos": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "oct": 10, "okt": 10,
-    "oktober": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "dis": 12, "disember": 12,
-    "december": 12,
-}  # fmt: skip
-
-
 def _month_day(text: str) -> tuple[int, int] | None:
     words = re.findall(r"[A-Za-z]+|\d+", text)
     if len(words) != 2:
@@ -544,9 +536,10 @@ def _month_day(text: str) -> tuple[int, int] | None:
         day, month = int(words[0]), int(words[1])  # day-first, as the region writes it
     else:
         name, number = (words[0], words[1]) if words[1].isdigit() else (words[1], words[0])
-        if name.lower() not in _MONTHS or not number.isdigit():
+        named_month = month_number(name)
+        if named_month is None or not number.isdigit():
             return None
-        month, day = _MONTHS[name.lower()], int(number)
+        month, day = named_month, int(number)
     return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
@@ -684,10 +677,10 @@ def parse_date(text: str, zone: tzinfo = UTC) -> datetime | None:
         day, month, year = int(dmy.group(1)), int(dmy.group(2)), int(dmy.group(3))
         rest = text[: dmy.start()] + " " + text[dmy.end() :]
     elif named is not None:
-        name = (named.group("m1") or named.group("m2")).lower()
-        if name not in _MONTHS:
+        named_month = month_number(named.group("m1") or named.group("m2"))
+        if named_month is None:
             return None
-        month = _MONTHS[name]
+        month = named_month
         day = int(named.group("d1") or named.group("d2"))
         year = int(named.group("y1") or named.group("y2"))
         rest = text[: named.start()] + " " + text[named.end() :]

@@ -22,12 +22,12 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from language import detect_language, normalize
 from storage import repository
 from storage.dedup import StoryIndex
 from storage.models import Article, Story, utcnow
 from storage.records import ArticleRecord, IngestResult
 from storage.stories import merge_stories
-from storage.text import detect_language, normalize
 from storage.urls import canonicalize
 
 log = logging.getLogger(__name__)
