@@ -180,6 +180,23 @@ class HealthConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The web console (``run.py serve``, ``run.py run --serve``). A bind address other than
+    loopback is refused unless a token or a password is set (from the environment)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    token_env: str = ""  # an access token: "Authorization: Bearer <token>" or "?token=<token>"
+    token: str = field(default="", repr=False)  # resolved from token_env
+    username: str = "newswatch"  # HTTP basic auth, with the password from password_env
+    password_env: str = ""
+    password: str = field(default="", repr=False)  # resolved from password_env
+    # Host names the console answers to when it is bound to loopback without credentials
+    # (a defence against DNS rebinding); add the name a local reverse proxy passes on.
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     storage: StorageConfig
@@ -192,6 +209,7 @@ class Config:
     schedule: ScheduleConfig
     dedup: DedupConfig
     health: HealthConfig
+    web: WebConfig = WebConfig()
 
     def outlet(self, slug: str) -> OutletConfig:
         for outlet in self.outlets:
@@ -237,7 +255,7 @@ def config_from_dict(
     p = _Parser(path, env or {})
     sections = {
         "storage", "crawler", "outlets", "lists", "watches", "channels",
-        "alerts", "schedule", "dedup", "health",
+        "alerts", "schedule", "dedup", "health", "web",
     }  # fmt: skip
     p.check_keys(data, sections, "")
     channels = p.channels(data.get("channels", {}), channel_types or {})
@@ -269,6 +287,7 @@ def config_from_dict(
         schedule=p.dataclass(ScheduleConfig, data.get("schedule", {}), "schedule"),
         dedup=p.dataclass(DedupConfig, data.get("dedup", {}), "dedup"),
         health=p.dataclass(HealthConfig, data.get("health", {}), "health"),
+        web=p.dataclass(WebConfig, data.get("web", {}), "web"),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from alembic import context
 
 from storage.db import make_engine
-from storage.models import Base
+from storage.models import SEARCH_OBJECTS, Base
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("database_url"):
@@ -25,6 +25,12 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Leave the full-text search objects (created by migration 0003, not declared in the
+    models) out of autogenerate and ``alembic check``."""
+    return name not in SEARCH_OBJECTS
 
 
 def database_url() -> str:
@@ -53,6 +59,7 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             render_item=render_item,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -2,6 +2,9 @@
 
 Alembic is the only path from these models to a database: change a model, then write a
 migration (``alembic revision --autogenerate``); the migration tests run ``alembic check``.
+Full-text search is schema the models cannot declare (an SQLite FTS5 table with triggers, a
+PostgreSQL expression index): migration 0003 creates it, ``storage.search`` uses it, and
+``alembic/env.py`` leaves it out of the comparison (``SEARCH_OBJECTS``).
 Uniqueness that protects users from duplicates lives here as constraints, so a retry or a
 second worker cannot create a duplicate article, match or delivery. Timestamps are stored as
 UTC; ``UTCDateTime`` gives them back timezone-aware on SQLite too.
@@ -308,3 +311,32 @@ class HealthIncident(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     outlet: Mapped[Outlet] = relationship()
+
+
+class DaemonHeartbeat(Base):
+    """The running daemon's sign of life: written every ``interval`` seconds by a scheduled
+    job (so it also proves the scheduler runs), ``stopped_at`` set at a clean stop. The web
+    console's /healthz reads it."""
+
+    __tablename__ = "daemon_heartbeats"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    interval: Mapped[float] = mapped_column(Float)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Full-text search objects of migration 0003 that the models do not declare (see above).
+SEARCH_OBJECTS = frozenset(
+    {
+        "articles_fts",
+        "articles_fts_data",
+        "articles_fts_idx",
+        "articles_fts_docsize",
+        "articles_fts_config",
+        "ix_articles_search",
+    }
+)
