@@ -489,13 +489,11 @@ class Activity:
 
 def outlets(session: Session, since_24h: datetime) -> list[OutletLine]:
     rows = session.scalars(select(Outlet).order_by(Outlet.slug)).all()
-    totals = dict(session.execute(select(Article.outlet_id, func.count()).group_by(Article.outlet_id)).tuples().all())
+    totals = dict(session.execute(select(Article.outlet_id, func.count()).group_by(Article.outlet_id)).all())
     recent = dict(
         session.execute(
             select(Article.outlet_id, func.count()).where(Article.created_at >= since_24h).group_by(Article.outlet_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return [
         OutletLine(o.slug, o.name, health.outlet_health(session, o), totals.get(o.id, 0), recent.get(o.id, 0))
@@ -608,16 +606,14 @@ def watch_match_counts(session: Session, since: datetime) -> dict[str, tuple[int
     """Per watch: (stories alerted since ``since``, stories alerted in all)."""
     alerted = WatchMatch.alert_key.is_not(None)
     total = dict(
-        session.execute(select(WatchMatch.watch, func.count()).where(alerted).group_by(WatchMatch.watch)).tuples().all()
+        session.execute(select(WatchMatch.watch, func.count()).where(alerted).group_by(WatchMatch.watch)).all()
     )
     recent = dict(
         session.execute(
             select(WatchMatch.watch, func.count())
             .where(alerted, WatchMatch.created_at >= since)
             .group_by(WatchMatch.watch)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return {w: (recent.get(w, 0), n) for w, n in total.items()}
 
@@ -658,9 +654,7 @@ def feed_entries(session: Session, watches: Sequence[str], limit: int = 50) -> l
         story_watches[sid].add(watch)
     alerted_articles = [m.article_id for m in matches.values()]
     urls = dict(
-        session.execute(select(Article.id, Article.canonical_url).where(Article.id.in_(alerted_articles)))
-        .tuples()
-        .all()
+        session.execute(select(Article.id, Article.canonical_url).where(Article.id.in_(alerted_articles))).all()
     )
     entries = []
     for m in _ordered(matches, match_ids):
@@ -709,18 +703,14 @@ def totals(session: Session) -> Totals:
     articles = dict(
         session.execute(
             select(Outlet.slug, func.count()).join(Article, Article.outlet_id == Outlet.id).group_by(Outlet.slug)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     duplicates = dict(
         session.execute(
             select(Outlet.slug, func.coalesce(func.sum(CrawlRun.duplicates), 0))
             .join(CrawlRun, CrawlRun.outlet_id == Outlet.id)
             .group_by(Outlet.slug)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     succeeded = or_(*(CrawlRun.status == s for s in ("ok", "partial")))
     last = {

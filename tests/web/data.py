@@ -4,12 +4,7 @@ and crawl runs recorded with the repository functions the crawler uses."""
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -19,6 +14,7 @@ from alerts.dispatch import Dispatcher
 from alerts.outbox import Outbox
 from alerts.render import Renderer
 from config import Config
+from sandbox.webhook import SECRET, WebhookReceiver
 from storage import db, repository
 from storage.dedup import StoryIndex
 from storage.ingest import Ingestor
@@ -27,6 +23,7 @@ from storage.records import ArticleRecord
 from tests.helpers import make_config
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+ENV = {"WEB_TOKEN": "s3cret-token", "WEB_PASSWORD": "pass word"}  # for the tests of credentials
 SCRIPT_TITLE = "<script>document.title='pwned'</script> Coast guard <b>drill</b> & MMEA"
 
 WIRE = (
@@ -68,14 +65,15 @@ FILLER = [
 ]
 
 
-def console_config(database_url: str, hook_url: str, closed_port: int, **web: Any) -> Config:
+def console_config(database_url: str, desk: WebhookReceiver, pager: WebhookReceiver, **web: Any) -> Config:
+    """Two watches; the ``desk`` channel's receiver accepts, the ``pager``'s (mode "error") fails."""
     return make_config(
         {
             "storage": {"database_url": database_url},
             "outlets": {"enabled": ["bernama-en", "thesun", "qdnd", "bernama-bm"]},
             "channels": {
-                "desk": {"type": "webhook", "url": hook_url, "timeout": "2s"},
-                "pager": {"type": "webhook", "url": f"http://127.0.0.1:{closed_port}/down", "timeout": "2s"},
+                "desk": {"type": "webhook", "url": desk.url, "secret_env": "HOOK_SECRET", "timeout": "2s"},
+                "pager": {"type": "webhook", "url": pager.url, "secret_env": "HOOK_SECRET", "timeout": "2s"},
             },
             "watches": {
                 "maritime": {"query": 'MMEA OR "fishing boat"', "channels": ["desk", "pager"]},
@@ -83,7 +81,8 @@ def console_config(database_url: str, hook_url: str, closed_port: int, **web: An
             },
             "alerts": {"timezone": "UTC", "max_article_age": "30d"},
             "web": web,
-        }
+        },
+        env={"HOOK_SECRET": SECRET, **ENV},
     )
 
 
@@ -174,32 +173,3 @@ def build(cfg: Config) -> None:
         dispatcher.dispatch_due()
         dispatcher.close()
     engine.dispose()
-
-
-@contextmanager
-def webhook_receiver() -> Iterator[str]:
-    """An HTTP server on 127.0.0.1 that accepts every webhook (204)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("content-length", 0)))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
