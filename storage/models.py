@@ -3,7 +3,7 @@
 Alembic is the only path from these models to a database: change a model, then write a
 migration (``alembic revision --autogenerate``); the migration tests run ``alembic check``.
 Full-text search is schema the models cannot declare (an SQLite FTS5 table with triggers, a
-PostgreSQL expression index): migration 0003 creates it, ``storage.search`` uses it, and
+PostgreSQL generated column and its index): migration 0003 creates it, ``storage.search`` uses it, and
 ``alembic/env.py`` leaves it out of the comparison (``SEARCH_OBJECTS``).
 Uniqueness that protects users from duplicates lives here as constraints, so a retry or a
 second worker cannot create a duplicate article, match or delivery. Timestamps are stored as
@@ -338,5 +338,6 @@ SEARCH_OBJECTS = frozenset(
         "articles_fts_docsize",
         "articles_fts_config",
         "ix_articles_search",
+        "search_vector",
     }
 )

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from alerts.matching import Matcher, WatchHit, WatchQueryError
 from config import Config, WatchConfig, parse_duration
 from storage import browse, heartbeat, repository
-from storage.search import parse_search
+from storage.search import MATCH_LIMIT, count_matches, parse_search
 from web.charts import activity_chart
 from web.feeds import atom_feed
 
@@ -98,6 +98,7 @@ def stories(request: Request) -> Response:
     )
     with _sessions(request)() as session:
         found = browse.stories(session, wanted) if wanted.search is None or wanted.search else []
+        matched = count_matches(session, wanted.search) if wanted.search else None
         choices = {"outlets": browse.outlet_slugs(session), "languages": browse.languages(session)}
     page = wanted.offset // PAGE_SIZE + 1
     return _render(
@@ -111,6 +112,8 @@ def stories(request: Request) -> Response:
             "watches": [w.name for w in _config(request).watches],
             "periods": PERIODS,
             "empty_search": bool(typed) and not wanted.search,
+            "matched": matched,
+            "match_limit": MATCH_LIMIT,
             **choices,
         },
     )
