@@ -28,7 +28,7 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Leave the full-text search objects (created by migration 0003, not declared in the
+    """Leave the full-text search objects (created by migration 0002, not declared in the
     models) out of autogenerate and ``alembic check``."""
     return name not in SEARCH_OBJECTS
 

@@ -97,8 +97,11 @@ def stories(session: Session, wanted: StoryFilter) -> list[StoryLine]:
     if wanted.language:
         conditions.append(Article.language == wanted.language)
     if wanted.search:
-        conditions.append(Article.id.in_(matching_article_ids(session, wanted.search)))
-    if conditions:
+        # From the (at most MATCH_LIMIT) matching articles to their stories: a rare word must not
+        # make the query walk every story looking for one.
+        matching = Article.id.in_(matching_article_ids(session, wanted.search))
+        query = query.where(Story.id.in_(select(Article.story_id).where(matching, *conditions)))
+    elif conditions:
         query = query.where(exists().where(Article.story_id == Story.id, *conditions))
     query = query.order_by(Story.updated_at.desc(), Story.id.desc()).offset(wanted.offset).limit(wanted.limit)
     ids = list(session.scalars(query))
@@ -155,7 +158,8 @@ def _article_lines(session: Session, where: ColumnElement[bool]) -> list[Article
 
 
 def languages(session: Session) -> list[str]:
-    return sorted(x for x in session.scalars(select(Article.language).distinct()) if x)
+    """The outlets' languages (reading every article's would cost a scan of them all)."""
+    return sorted(x for x in session.scalars(select(Outlet.language).distinct()) if x)
 
 
 def outlet_slugs(session: Session) -> list[str]:

@@ -3,8 +3,11 @@
 Alembic is the only path from these models to a database: change a model, then write a
 migration (``alembic revision --autogenerate``); the migration tests run ``alembic check``.
 Full-text search is schema the models cannot declare (an SQLite FTS5 table with triggers, a
-PostgreSQL generated column and its index): migration 0003 creates it, ``storage.search`` uses it, and
-``alembic/env.py`` leaves it out of the comparison (``SEARCH_OBJECTS``).
+PostgreSQL generated column and its index): migration 0002 creates it, ``storage.search``
+uses it, and ``alembic/env.py`` leaves it out of the comparison (``SEARCH_OBJECTS``). A later
+migration that rebuilds ``articles`` on SQLite (batch mode) drops the triggers with the old
+table: it must create them again (``SQLITE_TRIGGERS`` in 0002); ``tests/storage/test_search``
+fails otherwise.
 Uniqueness that protects users from duplicates lives here as constraints, so a retry or a
 second worker cannot create a duplicate article, match or delivery. Timestamps are stored as
 UTC; ``UTCDateTime`` gives them back timezone-aware on SQLite too.
@@ -329,7 +332,7 @@ class DaemonHeartbeat(Base):
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-# Full-text search objects of migration 0003 that the models do not declare (see above).
+# Full-text search objects of migration 0002 that the models do not declare (see above).
 SEARCH_OBJECTS = frozenset(
     {
         "articles_fts",

@@ -1,6 +1,6 @@
 """Full-text search over stored articles (title and text), on SQLite and PostgreSQL.
 
-The schema support comes from migration 0003 (Alembic is the only path to the schema):
+The schema support comes from migration 0002 (Alembic is the only path to the schema):
 
 * SQLite: an FTS5 table ``articles_fts`` holding no copy of the text (``content='articles'``),
   kept in step by three triggers on ``articles``, with the ``unicode61`` tokenizer folding

@@ -99,7 +99,10 @@ def stories(request: Request) -> Response:
     with _sessions(request)() as session:
         found = browse.stories(session, wanted) if wanted.search is None or wanted.search else []
         matched = count_matches(session, wanted.search) if wanted.search else None
-        choices = {"outlets": browse.outlet_slugs(session), "languages": browse.languages(session)}
+        shown = {a.language for story in found for a in story.articles if a.language}
+        configured = {o.language for o in _config(request).outlets}
+        languages = sorted({*browse.languages(session), *configured, *shown, *filter(None, [wanted.language])})
+        choices = {"outlets": browse.outlet_slugs(session), "languages": languages}
     page = wanted.offset // PAGE_SIZE + 1
     return _render(
         request,

@@ -12,7 +12,7 @@ console's /healthz reads it).
 Note for later migrations: a batch ALTER of ``articles`` on SQLite recreates the table and
 so drops its triggers; such a migration must create ``SQLITE_TRIGGERS`` again.
 
-Revision ID: 0003
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-05 09:00:00
 """
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = "0003"
+revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
