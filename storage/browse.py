@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from storage import health
@@ -30,6 +30,7 @@ from storage.models import (
 )
 from storage.search import SearchQuery, matching_article_ids
 from storage.signals import Signals, shingle_set
+from storage.status import CrawlStatus, DeliveryStatus
 
 # --------------------------------------------------------------------------- stories
 
@@ -416,7 +417,7 @@ def _delivery_line(
         d.status,
         d.attempts,
         d.created_at,
-        d.next_attempt_at if d.status == "pending" else None,
+        d.next_attempt_at if d.status == DeliveryStatus.PENDING else None,
         d.delivered_at,
         d.last_error,
         watch,
@@ -441,7 +442,7 @@ def delivery_counts(session: Session) -> dict[str, Counter[str]]:
 def pending_queue(session: Session) -> tuple[int, datetime | None]:
     """How many deliveries wait to be sent, and since when the oldest waits."""
     depth, oldest = session.execute(
-        select(func.count(), func.min(AlertDelivery.created_at)).where(AlertDelivery.status == "pending")
+        select(func.count(), func.min(AlertDelivery.created_at)).where(AlertDelivery.status == DeliveryStatus.PENDING)
     ).one()
     return int(depth), _aware(oldest) if oldest is not None else None
 
@@ -697,7 +698,7 @@ class Totals:
 
 def totals(session: Session) -> Totals:
     crawls = {
-        (slug, status): n
+        (slug, str(status)): n
         for slug, status, n in session.execute(
             select(Outlet.slug, CrawlRun.status, func.count())
             .join(CrawlRun, CrawlRun.outlet_id == Outlet.id)
@@ -716,7 +717,7 @@ def totals(session: Session) -> Totals:
             .group_by(Outlet.slug)
         ).all()
     )
-    succeeded = or_(*(CrawlRun.status == s for s in ("ok", "partial")))
+    succeeded = CrawlRun.status.in_((CrawlStatus.OK, CrawlStatus.PARTIAL))
     last = {
         slug: at
         for slug, at in session.execute(
@@ -728,7 +729,7 @@ def totals(session: Session) -> Totals:
         if at is not None
     }
     deliveries = {
-        (channel, status): n
+        (channel, str(status)): n
         for channel, status, n in session.execute(
             select(AlertDelivery.channel, AlertDelivery.status, func.count()).group_by(
                 AlertDelivery.channel, AlertDelivery.status

@@ -14,8 +14,10 @@ from datetime import date
 from markupsafe import Markup, escape
 
 from storage.browse import Activity
+from storage.status import CrawlStatus
 
-OUTCOMES = ("ok", "partial", "interrupted", "timeout", "failed")
+# Stacked from the bottom in this order.
+OUTCOMES = tuple(CrawlStatus(s) for s in ("ok", "partial", "interrupted", "timeout", "failed", "running"))
 
 
 def activity_chart(activity: Activity, label: str, width: int = 420, height: int = 150) -> Markup:

@@ -25,6 +25,7 @@ from alerts.matching import Matcher, WatchHit, WatchQueryError
 from config import Config, WatchConfig, parse_duration
 from storage import browse, heartbeat, repository
 from storage.search import MATCH_LIMIT, count_matches, parse_search
+from storage.status import DeliveryStatus
 from web.charts import activity_chart
 from web.feeds import atom_feed
 
@@ -150,7 +151,7 @@ def alerts(request: Request) -> Response:
         counts = browse.delivery_counts(session)
         rows = browse.deliveries(session, chosen["channel"] or None, chosen["status"] or None, chosen["kind"] or None)
         pending, oldest = browse.pending_queue(session)
-    statuses = sorted({s for c in counts.values() for s in c} | {"pending", "delivered", "failed"})
+    statuses = sorted({str(s) for c in counts.values() for s in c} | {str(s) for s in DeliveryStatus})
     return _render(
         request,
         "alerts.html",
