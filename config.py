@@ -9,7 +9,9 @@ given, and tests build a configuration from a dict with ``config_from_dict``.
 
 Rules the parser enforces, each as one ``ConfigError`` naming the file, the key and what was
 expected: unknown keys, wrong types, bad durations, unknown outlet presets, watches that name
-undefined channels, and ``*_env`` keys naming environment variables that are not set.
+undefined channels, ``*_env`` keys naming environment variables that are not set, and whatever
+a dataclass's own ``validate()`` refuses (it raises ``InvalidValue(key, message)``; the channel
+dataclasses use it for ports, addresses, URL schemes and transport security).
 Secrets are never written in the file: a key ending in ``_env`` names the variable that holds it.
 """
 
@@ -35,6 +37,19 @@ class ConfigError(Exception):
     def __init__(self, path: str, key: str, message: str) -> None:
         super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
         self.path = path
+        self.key = key
+        self.message = message
+
+
+class InvalidValue(ValueError):
+    """Raised by a config dataclass's ``validate()`` for a value its type alone cannot refuse.
+
+    ``key`` is relative to the dataclass's table (``"port"``, ``"to[1]"``); the parser turns it
+    into a ``ConfigError`` naming the file and the full key, like every other config error.
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
         self.key = key
         self.message = message
 
@@ -335,7 +350,14 @@ class _Parser:
                         f"environment variable {values[name]} is not set (it holds the {target})",
                     )
                 values[target] = secret
-        return cls(**values)
+        built = cls(**values)
+        validate = getattr(built, "validate", None)
+        if validate is not None:  # checks a field's type cannot express (ranges, choices, syntax)
+            try:
+                validate()
+            except InvalidValue as exc:
+                self.fail(_join(where, exc.key), exc.message)
+        return built
 
     def value(self, hint: Any, raw: Any, key: str) -> Any:
         origin = typing.get_origin(hint)

@@ -86,7 +86,10 @@ class App:
 
     def dispatcher(self, client: httpx.Client | None = None) -> Dispatcher:
         """The alert dispatcher with every configured channel; one HTTP client for webhooks."""
-        client = client or httpx.Client(follow_redirects=False)
+        if client is None:
+            from alerts.channels.http import client as bounded_client
+
+            client = bounded_client()
         channels = build_channels(self.config.channels, client)
         return Dispatcher(self.sessions, channels, Renderer.from_config(self.config), self.config.alerts)
 
@@ -693,7 +696,7 @@ def cmd_alerts_test(args: argparse.Namespace) -> int:
     outcome = app.dispatcher().send_test(args.channel)
     if outcome.status != "delivered":
         raise CommandError(f"test message to {args.channel} failed: {outcome.error}")
-    print(f"test message sent to {args.channel}")
+    print(f"test message sent to {args.channel}" + (f" over {outcome.transport}" if outcome.transport else ""))
     return 0
 
 

@@ -75,6 +75,7 @@ class Outcome:
     status: Literal["delivered", "retrying", "failed", "disabled", "skipped"]
     error: str | None = None
     unreachable: bool = False
+    transport: str | None = None  # the transport security a delivered message used
 
 
 class Dispatcher:
@@ -260,7 +261,7 @@ class Dispatcher:
             )
             if error is None:
                 delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.DELIVERED, at, None
-                outcome = Outcome("delivered")
+                outcome = Outcome("delivered", transport=result.transport if result else None)
             else:
                 delivery.last_error = error.message
                 if error.gone:

@@ -173,7 +173,7 @@ class Renderer:
         page = "notice" if kind in ("system", "test") else kind
         envelope = {"type": EVENT_TYPES.get(kind, kind), "id": delivery_id, "timestamp": now.isoformat(), "data": data}
         context = {"kind": kind, "delivery_id": delivery_id, "data": data, "payload": envelope}
-        subject = " ".join(self._render(self.env, "subject.txt", context).split())
+        subject = one_line(self._render(self.env, "subject.txt", context))
         body = self._render(self.json_env, "webhook.json", context)
         try:
             json.loads(body)
@@ -186,8 +186,8 @@ class Renderer:
             delivery_id=delivery_id,
             kind=kind,
             subject=subject[:250],
-            text=self._render(self.env, f"{page}.txt", context),
-            html=self._render(self.env, f"{page}.html", context),
+            text=displayable(self._render(self.env, f"{page}.txt", context)),
+            html=displayable(self._render(self.env, f"{page}.html", context)),
             body=body.encode("utf-8"),
             thread=thread,
         )
@@ -200,6 +200,26 @@ class Renderer:
         except jinja2.TemplateError as exc:
             where = f" line {exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
             raise RenderError(name, f"{type(exc).__name__}{where}: {exc}") from None
+
+
+# Bidirectional controls: an override (U+202E) makes "exe.pdf" of "fdp.exe"; marks and
+# isolates are invisible too. None of them belongs in a subject or a header.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_INVISIBLE = re.compile(f"[{_BIDI}]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab and newline
+
+
+def one_line(text: str) -> str:
+    """Text for a subject or a header: controls (CR, LF, ESC, NUL, ...) become spaces, bidi
+    controls are removed, whitespace is collapsed. Crawled titles go through this: they must not
+    break a header, spoof its direction or reach a terminal as an escape sequence."""
+    text = _INVISIBLE.sub("", text)
+    return " ".join(_CONTROL.sub(" ", text).replace("\n", " ").replace("\t", " ").split())
+
+
+def displayable(text: str) -> str:
+    """A message body: the same controls removed, lines kept."""
+    return _CONTROL.sub("", _INVISIBLE.sub("", text.replace("\r\n", "\n")))
 
 
 def _json_value(value: Any) -> str:

@@ -84,7 +84,7 @@ def test_config_errors_name_the_key(data: dict, key: str, words: str) -> None:
         (
             'type = "webhook"\nurl = "http://127.0.0.1:9/"\nsecrets_env = "X"',
             "channels.alerts.secrets_env",
-            "unknown key (expected one of: secret_env, timeout, url)",
+            "unknown key (expected one of: secret_env, timeout, unsigned, url)",
         ),
     ],
 )

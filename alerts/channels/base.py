@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 class SendResult:
     status_code: int | None = None  # HTTP status or SMTP reply code
     detail: str | None = None  # e.g. recipients the mail server refused
+    transport: str | None = None  # the transport security used, e.g. "STARTTLS (TLSv1.3), certificate verified"
 
 
 class Channel(Protocol):

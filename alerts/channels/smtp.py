@@ -5,13 +5,24 @@ Every message gets ``Message-ID: <delivery-id@sender-domain>`` (the same on ever
 mail clients keep all alerts about one story in one thread. One connection per message:
 alerts are rare and a long-lived SMTP session would time out between them.
 Reads ``[channels.<name>]`` ``host``, ``port``, ``security`` (``starttls``, ``tls`` = implicit
-TLS, ``none``), ``username``, ``password_env``, ``sender``, ``to`` and ``timeout``.
+TLS, ``none``), ``allow_cleartext_login``, ``username``, ``password_env``, ``sender``, ``to`` and
+``timeout``; every key is checked when the config is loaded (``SmtpChannelConfig.validate``).
+
+An attempt is bounded whatever the server does: ``timeout`` is the deadline of the whole
+dialogue (connect, greeting, TLS, login, data), not of each read, and the server's replies may
+total at most ``MAX_DIALOGUE_BYTES`` (an endless multi-line greeting ends the attempt instead of
+filling memory). Either is one failed attempt, retried on the normal schedule.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
+import socket
 import ssl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.header import Header
 from email.message import EmailMessage
@@ -21,10 +32,11 @@ from typing import TYPE_CHECKING
 
 from alerts.channels.base import SendResult
 from alerts.errors import DeliveryError
-from config import Duration
+from config import Duration, InvalidValue
 
 if TYPE_CHECKING:
     import httpx
+    from _typeshed import ReadableBuffer
 
     from alerts.render import Rendered
 
@@ -42,7 +54,47 @@ class SmtpChannelConfig:
     username: str = ""
     password_env: str = ""
     password: str = field(default="", repr=False)  # resolved from password_env
-    timeout: Duration = Duration(30.0)
+    timeout: Duration = Duration(30.0)  # the whole attempt, not each read
+    # Sending a username and password over an unencrypted connection needs saying so.
+    allow_cleartext_login: bool = False
+
+    def validate(self) -> None:
+        """Refuse at load what would fail, or leak, only when an alert is sent."""
+        if self.security not in SECURITY:
+            raise InvalidValue("security", f"expected one of {', '.join(SECURITY)}, got {self.security!r}")
+        if self.security == "none" and self.username and not self.allow_cleartext_login:
+            raise InvalidValue(
+                "security",
+                '"none" would send the username and password in clear; use "starttls" or "tls", '
+                "or set allow_cleartext_login = true if the network is trusted",
+            )
+        if not _HOST.fullmatch(self.host):
+            raise InvalidValue("host", f"expected a host name or IP address, got {self.host!r}")
+        if not 1 <= self.port <= 65535:
+            raise InvalidValue("port", f"expected a port from 1 to 65535, got {self.port}")
+        if not self.timeout > 0:
+            raise InvalidValue("timeout", f"expected a duration above 0, got {self.timeout:g}s")
+        check_address(self.sender, "sender")
+        if not self.to:
+            raise InvalidValue("to", "expected at least one recipient")
+        for i, recipient in enumerate(self.to):
+            check_address(recipient, f"to[{i}]")
+
+
+SECURITY = ("starttls", "tls", "none")
+_HOST = re.compile(r"[A-Za-z0-9._:\[\]-]+")
+_ADDR_SPEC = re.compile(r'[^@\s<>(),;:"\\\[\]]+@[\w-]+(\.[\w-]+)*')
+# Bytes of server replies one attempt reads at most; a normal dialogue is well under 2 KiB.
+MAX_DIALOGUE_BYTES = 64 * 1024
+
+
+def check_address(value: str, key: str) -> None:
+    """One mailbox, ``user@example.org`` or ``Name <user@example.org>``; no line breaks."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InvalidValue(key, f"control characters (line breaks?) in the address {value!r}")
+    parsed = getaddresses([value])
+    if len(parsed) != 1 or not _ADDR_SPEC.fullmatch(parsed[0][1]):
+        raise InvalidValue(key, f"expected one address like 'Name <user@example.org>', got {value!r}")
 
 
 def _domain(sender: str) -> str:
@@ -91,6 +143,92 @@ def build_message(config: SmtpChannelConfig, message: Rendered) -> EmailMessage:
     return msg
 
 
+class _BoundedReader:
+    """What ``smtplib`` reads replies from, in place of ``socket.makefile``: every ``recv`` is
+    given only the time left before the attempt's deadline, and the replies of one attempt may
+    total ``limit`` bytes. ``smtplib`` would otherwise wait ``timeout`` per read (a server
+    trickling a byte a second never ends) and keep every line of a multi-line reply."""
+
+    def __init__(self, sock: socket.socket, deadline: float, limit: int, read_so_far: int) -> None:
+        self.sock = sock
+        self.deadline = deadline
+        self.limit = limit
+        self.total = read_so_far
+        self.buffer = b""
+
+    def readline(self, size: int = -1) -> bytes:
+        while b"\n" not in self.buffer and (size < 0 or len(self.buffer) < size):
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the mail server's replies did not end within the timeout")
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                break
+            self.total += len(chunk)
+            if self.total > self.limit:
+                raise smtplib.SMTPException(f"the mail server sent more than {self.limit // 1024} KiB of replies")
+            self.buffer += chunk
+        end = self.buffer.find(b"\n") + 1 or len(self.buffer)
+        if size >= 0:
+            end = min(end, size)
+        line, self.buffer = self.buffer[:end], self.buffer[end:]
+        return line
+
+    def close(self) -> None:
+        self.buffer = b""
+
+
+class _Bounded(smtplib.SMTP):
+    """``smtplib.SMTP`` whose whole dialogue has one deadline and a cap on what it reads."""
+
+    deadline = 0.0
+    read_limit = MAX_DIALOGUE_BYTES
+    _reader: _BoundedReader | None = None
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.file is None and self.sock is not None:
+            so_far = self._reader.total if self._reader is not None else 0
+            self._reader = _BoundedReader(self.sock, self.deadline, self.read_limit, so_far)
+            self.file = self._reader
+        try:
+            return super().getreply()
+        except smtplib.SMTPServerDisconnected:
+            if time.monotonic() >= self.deadline:  # smtplib reports a timed-out read as a disconnection
+                raise TimeoutError("the mail server's reply did not end within the timeout") from None
+            raise
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        if self.sock is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the mail dialogue did not finish within the timeout")
+            self.sock.settimeout(left)  # sendall: the timeout bounds the whole call
+        super().send(s)
+
+
+class _BoundedSMTP(_Bounded):
+    def __init__(self, host: str, port: int, deadline: float) -> None:
+        self.deadline = deadline
+        super().__init__(host, port, timeout=max(deadline - time.monotonic(), 0.001))
+
+
+class _BoundedSMTPSSL(_Bounded, smtplib.SMTP_SSL):
+    def __init__(self, host: str, port: int, deadline: float, context: ssl.SSLContext) -> None:
+        self.deadline = deadline
+        smtplib.SMTP_SSL.__init__(self, host, port, timeout=max(deadline - time.monotonic(), 0.001), context=context)
+
+
+def _transport(smtp: smtplib.SMTP, security: str) -> str:
+    """Which transport security a finished dialogue used, as ``alerts test`` reports it."""
+    sock = smtp.sock
+    version = sock.version() if isinstance(sock, ssl.SSLSocket) else None
+    if security == "none":
+        return "no encryption (security = none)"
+    label = "STARTTLS" if security == "starttls" else "implicit TLS"
+    return f"{label} ({version}), certificate verified" if version else label
+
+
 class SmtpChannel:
     def __init__(self, config: SmtpChannelConfig) -> None:
         self.name = config.name
@@ -104,19 +242,31 @@ class SmtpChannel:
         cfg = self.config
         msg = build_message(cfg, message)
         recipients = [addr for _name, addr in getaddresses(list(cfg.to)) if addr]
+        deadline = time.monotonic() + cfg.timeout
         try:
-            smtp = self._connect()
+            smtp = self._connect(deadline)
+        except TimeoutError:
+            raise DeliveryError(
+                self.name, f"{cfg.host}:{cfg.port}: no complete answer within {cfg.timeout:g}s", unreachable=True
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(
                 self.name, f"cannot connect to {cfg.host}:{cfg.port}: {_describe(exc)}", unreachable=True
             ) from None
         try:
-            with smtp:
+            with _quitting(smtp):
                 if cfg.security == "starttls":
                     smtp.starttls(context=ssl.create_default_context())
                 if cfg.username:
                     smtp.login(cfg.username, cfg.password)
                 refused = smtp.send_message(msg, from_addr=parseaddr(cfg.sender)[1], to_addrs=recipients)
+                transport = _transport(smtp, cfg.security)
+        except TimeoutError:
+            raise DeliveryError(
+                self.name,
+                f"{cfg.host}:{cfg.port}: the mail dialogue did not finish within {cfg.timeout:g}s",
+                unreachable=True,
+            ) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(
                 self.name,
@@ -129,13 +279,28 @@ class SmtpChannel:
             raise DeliveryError(self.name, _describe(exc), status_code=exc.smtp_code) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(self.name, f"{cfg.host}:{cfg.port}: {_describe(exc)}", unreachable=True) from None
-        return SendResult(status_code=250, detail=f"refused: {_refusals(refused)}" if refused else None)
+        return SendResult(
+            status_code=250, detail=f"refused: {_refusals(refused)}" if refused else None, transport=transport
+        )
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self, deadline: float) -> smtplib.SMTP:
         cfg = self.config
         if cfg.security == "tls":
-            return smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout, context=ssl.create_default_context())
-        return smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+            return _BoundedSMTPSSL(cfg.host, cfg.port, deadline, ssl.create_default_context())
+        return _BoundedSMTP(cfg.host, cfg.port, deadline)
+
+
+@contextmanager
+def _quitting(smtp: smtplib.SMTP) -> Iterator[smtplib.SMTP]:
+    """Like ``with smtp:``, except that a QUIT the server does not answer in time is no failure:
+    the message was accepted before it, and a retry would send it twice."""
+    try:
+        yield smtp
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 def _describe(exc: BaseException) -> str:

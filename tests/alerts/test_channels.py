@@ -122,7 +122,8 @@ def test_smtp_auth_failure_is_recorded_clearly_and_other_channels_still_deliver(
     sink = MailSink(users={"newswatch": "correct horse"}).start()
     try:
         data = alert_config(sqlite_url, receiver.url, sink.port)
-        data["channels"]["mail"].update(username="newswatch", password_env="SMTP_PASSWORD")
+        # plain AUTH on loopback, said explicitly (the sink has no certificate)
+        data["channels"]["mail"].update(username="newswatch", password_env="SMTP_PASSWORD", allow_cleartext_login=True)
         app = run.build_app(make_config(data, env={**ENV, "SMTP_PASSWORD": "wrong"}))
         app.ingestor().ingest(record())
         counts = app.dispatcher().dispatch_due()
@@ -142,7 +143,8 @@ def test_smtp_login_with_the_right_password_delivers(sqlite_url: str) -> None:
     sink = MailSink(users={"newswatch": "correct horse"}).start()
     try:
         data = alert_config(sqlite_url, smtp_port=sink.port)
-        data["channels"]["mail"].update(username="newswatch", password_env="SMTP_PASSWORD")
+        # plain AUTH on loopback, said explicitly (the sink has no certificate)
+        data["channels"]["mail"].update(username="newswatch", password_env="SMTP_PASSWORD", allow_cleartext_login=True)
         app = run.build_app(make_config(data, env={**ENV, "SMTP_PASSWORD": "correct horse"}))
         app.ingestor().ingest(record())
         assert app.dispatcher().dispatch_due().delivered == 1 and len(sink.messages) == 1
@@ -277,3 +279,27 @@ def test_a_long_vietnamese_subject_keeps_every_space(subject: str) -> None:
     raw = build_message(channel, rendered).as_bytes()
     assert max(len(line) for line in raw.split(b"\r\n")) <= 78
     assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject
+
+
+@pytest.mark.parametrize(
+    "control",
+    ["\x1b[31m", "\r", "\n", "\r\nBcc: spy@example.net\r\n", "\x00", "\x07", "\x9b", "\u202e", "\u2066", "\u200f", "\x7f"],
+)
+def test_control_and_bidi_characters_in_a_title_never_reach_the_subject_and_never_lose_the_alert(
+    sqlite_url: str, smtp: MailSink, receiver: WebhookReceiver, control: str
+) -> None:
+    app = build(sqlite_url, webhook_url=receiver.url, smtp_port=smtp.port)
+    title = f"Malaysia{control} and Vietnam hold {control}joint patrol"
+    app.ingestor().ingest(record(1, title=title))
+    assert app.dispatcher().dispatch_due().delivered == 2
+    (msg,) = smtp.messages
+    subject = str(msg["Subject"])
+    bidi, controls = "\u202e\u2066\u200f", "\x1b\r\n\x00\x07\x9b\x7f"
+    visible = "".join("" if c in bidi else " " if c in controls else c for c in title)
+    assert subject == f"[{WATCH}] " + " ".join(visible.split())  # what is left of the text stays
+    assert not any(c in subject for c in bidi + controls)
+    assert msg["Bcc"] is None and smtp.envelopes[0][1] == ["analyst@example.org", "desk@example.org"]
+    text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert not [c for c in text.replace("\r\n", "\n") if c in bidi + controls.replace("\n", "")]
+    (hook,) = receiver.accepted.values()
+    assert hook["data"]["article"]["title"] == title  # the webhook's data is the data, JSON-escaped

@@ -191,7 +191,7 @@ def test_a_send_interrupted_by_a_kill_goes_out_again_at_restart_without_waiting_
 def test_one_dead_channel_does_not_hold_back_another(sqlite_url: str, receiver: WebhookReceiver) -> None:
     receiver.start()
     data = alert_config(sqlite_url, receiver.url)
-    data["channels"]["dead"] = {"type": "webhook", "url": "http://127.0.0.1:9/none", "timeout": "1s"}
+    data["channels"]["dead"] = {"type": "webhook", "url": "http://127.0.0.1:9/none", "timeout": "1s", "unsigned": True}
     data["watches"]["vn-my"]["channels"] = ["dead", "hook"]
     app = run.build_app(make_config(data, env=ENV))
     for n in range(6):
@@ -217,7 +217,7 @@ def test_cli_test_list_retry_send(tmp_path: Path, receiver: WebhookReceiver) -> 
     )
     cli = ("--config", str(config), "alerts")
     ok = run_cli(*cli, "test", "hook", env=ENV)
-    assert ok.returncode == 0 and "test message sent to hook" in ok.stdout
+    assert ok.returncode == 0 and "test message sent to hook over plain HTTP (no encryption), signed" in ok.stdout
     assert receiver.requests[-1].json()["type"] == "test"
 
     receiver.mode = "error"
@@ -231,7 +231,7 @@ def test_cli_test_list_retry_send(tmp_path: Path, receiver: WebhookReceiver) -> 
         make_config(
             {
                 "storage": {"database_url": url},
-                "channels": {"hook": {"type": "webhook", "url": receiver.url}},
+                "channels": {"hook": {"type": "webhook", "url": receiver.url, "unsigned": True}},
                 "watches": {"w": {"query": "Malaysia", "channels": ["hook"]}},
                 "alerts": {"retry_for": "1s"},
             }
