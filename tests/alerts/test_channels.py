@@ -283,7 +283,10 @@ def test_a_long_vietnamese_subject_keeps_every_space(subject: str) -> None:
 
 @pytest.mark.parametrize(
     "control",
-    ["\x1b[31m", "\r", "\n", "\r\nBcc: spy@example.net\r\n", "\x00", "\x07", "\x9b", "\u202e", "\u2066", "\u200f", "\x7f"],
+    [
+        *("\x1b[31m", "\r", "\n", "\r\nBcc: spy@example.net\r\n", "\x00", "\x07", "\x9b", "\x7f"),
+        *("\u202e", "\u2066", "\u200f"),  # bidi override, isolate, mark
+    ],
 )
 def test_control_and_bidi_characters_in_a_title_never_reach_the_subject_and_never_lose_the_alert(
     sqlite_url: str, smtp: MailSink, receiver: WebhookReceiver, control: str
