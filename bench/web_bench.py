@@ -172,7 +172,7 @@ def memory(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-def measure(url: str, requests: int, label: str) -> None:
+def measure(url: str, requests: int, label: str, only: list[str] | None = None) -> None:
     import socket
 
     with socket.socket() as probe:
@@ -200,6 +200,8 @@ def measure(url: str, requests: int, label: str) -> None:
                 "outlets page (charts)": "/outlets",
                 "/metrics": "/metrics",
             }
+            if only:
+                pages = {k: v for k, v in pages.items() if any(o in k for o in only)}
             print(f"{label}: response time over {requests} requests each (client on 127.0.0.1, after 3 warm-ups)")
             for name, path in pages.items():
                 times = []
@@ -225,6 +227,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--postgres", metavar="URL", help="also on this PostgreSQL database (its schema is wiped)")
+    parser.add_argument("--sqlite", metavar="PATH", help="keep the SQLite database here; reuse it if it exists")
+    parser.add_argument("--pages", metavar="NAME", nargs="*", help="only these pages (e.g. outlets)")
     parser.add_argument("--serve", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -232,10 +236,12 @@ def main() -> None:
         serve(args.serve, args.port)
         return
     with tempfile.TemporaryDirectory(prefix="web-bench-") as folder:
-        url = f"sqlite:///{folder}/bench.db"
+        path = Path(args.sqlite) if args.sqlite else Path(folder) / "bench.db"
+        url = f"sqlite:///{path}"
         print(f"SQLite ({url})")
-        fill(url, args.articles)
-        measure(url, args.requests, "SQLite")
+        if not path.exists():
+            fill(url, args.articles)
+        measure(url, args.requests, "SQLite", args.pages)
     if args.postgres:
         engine = create_engine(args.postgres)
         with engine.begin() as conn:
@@ -244,7 +250,7 @@ def main() -> None:
         engine.dispose()
         print("PostgreSQL")
         fill(args.postgres, args.articles)
-        measure(args.postgres, args.requests, "PostgreSQL")
+        measure(args.postgres, args.requests, "PostgreSQL", args.pages)
 
 
 if __name__ == "__main__":

@@ -128,10 +128,15 @@ class Story(Base):
 
 class Article(Base):
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_published_at", "published_at"),)
+    __table_args__ = (
+        Index("ix_articles_published_at", "published_at"),
+        # Per outlet and time: an outlet's articles of the last day, per day, its latest one
+        # (status, source health, the console's outlets page) read this index alone.
+        Index("ix_articles_outlet_id_created_at", "outlet_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
     url: Mapped[str] = mapped_column(Text)
     canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
