@@ -145,13 +145,15 @@ def fill(url: str, articles: int) -> None:
             batch_articles, batch_stories, batch_matches = [], [], []
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            for table in ("stories", "articles", "watch_matches"):
+            for table in ("stories", "articles", "watch_matches", "crawl_runs"):
                 conn.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
                 )
-            conn.execute(text("ANALYZE"))
         else:
             conn.execute(text("ANALYZE"))
+    if engine.dialect.name == "postgresql":  # what autovacuum does to a table that has grown
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
     print(f"  filled: {articles:,} articles in {story_id:,} stories in {time.perf_counter() - started:.0f}s")
 
@@ -229,6 +231,7 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", help="also on this PostgreSQL database (its schema is wiped)")
     parser.add_argument("--sqlite", metavar="PATH", help="keep the SQLite database here; reuse it if it exists")
     parser.add_argument("--pages", metavar="NAME", nargs="*", help="only these pages (e.g. outlets)")
+    parser.add_argument("--reuse", action="store_true", help="keep what the PostgreSQL database holds (a filled one)")
     parser.add_argument("--serve", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -243,13 +246,14 @@ def main() -> None:
             fill(url, args.articles)
         measure(url, args.requests, "SQLite", args.pages)
     if args.postgres:
-        engine = create_engine(args.postgres)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
         print("PostgreSQL")
-        fill(args.postgres, args.articles)
+        if not args.reuse:
+            engine = create_engine(args.postgres)
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
+            fill(args.postgres, args.articles)
         measure(args.postgres, args.requests, "PostgreSQL", args.pages)
 
 

@@ -98,10 +98,13 @@ def stories(session: Session, wanted: StoryFilter) -> list[StoryLine]:
     if wanted.language:
         conditions.append(Article.language == wanted.language)
     if wanted.search:
-        # From the (at most MATCH_LIMIT) matching articles to their stories: a rare word must not
-        # make the query walk every story looking for one.
+        # From the (at most MATCH_LIMIT) matching articles to their stories, fetched first: a rare
+        # word must not make the query walk every story in time order probing each one.
         matching = Article.id.in_(matching_article_ids(session, wanted.search))
-        query = query.where(Story.id.in_(select(Article.story_id).where(matching, *conditions)))
+        story_ids = set(session.scalars(select(Article.story_id).where(matching, *conditions)))
+        if not story_ids:
+            return []
+        query = query.where(Story.id.in_(story_ids))
     elif conditions:
         query = query.where(exists().where(Article.story_id == Story.id, *conditions))
     query = query.order_by(Story.updated_at.desc(), Story.id.desc()).offset(wanted.offset).limit(wanted.limit)
