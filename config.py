@@ -18,6 +18,7 @@ Secrets are never written in the file: a key ending in ``_env`` names the variab
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
 import types
@@ -29,6 +30,13 @@ from typing import Any, Protocol, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_CONFIG_PATH = "config.toml"
+
+# Database dialects and the drivers requirements.lock ships for them ("" = the dialect's default).
+SHIPPED_DRIVERS: Mapping[str, frozenset[str]] = {
+    "sqlite": frozenset({"", "pysqlite"}),
+    "postgresql": frozenset({"psycopg"}),
+}
+SHIPPED_DATABASE_URLS = ("sqlite:///PATH", "postgresql+psycopg://USER@HOST/DB")
 
 
 class ConfigError(Exception):
@@ -78,27 +86,89 @@ def parse_duration(text: str) -> Duration:
     return Duration(total)
 
 
+# --------------------------------------------------------------------------- the schema
+#
+# Each key's documentation and accepted range live in its dataclass field's metadata, written
+# with ``setting()``. The parser checks the ranges and ``reference_table()`` renders README's
+# configuration table from the same fields, so the two cannot drift
+# (``scripts/config_table.py`` rewrites the table; a test fails when README differs).
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A numeric key's accepted range: ``low``..``high`` inclusive, ``low`` excluded if ``above``."""
+
+    low: float | None = None
+    high: float | None = None
+    above: bool = False
+
+    def admits(self, value: float) -> bool:
+        if self.low is not None and (value <= self.low if self.above else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+
+def setting(
+    default: Any = dataclasses.MISSING,
+    *,
+    doc: str,
+    low: float | None = None,
+    high: float | None = None,
+    above: bool = False,
+    unit: str = "",
+    factory: Any = dataclasses.MISSING,
+    shown: str = "",
+) -> Any:
+    """A config key: its default, what it means (README), and for numbers its accepted range.
+
+    ``unit="bytes"`` shows sizes as KiB/MiB; ``shown`` replaces the default in README when the
+    value in code says less than a sentence would.
+    """
+    limit = Limit(low, high, above) if low is not None or high is not None else None
+    meta = {"doc": doc, "limit": limit, "unit": unit, "shown": shown}
+    if factory is not dataclasses.MISSING:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+_DAY = 86400.0
+_YEAR = 365 * _DAY
+
+
 # --------------------------------------------------------------------------- sections
 
 
 @dataclass(frozen=True)
 class StorageConfig:
-    # SQLite file relative to the working directory; PostgreSQL: postgresql+psycopg://user@host/db
-    database_url: str = "sqlite:///data/newswatch.db"
+    database_url: str = setting(
+        "sqlite:///data/newswatch.db",
+        doc="SQLAlchemy URL: `sqlite:///PATH` (relative to the working directory) or "
+        "`postgresql+psycopg://user@host/db`, the two drivers shipped; `NEWSWATCH_DATABASE_URL` overrides it",
+    )
 
 
 @dataclass(frozen=True)
 class CrawlerConfig:
-    user_agent: str = "Newswatch/0.1 (news monitoring; contact: set crawler.user_agent)"
-    download_delay: Duration = Duration(1.0)  # per domain, before AutoThrottle adjusts it
-    autothrottle: bool = True
-    obey_robots: bool = True
-    timeout: Duration = Duration(30.0)
-    max_response_bytes: int = 10 * 1024 * 1024
-    retries: int = 3
-    concurrency_per_domain: int = 2
-    max_age: Duration = Duration(3 * 86400)  # discovered items older than this are not fetched
-    max_listing_pages: int = 2
+    user_agent: str = setting(
+        "Newswatch/0.1 (news monitoring; contact: set crawler.user_agent)",
+        doc="say who you are, with a contact",
+        shown="Newswatch/0.1",
+    )
+    download_delay: Duration = setting(
+        Duration(1.0), low=0, high=3600, doc="per-domain delay between requests (AutoThrottle adapts it)"
+    )
+    autothrottle: bool = setting(True, doc="adapt the delay to each server's response times")
+    obey_robots: bool = setting(True, doc="honour robots.txt")
+    timeout: Duration = setting(Duration(30.0), low=1, high=600, doc="per request")
+    max_response_bytes: int = setting(
+        10 * 1024 * 1024, low=1024, high=1024**3, unit="bytes", doc="larger responses (after decompression) are dropped"
+    )
+    retries: int = setting(3, low=0, high=10, doc="retries of a failed request")
+    concurrency_per_domain: int = setting(2, low=1, high=32, doc="requests in flight per site")
+    max_age: Duration = setting(
+        Duration(3 * _DAY), low=60, high=_YEAR, doc="feed and sitemap items older than this are not fetched"
+    )
+    max_listing_pages: int = setting(2, low=1, high=100, doc="pages of each listing to follow")
 
 
 @dataclass(frozen=True)
@@ -106,7 +176,9 @@ class OutletConfig:
     """One outlet: a preset from crawler/outlets/presets.toml, or declared in config.toml.
 
     Every URL is relative to ``base_url`` (so tests point a real preset at a replica by
-    overriding ``base_url`` alone); ``article_pattern`` is a regex on path + query.
+    overriding ``base_url`` alone); ``article_pattern`` is a regex on path + query. Only the keys
+    with a ``doc`` here are listed in README's table; the others are described in "Adding an
+    outlet".
     """
 
     slug: str
@@ -131,23 +203,29 @@ class OutletConfig:
     selectors: Mapping[str, str] = field(default_factory=dict)
     # Text fragments (regexes) stripped from the end of bodies, e.g. "-- BERNAMA".
     strip_patterns: tuple[str, ...] = ()
-    interval: Duration | None = None  # overrides schedule.crawl_interval for this outlet
-    cron: str = ""  # crontab expression; wins over interval when set
-    silence_after: Duration | None = None  # health: alert when no new article for this long
+    interval: Duration | None = setting(
+        None, low=1, high=30 * _DAY, doc="crawl this outlet this often instead of `schedule.crawl_interval`"
+    )
+    cron: str = setting("", doc="crontab line in the outlet's timezone; wins over `interval`")
+    silence_after: Duration | None = setting(
+        None,
+        low=60,
+        high=_YEAR,
+        doc="health: `silent` after this long without a new article (instead of the usual gap)",
+    )
 
 
 @dataclass(frozen=True)
 class WatchConfig:
     name: str
-    query: str
-    channels: tuple[str, ...] = ()
-    mode: str = "instant"  # "instant" or "digest"
-    digest: str = "daily"  # digest period: "hourly" or "daily" (at alerts.digest_time)
-    min_score: float = 0.0
-    # When true, terms written without diacritics ("Viet Nam") also match accented text.
-    accent_insensitive: bool = False
-    languages: tuple[str, ...] = ()  # empty: every language
-    enabled: bool = True
+    query: str = setting(doc='the query (see "Watches"); required')
+    channels: tuple[str, ...] = setting((), doc="channels to alert")
+    mode: str = setting("instant", doc="`instant` or `digest`")
+    digest: str = setting("daily", doc="digest period: `hourly` or `daily` (at `alerts.digest_time`)")
+    min_score: float = setting(0.0, low=0, high=1e6, doc="matches scoring lower are dropped")
+    accent_insensitive: bool = setting(False, doc="terms written without diacritics also match accented text")
+    languages: tuple[str, ...] = setting((), doc="only articles in these languages; empty: every language")
+    enabled: bool = setting(True, doc="`false` switches the watch off (`match --watch` still runs it)")
 
 
 class ChannelConfig(Protocol):
@@ -164,34 +242,67 @@ class ChannelConfig(Protocol):
 
 @dataclass(frozen=True)
 class AlertsConfig:
-    timezone: str = "UTC"  # the reader's timezone for times shown in alerts
-    max_article_age: Duration = Duration(24 * 3600)  # older articles are stored, never alerted
-    retry_for: Duration = Duration(24 * 3600)  # then a delivery is marked failed
-    retry_base: Duration = Duration(30.0)  # first retry delay; doubles each attempt, with jitter
-    digest_time: str = "08:00"  # daily digests go out at this local time
-    templates_dir: str = ""  # overrides for alerts/templates/*
-    operator_channels: tuple[str, ...] = ()  # system alerts (source health) go here
+    timezone: str = setting("UTC", doc="times in alerts are shown in this zone")
+    max_article_age: Duration = setting(
+        Duration(24 * 3600),
+        low=60,
+        high=_YEAR,
+        doc="older articles are stored but never alerted (no flood on a first crawl)",
+    )
+    retry_for: Duration = setting(
+        Duration(24 * 3600),
+        low=0,
+        high=30 * _DAY,
+        doc="delivery retries (exponential backoff with jitter) this long, then failed",
+    )
+    retry_base: Duration = setting(Duration(30.0), low=0.1, high=_DAY, doc="first retry delay; doubles each attempt")
+    digest_time: str = setting("08:00", doc="local time of daily digests")
+    templates_dir: str = setting("", doc="folder with your own alert templates")
+    operator_channels: tuple[str, ...] = setting((), doc="channels for system alerts (source health)")
 
 
 @dataclass(frozen=True)
 class ScheduleConfig:
-    crawl_interval: Duration = Duration(600.0)
-    jitter: Duration = Duration(60.0)
-    crawl_time_limit: Duration = Duration(900.0)  # a crawl running longer is stopped
-    dispatch_interval: Duration = Duration(5.0)
+    crawl_interval: Duration = setting(
+        Duration(600.0),
+        low=1,
+        high=30 * _DAY,
+        doc="per outlet, unless the outlet sets `interval` or `cron`; every outlet is first crawled within "
+        "seconds of the start, runs never overlap for one outlet, and runs missed during a sleep are made up once",
+    )
+    jitter: Duration = setting(Duration(60.0), low=0, high=_DAY, doc="random delay added to each run")
+    crawl_time_limit: Duration = setting(
+        Duration(900.0), low=1, high=_DAY, doc="a crawl running longer is stopped (recorded as `timeout`)"
+    )
+    dispatch_interval: Duration = setting(Duration(5.0), low=0.1, high=3600, doc="how often pending alerts are sent")
 
 
 @dataclass(frozen=True)
 class DedupConfig:
-    window: Duration = Duration(7 * 86400)  # only articles this close in time can merge
+    window: Duration = setting(
+        Duration(7 * _DAY), low=3600, high=_YEAR, doc="only articles published this close together can join one story"
+    )
 
 
 @dataclass(frozen=True)
 class HealthConfig:
-    failures_before_alert: int = 3
-    silence_factor: float = 4.0  # silent for this many times the usual gap between articles
-    min_silence: Duration = Duration(24 * 3600)
-    empty_extraction_share: float = 0.5
+    failures_before_alert: int = setting(3, low=1, high=1000, doc="consecutive failed crawls before a `failing` alert")
+    silence_factor: float = setting(
+        4.0, low=1, high=1000, doc="`silent` after this many times the outlet's usual gap between articles"
+    )
+    min_silence: Duration = setting(
+        Duration(24 * 3600),
+        low=60,
+        high=_YEAR,
+        doc="`silent` never sooner than this (unless the outlet sets `silence_after`)",
+    )
+    empty_extraction_share: float = setting(
+        0.5,
+        low=0,
+        high=1,
+        above=True,
+        doc="`extraction` alert when at least this share of pages over the last three crawls gave no text",
+    )
 
 
 @dataclass(frozen=True)
@@ -288,7 +399,9 @@ def config_from_dict(
             p.fail(f"alerts.operator_channels[{i}]", f"no channel named {name!r} in [channels]")
     env_url = p.env.get("NEWSWATCH_DATABASE_URL")
     storage = p.dataclass(StorageConfig, data.get("storage", {}), "storage")
+    p.check_database_url(storage.database_url, "storage.database_url")
     if env_url:
+        p.check_database_url(env_url, "NEWSWATCH_DATABASE_URL (environment)")
         storage = dataclasses.replace(storage, database_url=env_url)
     return Config(
         path=path,
@@ -338,6 +451,7 @@ class _Parser:
             key = _join(where, name)
             if name in data:
                 values[name] = self.value(hints[name], data[name], key)
+                self.check_limit(fields[name], values[name], key)
             elif fields[name].default is dataclasses.MISSING and fields[name].default_factory is dataclasses.MISSING:
                 self.fail(key, "missing (required)")
         for name in list(values):
@@ -358,6 +472,17 @@ class _Parser:
             except InvalidValue as exc:
                 self.fail(_join(where, exc.key), exc.message)
         return built
+
+    def check_limit(self, spec: dataclasses.Field[Any], value: Any, key: str) -> None:
+        """The field's documented range (``setting(low=, high=)``); every number must be finite."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return
+        limit = spec.metadata.get("limit")
+        if not math.isfinite(value):
+            self.fail(key, f"expected a finite number, got {value!r}")
+        if limit is not None and not limit.admits(value):
+            shown = _show(value, spec)
+            self.fail(key, f"expected {describe_limit(spec)}, got {shown}")
 
     def value(self, hint: Any, raw: Any, key: str) -> Any:
         origin = typing.get_origin(hint)
@@ -426,6 +551,21 @@ class _Parser:
         if len(set(enabled)) != len(enabled):
             self.fail("outlets.enabled", "lists an outlet twice")
         return tuple(result)
+
+    def check_database_url(self, url: str, key: str) -> None:
+        """Only the dialects and drivers in requirements.lock: a URL for another one would fail
+        later, at the first query, with a driver's import error."""
+        match = re.fullmatch(r"([A-Za-z0-9_]+)(?:\+([A-Za-z0-9_]+))?://(.*)", url.strip(), re.S)
+        if match is None:
+            self.fail(key, f"expected a database URL like {SHIPPED_DATABASE_URLS[0]}, got {url!r}")
+        dialect, driver, rest = match.group(1).lower(), (match.group(2) or "").lower(), match.group(3)
+        if dialect not in SHIPPED_DRIVERS or driver not in SHIPPED_DRIVERS[dialect]:
+            given = f"{dialect}+{driver}" if driver else dialect
+            self.fail(key, f"unsupported database {given!r} (expected {' or '.join(SHIPPED_DATABASE_URLS)})")
+        if dialect == "sqlite" and rest and not rest.startswith("/"):
+            self.fail(key, f"expected sqlite:///PATH (three slashes), got {url!r}")
+        if dialect == "postgresql" and not rest.strip("/"):
+            self.fail(key, f"expected a host and database after '://', got {url!r}")
 
     def check_outlet(self, outlet: OutletConfig, where: str) -> None:
         if not re.match(r"^https?://[^/\s]+", outlet.base_url):
@@ -497,3 +637,127 @@ def _kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__) + (
         f" ({value!r})" if not isinstance(value, (list, dict)) else ""
     )
+
+
+# --------------------------------------------------------------------------- README's table
+
+# (heading, dataclass) in README order; None: rows written here because no dataclass holds them.
+_REFERENCE: tuple[tuple[str, type | None], ...] = (
+    ("[storage]", StorageConfig),
+    ("[crawler]", CrawlerConfig),
+    ("[outlets]", None),
+    ("[outlets.<name>]", OutletConfig),
+    ("[schedule]", ScheduleConfig),
+    ("[alerts]", AlertsConfig),
+    ("[dedup]", DedupConfig),
+    ("[health]", HealthConfig),
+    ("[lists.<name>]", None),
+    ("[watches.<name>]", WatchConfig),
+    ("[channels.<name>]", None),
+)
+_HAND_ROWS: Mapping[str, tuple[tuple[str, str, str], ...]] = {
+    "[outlets]": (("`enabled`", "—", "outlet names: built-in presets and your own `[outlets.<name>]` tables"),),
+    "[outlets.<name>]": (("`name`, `base_url`, `feeds`, ...", "", 'see "Adding an outlet"'),),
+    "[lists.<name>]": (
+        ("`en`, `vi`, `ms`, ...", "—", "reusable term lists per language, referenced from watch queries as `@name`"),
+    ),
+    "[channels.<name>]": (("`type`", "—", 'the kind of channel, then its keys below (see "Alerts")'),),
+}
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest way to write ``seconds`` as config.toml would take it: 90 -> "1m30s"."""
+    if seconds == 0:
+        return "0s"
+    if seconds < 1:
+        return f"{round(seconds * 1000)}ms"
+    out, rest = "", seconds
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if rest >= size:
+            out += f"{int(rest // size)}{unit}"
+            rest -= size * int(rest // size)
+    if rest:
+        out += f"{rest:g}s"
+    return out
+
+
+def _format_bytes(size: float) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale and size % scale == 0:
+            return f"{int(size // scale)} {unit}"
+    return f"{int(size)} bytes"
+
+
+def _show(value: Any, spec: dataclasses.Field[Any]) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Duration) or _field_kind(spec) is Duration:
+        return format_duration(float(value))
+    if spec.metadata.get("unit") == "bytes":
+        return _format_bytes(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
+    return str(value)
+
+
+def _field_kind(spec: dataclasses.Field[Any]) -> Any:
+    # With postponed annotations a field's type is its source text ("Duration | None").
+    return Duration if str(spec.type).startswith("Duration") else spec.type
+
+
+def describe_limit(spec: dataclasses.Field[Any]) -> str:
+    """``1s to 30d``, ``more than 0, at most 1``, ``at least 0``: what README and errors say."""
+    limit: Limit | None = spec.metadata.get("limit")
+    if limit is None:
+        return ""
+    low = None if limit.low is None else _show(limit.low, spec)
+    high = None if limit.high is None else _show(limit.high, spec)
+    if limit.above:
+        return f"more than {low}" + (f", at most {high}" if high is not None else "")
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def _default_cell(spec: dataclasses.Field[Any]) -> str:
+    if spec.metadata.get("shown"):
+        return str(spec.metadata["shown"])
+    if spec.default is dataclasses.MISSING:
+        return "—" if spec.default_factory is dataclasses.MISSING else "`{}`"
+    value = spec.default
+    if value is None or value == "":
+        return "—"
+    if value == ():
+        return "`[]`"
+    if isinstance(value, str):
+        return f"`{value}`"
+    return f"`{_show(value, spec)}`" if isinstance(value, (Duration, bool)) else _show(value, spec)
+
+
+def _rows(cls: type) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for spec in dataclasses.fields(cls):
+        if "doc" not in spec.metadata:
+            continue
+        rows.append((f"`{spec.name}`", _default_cell(spec), describe_limit(spec), spec.metadata["doc"]))
+    return rows
+
+
+def reference_table(channel_types: Mapping[str, type]) -> str:
+    """README's configuration table (Markdown), from the dataclasses' ``setting()`` metadata.
+
+    ``channel_types`` are the channel dataclasses by ``type`` (``alerts.channels.CONFIG_TYPES``).
+    """
+    lines = ["| section | key | default | accepted | meaning |", "|---|---|---|---|---|"]
+    sections: list[tuple[str, list[tuple[str, str, str, str]]]] = []
+    for heading, cls in _REFERENCE:
+        rows = [(key, default, "", doc) for key, default, doc in _HAND_ROWS.get(heading, ())]
+        rows += _rows(cls) if cls is not None else []
+        sections.append((f"`{heading}`", rows))
+    for kind, cls in channel_types.items():
+        sections.append((f'`type = "{kind}"`', _rows(cls)))
+    for heading, rows in sections:
+        for i, (key, default, accepted, doc) in enumerate(rows):
+            cells = [heading if i == 0 else "", key, default, accepted, doc]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

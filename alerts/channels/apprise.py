@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from alerts.channels.base import SendResult
 from alerts.errors import DeliveryError
+from config import setting
 
 if TYPE_CHECKING:
     import httpx
@@ -26,7 +27,7 @@ class AppriseChannelConfig:
     """``[channels.<name>] type = "apprise"``: the URL holds tokens, so it comes from ``url_env``."""
 
     name: str
-    url_env: str
+    url_env: str = setting(doc="environment variable holding the Apprise URL (it holds tokens)")
     url: str = field(default="", repr=False)  # resolved from url_env
 
 

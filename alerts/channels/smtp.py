@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from alerts.channels.base import SendResult
 from alerts.errors import DeliveryError
-from config import Duration, InvalidValue
+from config import Duration, InvalidValue, setting
 
 if TYPE_CHECKING:
     import httpx
@@ -46,17 +46,17 @@ class SmtpChannelConfig:
     """``[channels.<name>] type = "smtp"``."""
 
     name: str
-    host: str
-    sender: str
-    to: tuple[str, ...]
-    port: int = 587
-    security: str = "starttls"  # "starttls", "tls" (implicit) or "none"
-    username: str = ""
-    password_env: str = ""
+    host: str = setting(doc="SMTP server")
+    sender: str = setting(doc="From address")
+    to: tuple[str, ...] = setting(doc="recipients")
+    port: int = setting(587, low=1, high=65535, doc="")
+    security: str = setting("starttls", doc="`starttls`, `tls` (implicit) or `none` (see \"Channels\")")
+    username: str = setting("", doc="login, with the password from `password_env`")
+    password_env: str = setting("", doc="environment variable holding the password")
     password: str = field(default="", repr=False)  # resolved from password_env
-    timeout: Duration = Duration(30.0)  # the whole attempt, not each read
+    timeout: Duration = setting(Duration(30.0), low=0.1, high=600, doc="the whole attempt, not each read")
     # Sending a username and password over an unencrypted connection needs saying so.
-    allow_cleartext_login: bool = False
+    allow_cleartext_login: bool = setting(False, doc="allow a login with `security = \"none\"`")
 
     def validate(self) -> None:
         """Refuse at load what would fail, or leak, only when an alert is sent."""
@@ -70,10 +70,6 @@ class SmtpChannelConfig:
             )
         if not _HOST.fullmatch(self.host):
             raise InvalidValue("host", f"expected a host name or IP address, got {self.host!r}")
-        if not 1 <= self.port <= 65535:
-            raise InvalidValue("port", f"expected a port from 1 to 65535, got {self.port}")
-        if not self.timeout > 0:
-            raise InvalidValue("timeout", f"expected a duration above 0, got {self.timeout:g}s")
         check_address(self.sender, "sender")
         if not self.to:
             raise InvalidValue("to", "expected at least one recipient")

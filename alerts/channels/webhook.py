@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from alerts.channels.base import SendResult
 from alerts.errors import DeliveryError
-from config import Duration, InvalidValue
+from config import Duration, InvalidValue, setting
 
 if TYPE_CHECKING:
     import httpx
@@ -47,19 +47,17 @@ class WebhookChannelConfig:
     """``[channels.<name>] type = "webhook"``."""
 
     name: str
-    url: str
-    secret_env: str = ""
+    url: str = setting(doc="where to POST the JSON body")
+    secret_env: str = setting("", doc="environment variable holding the signing secret")
     secret: str = field(default="", repr=False)  # resolved from secret_env
-    timeout: Duration = Duration(10.0)  # the whole request, not each read
-    unsigned: bool = False  # send without a signature (receivers cannot tell forgeries)
+    timeout: Duration = setting(Duration(10.0), low=0.1, high=600, doc="the whole request, not each read")
+    unsigned: bool = setting(False, doc="send without a signature (receivers cannot tell forgeries)")
 
     def validate(self) -> None:
         """Refuse at load what would fail only when an alert is sent."""
         problem = url_problem(self.url)
         if problem:
             raise InvalidValue("url", problem)
-        if not self.timeout > 0:
-            raise InvalidValue("timeout", f"expected a duration above 0, got {self.timeout:g}s")
         if not self.secret_env and not self.unsigned:
             raise InvalidValue(
                 "secret_env",
