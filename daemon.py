@@ -213,7 +213,16 @@ def system_alert_text(outlet: OutletConfig, change: health.IncidentChange) -> tu
 class Daemon:
     """The scheduler, the dispatch loop and the jobs between them."""
 
-    def __init__(self, cfg: Config, worker: Worker, dispatcher: Dispatcher, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        cfg: Config,
+        worker: Worker,
+        dispatcher: Dispatcher,
+        rng: random.Random | None = None,
+        may_crawl: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """``may_crawl`` is asked before each crawl: false while the single-instance lock is
+        not known to be held (``storage.lock.DaemonLock.held``), so the crawl is skipped."""
         for outlet in cfg.outlets:
             outlet_trigger(outlet, cfg)  # a bad crontab stops the start, with its key
         self.cfg = cfg
@@ -221,6 +230,7 @@ class Daemon:
         self.loop = DispatchLoop(dispatcher, float(cfg.schedule.dispatch_interval))
         worker.wake_dispatcher = self.loop.wake
         self.rng = rng or random.Random()
+        self.may_crawl = may_crawl
         self.outlets = {o.slug: o for o in cfg.outlets}
         # The jobs as added: the scheduler updates these objects' next_run_time. Jobs read it
         # from here, because scheduler.get_job() waits for a lock that shutdown(wait=True)
@@ -298,6 +308,9 @@ class Daemon:
         self._running.add(slug)
         try:
             if self._stopping.is_set():
+                return
+            if not self.may_crawl():
+                log.warning("crawl of %s skipped: the daemon lock is not held (database connection lost)", slug)
                 return
             self.worker.crawl([self.outlets[slug]])
         except Exception:

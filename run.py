@@ -187,14 +187,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         worker = Worker(cfg, app.sessions, app.ingestor(), run_crawl)
         if args.once:
             return _run_once(app, worker)
-        daemon = Daemon(cfg, worker, app.dispatcher())
+        daemon = Daemon(cfg, worker, app.dispatcher(), may_crawl=lambda: lock.held)
         app.wake_dispatcher = daemon.loop.wake
         stop = _StopFlag()
+        lock.watch(stop.lock_lost)
         daemon.start()
         log.info(
             "daemon started with %d outlets and %d watches (pid %d)", len(cfg.outlets), len(cfg.watches), os.getpid()
         )
         stop.wait()
+        if stop.lost:  # another daemon crawls now: stop ours at once
+            daemon.stop(grace=0)
+            raise CommandError("stopped: another Newswatch daemon took the database lock while our connection was lost")
         log.info("stopping: waiting for running crawls (at most %ds) and sends", int(STOP_GRACE))
         daemon.stop()
         log.info("stopped")
@@ -224,10 +228,16 @@ class _StopFlag:
 
     def __init__(self) -> None:
         self.requested = False
+        self.lost = False
         self.signal_name = ""
         self._event = threading.Event()
         signal.signal(signal.SIGTERM, self._set)
         signal.signal(signal.SIGINT, self._set)
+
+    def lock_lost(self) -> None:
+        """Called from the lock's watcher thread when another daemon holds the lock now."""
+        self.lost = True
+        self._event.set()
 
     def _set(self, signum: int, _frame: Any) -> None:
         self.requested = True
@@ -237,7 +247,8 @@ class _StopFlag:
     def wait(self) -> None:
         while not self._event.wait(0.5):  # short waits: signal handlers run between them
             pass
-        log.info("received %s", self.signal_name)
+        if self.requested:
+            log.info("received %s", self.signal_name)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
