@@ -310,16 +310,20 @@ class WebConfig:
     """The web console (``run.py serve``, ``run.py run --serve``). A bind address other than
     loopback is refused unless a token or a password is set (from the environment)."""
 
-    host: str = "127.0.0.1"
-    port: int = 8765
-    token_env: str = ""  # an access token: "Authorization: Bearer <token>" or "?token=<token>"
+    host: str = setting("127.0.0.1", doc="console bind address; other than loopback only with a token or password")
+    port: int = setting(8765, low=1, high=65535, doc="console port")
+    token_env: str = setting(
+        "", doc="environment variable holding an access token (`Authorization: Bearer ...` or `?token=`)"
+    )
     token: str = field(default="", repr=False)  # resolved from token_env
-    username: str = "newswatch"  # HTTP basic auth, with the password from password_env
-    password_env: str = ""
+    username: str = setting("newswatch", doc="HTTP basic auth user, with the password from `password_env`")
+    password_env: str = setting("", doc="environment variable holding the console password")
     password: str = field(default="", repr=False)  # resolved from password_env
-    # Host names the console answers to when it is bound to loopback without credentials
-    # (a defence against DNS rebinding); add the name a local reverse proxy passes on.
-    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")
+    allowed_hosts: tuple[str, ...] = setting(
+        ("127.0.0.1", "localhost", "[::1]"),
+        doc="host names the console answers to on loopback without credentials (against DNS rebinding)",
+        shown="`127.0.0.1`, `localhost`, `[::1]`",
+    )
 
 
 @dataclass(frozen=True)
@@ -653,6 +657,7 @@ _REFERENCE: tuple[tuple[str, type | None], ...] = (
     ("[health]", HealthConfig),
     ("[lists.<name>]", None),
     ("[watches.<name>]", WatchConfig),
+    ("[web]", WebConfig),
     ("[channels.<name>]", None),
 )
 _HAND_ROWS: Mapping[str, tuple[tuple[str, str, str], ...]] = {

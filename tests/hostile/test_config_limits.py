@@ -18,6 +18,7 @@ import pytest
 from alerts.channels import CONFIG_TYPES
 from config import (
     AlertsConfig,
+    Config,
     ConfigError,
     CrawlerConfig,
     DedupConfig,
@@ -26,6 +27,7 @@ from config import (
     OutletConfig,
     ScheduleConfig,
     WatchConfig,
+    WebConfig,
     reference_table,
 )
 from scripts.config_table import README, readme_with_table
@@ -85,7 +87,7 @@ def _sections() -> list[tuple[type, Any]]:
     """(dataclass, function wrapping one key's table into a whole config) for every section."""
     top = [
         (CrawlerConfig, "crawler"), (ScheduleConfig, "schedule"), (AlertsConfig, "alerts"),
-        (DedupConfig, "dedup"), (HealthConfig, "health"),
+        (DedupConfig, "dedup"), (HealthConfig, "health"), (WebConfig, "web"),
     ]  # fmt: skip
     out: list[tuple[type, Any]] = [(cls, lambda kv, s=section: {s: kv}) for cls, section in top]
     out.append((OutletConfig, lambda kv: {"outlets": {"enabled": ["mine"], "mine": {**OUTLET, **kv}}}))
@@ -93,6 +95,12 @@ def _sections() -> list[tuple[type, Any]]:
     for kind, base in CHANNELS.items():
         out.append((CONFIG_TYPES[kind], lambda kv, k=kind, b=base: {"channels": {"c": {"type": k, **b, **kv}}}))
     return out
+
+
+def test_every_section_is_covered_here() -> None:
+    covered = {cls for cls, _ in _sections()}
+    sections = {f.type for f in dataclasses.fields(Config) if str(f.type).endswith("Config")}
+    assert {c.__name__ for c in covered} >= {str(t) for t in sections} - {"StorageConfig"}
 
 
 def _numeric_fields() -> list[tuple[type, Any, dataclasses.Field[Any]]]:
