@@ -43,7 +43,7 @@ def load(channel: dict[str, Any]) -> None:
         ({"sender": "alerts@example.org\nX-Evil: 1"}, "sender", "control characters"),
         ({"sender": ""}, "sender", "one address"),
         ({"host": "smtp.example.org\r\n"}, "host", "host name"),
-        ({"timeout": 0}, "timeout", "above 0"),
+        ({"timeout": 0}, "timeout", "expected 100ms to 10m, got 0s"),
     ],
 )
 def test_bad_smtp_settings_are_refused_at_load(changes: dict[str, Any], key: str, says: str) -> None:
@@ -65,7 +65,7 @@ def test_bad_smtp_settings_are_refused_at_load(changes: dict[str, Any], key: str
         ({"url": "https://hooks.example.org/x y"}, "url", "without spaces"),
         ({"secret_env": ""}, "secret_env", "unsigned = true"),
         ({"unsigned": True}, "unsigned", "choose one"),
-        ({"timeout": "0s"}, "timeout", "above 0"),
+        ({"timeout": "0s"}, "timeout", "expected 100ms to 10m, got 0s"),
     ],
 )
 def test_bad_webhook_settings_are_refused_at_load(changes: dict[str, Any], key: str, says: str) -> None:

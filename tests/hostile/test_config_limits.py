@@ -79,7 +79,7 @@ OUTLET = {"name": "Mine", "base_url": "http://127.0.0.1:9", "language": "en", "t
           "article_pattern": "^/a/", "feeds": ["/rss"]}  # fmt: skip
 CHANNELS = {
     "smtp": {"host": "127.0.0.1", "sender": "a@example.org", "to": ["b@example.org"]},
-    "webhook": {"url": "http://127.0.0.1:9/hook"},
+    "webhook": {"url": "http://127.0.0.1:9/hook", "unsigned": True},
 }
 
 
