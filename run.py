@@ -33,9 +33,9 @@ from sqlalchemy.orm import Session, sessionmaker
 import config as config_module
 from alerts.channels import CONFIG_TYPES, build_channels
 from alerts.dispatch import Dispatcher, recover_interrupted
-from alerts.matching import Matcher, WatchQueryError
 from alerts.outbox import Outbox
 from alerts.render import Renderer
+from alerts.watches import Matcher, WatchQueryError
 from config import Config, ConfigError, OutletConfig, WatchConfig, parse_duration
 from crawler.extract import Extracted, extract
 from crawler.runner import CrawlSummary, run_crawl

@@ -1,6 +1,13 @@
-"""The alerts package's exceptions: what went wrong, on which channel, and whether to retry.
+"""The alerts package's exceptions, all of them: what went wrong, where, and whether to retry.
 
-Constructors never log; the dispatcher records the message as the attempt's error.
+Constructors never log; the caller decides (the dispatcher records a delivery error as the
+attempt's error, the composition root turns a watch's query error into a config error).
+
+    AlertError
+    ├── QueryError            a query that does not parse or compile (``position`` in ``query``)
+    │   └── WatchQueryError   ... in a configured watch (``watch``, config ``key``)
+    ├── DeliveryError         a channel could not deliver a message (``channel``, retry hints)
+    └── RenderError           a template failed to render (``template``)
 """
 
 from __future__ import annotations
@@ -8,6 +15,29 @@ from __future__ import annotations
 
 class AlertError(Exception):
     """Base of every alerts error."""
+
+
+class QueryError(AlertError):
+    """A query that cannot be parsed or compiled; ``position`` is a 0-based offset into it."""
+
+    def __init__(self, message: str, position: int, query: str = "") -> None:
+        super().__init__(f"{message} (at position {position})")
+        self.message = message
+        self.position = position
+        self.query = query
+
+    def pointer(self) -> str:
+        """The query with a caret under the offending position, for terminals."""
+        return f"{self.query}\n{' ' * self.position}^"
+
+
+class WatchQueryError(QueryError):
+    """A watch's query does not parse or names an unknown list; ``key`` is its config key."""
+
+    def __init__(self, watch: str, error: QueryError) -> None:
+        super().__init__(error.message, error.position, error.query)
+        self.watch = watch
+        self.key = f"watches.{watch}.query"
 
 
 class DeliveryError(AlertError):

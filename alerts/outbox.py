@@ -31,7 +31,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from alerts.matching import Matcher, WatchHit
+from alerts.watches import Matcher, WatchHit
 from config import AlertsConfig, Config, WatchConfig
 from storage.models import AlertDelivery, Article, WatchMatch, utcnow
 from storage.status import DeliveryStatus

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from alerts.matching import Matcher  # noqa: E402
+from alerts.watches import Matcher  # noqa: E402
 from config import load_config  # noqa: E402
 from crawler.outlets import load_presets  # noqa: E402
 from language import detect_language  # noqa: E402

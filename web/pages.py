@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from alerts.matching import Matcher, WatchHit, WatchQueryError
+from alerts.watches import Matcher, WatchHit, WatchQueryError
 from config import Config, WatchConfig, parse_duration
 from storage import browse, heartbeat, repository
 from storage.search import MATCH_LIMIT, count_matches, parse_search

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.matching import Matcher, WatchHit, WatchQueryError
+from alerts.watches import Matcher, WatchHit, WatchQueryError
 from config import WatchConfig, load_config
 from crawler.outlets import load_presets
 from tests.helpers import ROOT, shared_path
@@ -193,12 +193,16 @@ def test_a_bad_query_names_the_watch_key_and_position() -> None:
 
 
 def test_a_rebuilt_matcher_follows_edited_lists_and_queries() -> None:
-    """Compiled queries are cached for the process; an edit must still take effect."""
+    """A rebuild reuses what was compiled; an edit must still take effect, and the old matcher stays as it was."""
     watch = WatchConfig(name="w", query="@navy")
-    assert Matcher.from_config([watch], {"navy": {"en": ("navy",)}}).match("", "the marine corps", "en") == []
-    assert Matcher.from_config([watch], {"navy": {"en": ("marine",)}}).match("", "the marine corps", "en")
-    edited = WatchConfig(name="w", query="corps")
-    assert Matcher.from_config([edited], {"navy": {"en": ("navy",)}}).match("", "the marine corps", "en")
+    first = Matcher.from_config([watch], {"navy": {"en": ("navy",)}})
+    assert first.match("", "the marine corps", "en") == []
+    second = first.rebuild([watch], {"navy": {"en": ("marine",)}})
+    assert second.match("", "the marine corps", "en")
+    edited = WatchConfig(name="w", query="Corps")
+    third = second.rebuild([edited], {"navy": {"en": ("navy",)}})
+    assert [h.terms for h in third.match("", "the marine corps", "en")] == [("Corps",)]  # as written here
+    assert first.match("", "the marine corps", "en") == []
 
 
 def test_many_watches_share_terms_and_each_reports_its_own() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.query import And, Lang, ListRef, Near, Not, Or, QueryError, Term, parse
+from alerts.watches import QueryError, parse
+from alerts.watches.syntax import And, Lang, ListRef, Near, Not, Or, Term
 
 
 def words(node: object) -> object:

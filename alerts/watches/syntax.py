@@ -1,6 +1,6 @@
-"""The watch query language: a tokenizer, a recursive-descent parser and the AST it builds.
+"""The watch query language: the AST, its one walker, a tokenizer and a recursive-descent parser.
 
-Reads no configuration itself; ``alerts.matching`` compiles the AST of each
+Reads no configuration itself; ``alerts.watches.compiler`` compiles the AST of each
 ``[watches.<name>] query`` against the ``[lists.<name>]`` term lists.
 
 Grammar (operators are upper case; lower-case ``and``/``or`` are ordinary words)::
@@ -18,34 +18,28 @@ queries in ``config.toml`` can explain themselves. Precedence, tightest first: N
 AND, OR. A ``*`` at the end of a word is a prefix wildcard (``defen*``). Every error is a
 ``QueryError`` with the position (0-based character offset) in the query and what the parser
 expected there.
+
+Every node has ``children`` (its operands, left to right), and ``walk`` and ``fold`` are the
+one way to go through a tree: the parser's check that a query requires some word, boosts, the
+compiler and the compiler's term extraction are each a function of one node (and its children's
+results), not a recursion of their own. The compiled form (``alerts.watches.compiler``) has
+``children`` too and is walked by the same functions; evaluating it is the one exception, as it
+stops early (an AND at its first false operand), which a fold cannot.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, ClassVar, NamedTuple, Protocol, TypeVar
+
+from alerts.errors import QueryError
 
 FIELDS = ("title", "body")
 _FIELD_ALIASES = {"title": "title", "body": "body", "text": "body"}
 _NEAR_RE = re.compile(r"NEAR/(?:(\d+)|([sp]))$", re.IGNORECASE)
-
-
-class QueryError(ValueError):
-    """A query that cannot be parsed or compiled; ``position`` is a 0-based offset into it."""
-
-    def __init__(self, message: str, position: int, query: str = "") -> None:
-        super().__init__(f"{message} (at position {position})")
-        self.message = message
-        self.position = position
-        self.query = query
-
-    def pointer(self) -> str:
-        """The query with a caret under the offending position, for terminals."""
-        return f"{self.query}\n{' ' * self.position}^"
 
 
 # --------------------------------------------------------------------------- AST
@@ -60,6 +54,7 @@ class Term:
     field: str | None = None
     boost: float = 1.0
     prefix: bool = False
+    children: ClassVar[tuple[()]] = ()  # a leaf
 
 
 @dataclass(frozen=True)
@@ -71,6 +66,7 @@ class ListRef:
     language: str | None = None
     field: str | None = None
     boost: float = 1.0
+    children: ClassVar[tuple[()]] = ()  # a leaf
 
 
 @dataclass(frozen=True)
@@ -87,6 +83,10 @@ class Or:
 class Not:
     child: Node
 
+    @property
+    def children(self) -> tuple[Node, ...]:
+        return (self.child,)
+
 
 @dataclass(frozen=True)
 class Near:
@@ -102,6 +102,10 @@ class Near:
     distance: int = 0
     negated: bool = False
 
+    @property
+    def children(self) -> tuple[Node, ...]:
+        return (self.left, self.right)
+
 
 @dataclass(frozen=True)
 class Lang:
@@ -109,22 +113,37 @@ class Lang:
 
     code: str
     position: int
+    children: ClassVar[tuple[()]] = ()  # a leaf
 
 
 Node = Term | ListRef | And | Or | Not | Near | Lang
 
 
-def walk(node: Node) -> Iterator[Node]:
-    """Every node of the tree, parents first."""
+# --------------------------------------------------------------------------- the walker
+
+
+class Tree(Protocol):
+    """A query tree's node, parsed or compiled: it knows its operands."""
+
+    @property
+    def children(self) -> Sequence[Any]: ...
+
+
+T = TypeVar("T", bound=Tree)
+R = TypeVar("R")
+
+
+def walk(node: T) -> Iterator[T]:
+    """Every node of the tree, parents first (a node shared by two parents comes twice)."""
     yield node
-    if isinstance(node, And | Or):
-        for child in node.children:
-            yield from walk(child)
-    elif isinstance(node, Not):
-        yield from walk(node.child)
-    elif isinstance(node, Near):
-        yield from walk(node.left)
-        yield from walk(node.right)
+    for child in node.children:
+        yield from walk(child)
+
+
+def fold(node: T, visit: Callable[[T, list[R]], R]) -> R:
+    """``visit(node, results)`` bottom-up, where ``results`` are the children's, left to right."""
+    children = node.children
+    return visit(node, [fold(child, visit) for child in children] if children else [])
 
 
 # --------------------------------------------------------------------------- tokens
@@ -220,12 +239,8 @@ def _field_token(name: str, position: int, query: str) -> _Token:
 # --------------------------------------------------------------------------- parser
 
 
-@lru_cache(maxsize=8192)
 def parse(query: str) -> Node:
-    """Parse a query into its AST; raise ``QueryError`` at the first problem.
-
-    Cached: the AST is immutable, and a config reload re-parses only the queries that changed.
-    """
+    """Parse a query into its AST; raise ``QueryError`` at the first problem."""
     if not query.strip():
         raise QueryError("empty query: expected a term, a phrase or @list", 0, query)
     return _Parser(query).parse()
@@ -388,21 +403,28 @@ _STARTS_OPERAND = {"WORD", "PHRASE", "LIST", "LPAREN", "NOT", "MINUS", "FIELD"}
 
 
 def _apply_boost(node: Node, boost: float) -> Node:
-    if isinstance(node, Term | ListRef):
-        return dataclasses.replace(node, boost=node.boost * boost)
-    if isinstance(node, And | Or):
-        return type(node)(tuple(_apply_boost(c, boost) for c in node.children))
-    if isinstance(node, Near):
-        return dataclasses.replace(node, left=_apply_boost(node.left, boost), right=_apply_boost(node.right, boost))
-    return node
+    """``node`` with every term and list in it weighted ``boost`` times more, except under NOT."""
+
+    def boosted(node: Node, children: list[Node]) -> Node:
+        if isinstance(node, Term | ListRef):
+            return dataclasses.replace(node, boost=node.boost * boost)
+        if isinstance(node, And | Or):
+            return type(node)(tuple(children))
+        if isinstance(node, Near):
+            return dataclasses.replace(node, left=children[0], right=children[1])
+        return node  # NOT (what it excludes never scores) and lang:
+
+    return fold(node, boosted)
 
 
 def _has_positive(node: Node) -> bool:
     """Whether the query requires at least one word to occur (a query of only NOTs matches everything)."""
-    if isinstance(node, Term | ListRef | Near):
-        return True
-    if isinstance(node, And):
-        return any(_has_positive(c) for c in node.children)
-    if isinstance(node, Or):
-        return all(_has_positive(c) for c in node.children)
-    return False
+
+    def positive(node: Node, children: list[bool]) -> bool:
+        if isinstance(node, And):
+            return any(children)
+        if isinstance(node, Or):
+            return all(children)
+        return isinstance(node, Term | ListRef | Near)
+
+    return fold(node, positive)
