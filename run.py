@@ -733,7 +733,8 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts_retry(args: argparse.Namespace) -> int:
-    from alerts.dispatch import UnknownDelivery, requeue
+    from alerts.dispatch import requeue
+    from alerts.errors import UnknownDelivery
 
     app = build_app(load_app_config(args.config))
     try:

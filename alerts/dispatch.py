@@ -38,7 +38,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channel, SendResult
-from alerts.errors import DeliveryError, RenderError
+from alerts.errors import DeliveryError, RenderError, UnknownDelivery
 from alerts.outbox import new_delivery_id, pending_delivery
 from alerts.render import Renderer
 from config import AlertsConfig
@@ -420,12 +420,6 @@ def recover_interrupted(sessions: sessionmaker[Session], now: datetime | None = 
     if ids:
         log.info("%d deliveries were interrupted by a stop; sending them again: %s", len(ids), ", ".join(ids))
     return ids
-
-
-class UnknownDelivery(LookupError):
-    def __init__(self, ids: Sequence[str]) -> None:
-        super().__init__(f"no delivery with id {', '.join(ids)}")
-        self.ids = list(ids)
 
 
 def requeue(sessions: sessionmaker[Session], ids: Sequence[str] = (), now: datetime | None = None) -> list[str]:

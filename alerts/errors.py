@@ -7,17 +7,23 @@ attempt's error, the composition root turns a watch's query error into a config 
     ├── QueryError            a query that does not parse or compile (``position`` in ``query``)
     │   └── WatchQueryError   ... in a configured watch (``watch``, config ``key``)
     ├── DeliveryError         a channel could not deliver a message (``channel``, retry hints)
-    └── RenderError           a template failed to render (``template``)
+    ├── RenderError           a template failed to render (``template``)
+    └── UnknownDelivery       ``alerts retry`` named deliveries that do not exist (``ids``)
+
+``QueryError`` is also a ``ValueError`` and ``UnknownDelivery`` a ``LookupError``, as they were
+before they had a home here.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class AlertError(Exception):
     """Base of every alerts error."""
 
 
-class QueryError(AlertError):
+class QueryError(AlertError, ValueError):
     """A query that cannot be parsed or compiled; ``position`` is a 0-based offset into it."""
 
     def __init__(self, message: str, position: int, query: str = "") -> None:
@@ -72,3 +78,11 @@ class RenderError(AlertError):
     def __init__(self, template: str, message: str) -> None:
         super().__init__(f"template {template}: {message}")
         self.template = template
+
+
+class UnknownDelivery(AlertError, LookupError):
+    """Deliveries asked for by id that are not in the database; ``ids`` are the missing ones."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        super().__init__(f"no delivery with id {', '.join(ids)}")
+        self.ids = list(ids)
