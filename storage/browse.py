@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from storage import health
+from storage.dedup.evidence import Signals
+from storage.dedup.shingles import shingle_set
 from storage.models import (
     AlertDelivery,
     Article,
@@ -29,7 +31,6 @@ from storage.models import (
     WatchMatch,
 )
 from storage.search import SearchQuery, matching_article_ids
-from storage.signals import Signals, shingle_set
 from storage.status import CrawlStatus, DeliveryStatus
 
 # --------------------------------------------------------------------------- stories

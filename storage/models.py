@@ -149,7 +149,8 @@ class Article(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # sha256 of the normalised body: the same text is never stored twice.
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # Near-duplicate fingerprint (see storage/dedup.py) and translation-proof signals.
+    # Near-duplicate fingerprint (storage/dedup/fingerprint.py) and translation-proof signals
+    # (storage/dedup/evidence.py).
     simhash: Mapped[int | None] = mapped_column(BigInteger)
     fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
     signals: Mapped[dict[str, Any] | None] = mapped_column(JSON)

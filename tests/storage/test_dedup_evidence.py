@@ -1,19 +1,19 @@
-"""The signals that decide whether two reports are one event (``storage.signals``): what a
-reader would call the same date, day, figure or person in two wordings or languages."""
+"""The evidence that decides whether two reports are one event (``storage.dedup.evidence``,
+``storage.dedup.shingles``): what a reader would call the same date, day, figure or person in
+two wordings or languages."""
 
 from __future__ import annotations
 
-from storage.signals import (
+from storage.dedup.evidence import (
     days_disagree,
     extract_signals,
-    longest_shared_run,
     name_entities,
     partners,
     partners_conflict,
     quantities,
     quantity_conflicts,
-    shingle_set,
 )
+from storage.dedup.shingles import longest_shared_run, shingle_set
 
 
 def test_weekdays_are_read_in_each_language_and_ordinals_are_not_weekdays() -> None:

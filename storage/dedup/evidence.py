@@ -1,28 +1,24 @@
-"""Features of an article text used by deduplication (``storage.dedup``); pure functions.
+"""Evidence that two texts report one event, or two (``storage.dedup.index`` decides); pure
+functions of the title and text, stored with each article as JSON (``articles.signals``).
 
-Four kinds of features:
-
-* **Shingles** for same-language copies: overlapping runs of ``SHINGLE`` words of the text,
-  case-folded and without diacritics (a copy that lost its tone marks is still a copy),
-  hashed with a stable hash so that the sampled ones can be stored in the database.
-* **Translation-proof signals** for reports of one event in another language: multi-word
-  proper names without diacritics (``Phan Văn Giang`` = ``Phan Van Giang``), numbers (29
-  fishermen, hull numbers, RM amounts) and calendar dates written in English, Malay,
-  Vietnamese or French (``May 23``, ``23 Mei``, ``ngày 23/5``, ``23 mai``), and weekdays
-  (``Wednesday``, ``Rabu``, ``mercredi``), which a rewrite or translation often gives instead.
-* **Partner countries** (``partners``): the foreign countries a text names, counted, in
-  English, Vietnamese (with or without diacritics), Malay and French; two reports whose main
-  partners differ (``partners_conflict``) are two events, however much else they share.
-* **Figures by what they count** (``quantities``: ``105 nautical``, ``300 kilograms``) and the
-  longest run of words one text shares with another (``longest_shared_run``: a reused
-  sentence), for rewrites that share too little text for a near duplicate.
+* **Translation-proof signals** (``Signals``, ``extract_signals``) for reports of one event
+  in another language: pairs of capitalised words without diacritics (``Phan Văn Giang`` =
+  ``Phan Van Giang``), numbers (29 fishermen, hull numbers, RM amounts), calendar dates and
+  weekdays in English, Malay, Vietnamese, French or Chinese (``language.dates``: ``May 23``,
+  ``23 Mei``, ``ngày 23/5``, ``23 mai``; ``Wednesday``, ``Rabu``, ``mercredi``), which a
+  rewrite or translation often gives instead. ``days_disagree``: different days, a veto.
+* **Partner countries** (``partners``): the foreign countries a text names
+  (``language.countries``), counted; two reports whose main partners differ
+  (``partners_conflict``) are two events, however much else they share.
+* **Figures by their wording and by what they count** (``number_slots``: ``with _ crew``;
+  ``quantities``: ``105 nautical``, ``300 kilograms``): a template reused for another event
+  keeps the words and changes the figures.
 * **Supporting evidence** for reports in different languages that share people or places but
-  few figures: ``concepts`` (institutions and maritime terms with their equivalents in English,
-  Vietnamese, Malay/Indonesian and French: MMEA = APMM = Cơ quan Thực thi Hàng hải Malaysia,
-  coast guard = cảnh sát biển = pengawal pantai), and ``relative`` days (today, yesterday:
-  ``hôm nay``, ``semalam``) that ``same_day`` turns into dates with the publication time, as it
-  turns a date into its weekday. Never enough alone: ``storage.dedup`` asks for them together
-  with people or places and a day in common.
+  few figures: ``concepts`` (``language.lexicon``: MMEA = APMM = Cơ quan Thực thi Hàng hải
+  Malaysia, coast guard = cảnh sát biển = pengawal pantai), and ``relative`` days (today,
+  yesterday: ``hôm nay``, ``semalam``) that ``same_day`` turns into dates with the publication
+  time, as it turns a date into its weekday. Never enough alone: ``storage.dedup.rules`` asks
+  for them together with people or places and a day in common.
 
 Reads no configuration.
 """
@@ -30,10 +26,8 @@ Reads no configuration.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import re
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -42,13 +36,8 @@ from language import fold
 from language.countries import country_mentions
 from language.dates import find_dates, find_relative_days, find_weekdays, month_names
 from language.lexicon import common_names, concepts, name_particles, stop_words, title_words
+from storage.dedup.shingles import words
 
-SHINGLE = 4
-# Keep a shingle as an index key when its hash is 0 modulo this: the choice depends only on
-# the shingle, so the part two texts share yields the same keys in both (a local paragraph
-# or a cut ending does not change the keys of the rest).
-SAMPLE_MOD = 16
-MAX_SAMPLES = 32
 MAX_ANCHORS = 24  # room for the people and places after the offices and phrases a text names
 
 _WORD_RE = re.compile(r"\w+")
@@ -66,71 +55,14 @@ _LEGAL_BEFORE_RE = re.compile(
     r"(?:sections?|subsections?|seksyen|subseksyen|articles?|perkara|điều|khoản|chapter|regulations?|rules?)\s+$",
     re.IGNORECASE,
 )
-# Words after a number that are not its unit ("between 19 and 58", "on 12 March").
 # Asia's outlets date by their own clock (UTC+7, UTC+8): "today" may be the UTC day or the next.
 _LOCAL_OFFSETS = (timedelta(0), timedelta(hours=8))
 
 
 @functools.cache
 def _not_units() -> frozenset[str]:
+    """Words after a number that are not its unit ("between 19 and 58", "on 12 March")."""
     return frozenset(stop_words() | month_names().keys() | {"to", "or", "nam"})  # "nam": Viet Nam or year
-
-
-def stable_hash(value: str) -> int:
-    """A 64-bit hash that is the same in every process (Python's ``hash`` is salted)."""
-    return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-@functools.lru_cache(maxsize=16)
-def words(text: str) -> tuple[str, ...]:
-    """Case-folded words without diacritics (cached: fingerprinting and verifying one new
-    article both need them)."""
-    return tuple(_WORD_RE.findall(fold(text)))
-
-
-@functools.lru_cache(maxsize=16)
-def shingle_seq(text: str) -> tuple[int, ...]:
-    """Process-local hashes of every run of ``SHINGLE`` words, in text order."""
-    w = words(text)
-    if len(w) < SHINGLE:
-        return (hash(" ".join(w)),) if w else ()
-    return tuple(hash(" ".join(w[i : i + SHINGLE])) for i in range(len(w) - SHINGLE + 1))
-
-
-@functools.lru_cache(maxsize=256)
-def shingle_set(text: str) -> frozenset[int]:
-    """The shingles of ``shingle_seq`` as a set (for verifying a candidate; cached, because
-    the stories of the day are the candidates of many new articles)."""
-    return frozenset(shingle_seq(text))
-
-
-def longest_shared_run(text: str, other: frozenset[int]) -> int:
-    """The longest run of words of ``text`` that also occurs in the other text (whose
-    shingles are ``other``): a reused sentence gives a long run, a shared phrase a short one.
-    Consecutive shared shingles stand for one run, so it is an estimate from above only when
-    two different passages happen to join, which needs a shared 4-word overlap at the seam."""
-    best = run = 0
-    for h in shingle_seq(text):
-        run = run + 1 if h in other else 0
-        best = max(best, run)
-    return best + SHINGLE - 1 if best else 0
-
-
-def sample_keys(text: str) -> list[int]:
-    """Stable hashes of the sampled shingles: the keys of the near-duplicate index.
-
-    CRC-32 (in C, stable across processes) picks the sample; the key is CRC-32 and Adler-32
-    side by side, 64 bits, which is plenty for finding candidates that are verified anyway.
-    """
-    w = words(text)
-    seen = {" ".join(w[i : i + SHINGLE]).encode("utf-8") for i in range(max(len(w) - SHINGLE + 1, 1))}
-    keys = []
-    for shingle in seen:
-        crc = zlib.crc32(shingle)
-        if crc % SAMPLE_MOD == 0:
-            keys.append((crc << 32) | zlib.adler32(shingle))
-    keys.sort()
-    return keys[:MAX_SAMPLES]
 
 
 def number_slots(text: str) -> dict[tuple[str, ...], set[str]]:
@@ -402,7 +334,3 @@ def partners_conflict(a: Signals, b: Signals) -> bool:
     or a main partner the other side also names, are no conflict."""
     mine, theirs = main_partners(a.countries), main_partners(b.countries)
     return bool(mine and theirs and not mine & b.countries.keys() and not theirs & a.countries.keys())
-
-
-def overlap(a: Iterable[str], b: Iterable[str]) -> set[str]:
-    return set(a) & set(b)

@@ -1,48 +1,24 @@
-"""Story assignment: which existing story (if any) a new article joins.
+"""The story index: which stored articles a new one may belong to, and the verdict on each.
 
-Ingest (``storage.ingest``) has already refused exact duplicates (canonical URL, normalised
-body). This module finds the rest, precision first, because merging two different events
-suppresses an alert:
+One ``StoryIndex`` per process, fed by ingest (``storage.ingest``): ``fingerprint`` computes
+what is stored with a new article (``storage.dedup.fingerprint``), ``find_stories`` finds its
+candidates and checks them with ``storage.dedup.rules``, ``add`` and ``merged`` keep the index
+in step after the transaction commits, ``copy_seen`` handles an exact copy ingest dropped.
 
-* **Near duplicates** (syndicated wire copy with a new headline, byline, dateline, a local
-  paragraph, light edits; mirrors). Candidates come from an in-memory index of sampled
-  shingle hashes (``storage.signals.sample_keys``); each candidate is then *verified* on the
-  stored texts: word-shingle containment of at least ``MIN_CONTAINMENT`` (or of
-  ``MIN_CONTAINMENT_WITH_FACTS`` when both also give the same date and two names).
-* **Rewrites** (an outlet's own lead and wording around reused wire sentences: too little
-  shared text for a near duplicate). Candidates share at least ``MIN_SHARED_ANCHORS_REWRITE``
-  names and numbers (the anchor index); a merge needs a reused sentence (a run of
-  ``MIN_REUSED_RUN`` words found in the other text), ``MIN_SHARED_ENTITIES`` people or places
-  in common, a figure, date or weekday in common, and most figures agreeing.
-* **Vetoes** keep look-alike reports of different events apart (the same template reused a
-  week later): both texts give calendar dates and share none, or weekdays and share none
-  (always, however similar the texts); below ``NEAR_IDENTICAL``, also figures that differ in
-  the same wording (``with 29 crew`` / ``with 31 crew``) or for the same thing whatever the
-  wording (``105 nautical miles`` / ``94 nautical miles``) more often than they agree; and
-  (always, in every language) another partner country: each text's most-named foreign country
-  is one the other never names (talks with India, talks with Australia).
-* **The same event in another language** (vi/en/ms...). Candidates share translation-proof
-  anchors (proper names without diacritics, numbers); a merge needs several specific names
-  and a number in common with a common explicit date; or three people or places and the same
-  weekday (and no figures that all differ); or the same outlet family (e.g. qdnd and qdnd-en)
-  with a name and numbers; or two people or places, two institutions or domain terms
-  (``signals.concepts``: MMEA = APMM) and the same day (``signals.same_day``: "on Sunday" and
-  "ngày 29/11"). Conflicting dates, weekdays or partners always keep them apart, and
-  translations must be published within ``CROSS_LANGUAGE_WINDOW``.
-* **Dropped exact copies** (``copy_seen``): the outlet family of a copy refused by ingest is
-  added to the stored article it copies, and the copy may bridge stories like a new article.
+Candidates: articles published within the window sharing at least ``MIN_SHARED_SAMPLES``
+sampled shingle keys (near duplicates) or two anchors, names and numbers (rewrites need
+``MIN_SHARED_ANCHORS_REWRITE``; other languages only ``CROSS_LANGUAGE_WINDOW``), the
+``MAX_CANDIDATES`` sharing most. What the index needs is stored with each article, so ``load``
+rebuilds it from one query at start-up; before each lookup it reads the articles other
+processes stored since. It holds sorted ``array`` postings (about 12 bytes a key: the key's
+top 39 bits and a 24-bit slot) plus a small dict for articles added since loading.
 
-Only articles published within ``dedup.window`` (``DedupConfig.window``, passed in by run.py)
-of each other can merge. What the index needs is stored with each article (``fingerprint``:
-sampled shingle and anchor hashes; ``signals``: names, numbers, dates, outlet family as JSON),
-so ``load`` rebuilds the index from one query at start-up. The index holds sorted ``array``
-postings (about 12 bytes a key) plus a small dict for articles added since loading.
+Reads ``dedup.window`` (``DedupConfig.window``, passed in by run.py as ``window_seconds``).
 """
 
 from __future__ import annotations
 
 import logging
-import struct
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -53,70 +29,32 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.dedup.evidence import Signals, days_disagree, extract_signals, partners_conflict
+from storage.dedup.fingerprint import FAMILY_SEP, Fingerprint, Parsed, pack, share_family, unpack
+from storage.dedup.rules import (
+    CROSS_LANGUAGE_WINDOW,
+    MIN_SHINGLES,
+    NEAR_IDENTICAL,
+    Veto,
+    near_duplicate,
+    rewrite,
+    same_event,
+    veto,
+)
+from storage.dedup.shingles import sample_keys, shingle_set, stable_hash
 from storage.models import Article
 from storage.records import ArticleRecord
-from storage.signals import (
-    Signals,
-    days_disagree,
-    extract_signals,
-    longest_shared_run,
-    name_entities,
-    number_conflicts,
-    number_slots,
-    partners_conflict,
-    quantities,
-    quantity_conflicts,
-    same_day,
-    sample_keys,
-    shingle_set,
-    stable_hash,
-)
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-# Verification thresholds (see README, "Deduplication and stories").
-MIN_CONTAINMENT = 0.5  # share of the shorter text's shingles found in the other
-MIN_CONTAINMENT_WITH_FACTS = 0.3  # enough when a date and two names are shared too
-NEAR_IDENTICAL = 0.9  # above this, differing figures are corrections, not a different event
-MIN_SHINGLES = 15  # shorter texts are too small to judge by shingles
 MIN_SHARED_SAMPLES = 2  # index keys a same-language candidate must share
-CROSS_LANGUAGE_WINDOW = 3 * 86400.0  # translations appear within days, not a week
-MIN_SHARED_NAMES = 2
-MIN_SHARED_NUMBERS_ALONE = 3  # when names do not survive (Chinese script), numbers must
 MAX_CANDIDATES = 8
-# A rewrite of one report (an outlet's own lead and wording around reused wire sentences).
-MIN_REUSED_RUN = 12  # words in a row found in the other text: at least one reused sentence
-MIN_SHARED_ENTITIES = 3  # people or places named in both (name pairs sharing a word are one)
 MIN_SHARED_ANCHORS_REWRITE = 4  # index anchors a same-language candidate must share
-MIN_FIGURES_TO_COMPARE = 3  # with this many numbers on both sides, most must agree
 MAX_POSTINGS = 256  # newest entries read per key: a common key says little anyway
-# Another language with few figures in common: people or places, a day and terms in common.
-MIN_SHARED_CONCEPTS = 2  # institutions or maritime terms (``signals.concepts``) in both
-MIN_ENTITIES_WITH_CONCEPTS = 2
-# An article's outlet families: its own, then those of exact copies dropped since (one string).
-FAMILY_SEP = "\x1f"
 
 _IDX_BITS = 24  # an index holds at most 16.7 million articles
 _IDX_MASK = (1 << _IDX_BITS) - 1
 _KEY_MASK = ~_IDX_MASK & ((1 << 63) - 1)
-_HEADER = struct.Struct("<BBBB")  # version, samples, anchors, family length
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What is stored with an article so the index can be rebuilt from the database."""
-
-    simhash: int | None = None
-    data: bytes | None = None
-    signals: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    samples: list[int]
-    anchors: list[int]
-    family: str | None
 
 
 @dataclass
@@ -132,23 +70,6 @@ class _Verdicts:
 def _key(h: int) -> int:
     """The top 39 bits of a 64-bit hash; with the 24-bit slot it fits a signed 64-bit int."""
     return h >> 25
-
-
-def pack(samples: list[int], anchors: list[int], family: str | None) -> bytes:
-    fam = (family or "").encode("utf-8")[:255]
-    header = _HEADER.pack(FORMAT_VERSION, len(samples), len(anchors), len(fam))
-    return header + fam + struct.pack(f"<{len(samples) + len(anchors)}Q", *samples, *anchors)
-
-
-def unpack(data: bytes | None) -> _Parsed | None:
-    if not data or len(data) < _HEADER.size:
-        return None
-    version, ns, na, nf = _HEADER.unpack_from(data)
-    if version != FORMAT_VERSION or len(data) != _HEADER.size + nf + 8 * (ns + na):
-        return None
-    family = data[_HEADER.size : _HEADER.size + nf].decode("utf-8") or None
-    values = struct.unpack_from(f"<{ns + na}Q", data, _HEADER.size + nf)
-    return _Parsed(list(values[:ns]), list(values[ns:]), family)
 
 
 class _Postings:
@@ -247,7 +168,7 @@ class StoryIndex:
                 self._index(article_id, story_id, language, parsed, published or created)
         self._added = {a for a in self._added if a > self._seen}
 
-    def _index(self, article_id: int, story_id: int, language: str | None, parsed: _Parsed, when: datetime) -> None:
+    def _index(self, article_id: int, story_id: int, language: str | None, parsed: Parsed, when: datetime) -> None:
         slot = self._append(article_id, story_id, language, parsed.family, when)
         for h in parsed.samples:
             self._samples.add(_key(h), slot)
@@ -404,7 +325,7 @@ class StoryIndex:
         return ranked[:MAX_CANDIDATES]
 
     def _near_duplicate(
-        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: _Parsed, now: float, verdicts: _Verdicts
+        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: Parsed, now: float, verdicts: _Verdicts
     ) -> int | None:
         if not parsed.samples:
             return None
@@ -416,7 +337,6 @@ class StoryIndex:
         if len(mine) < MIN_SHINGLES:
             return None
         mine_signals = Signals.from_json(fp.signals)
-        dates = mine_signals.dates
         best: tuple[float, int] | None = None
         for slot in slots:
             other = session.get(Article, self._article_ids[slot])
@@ -427,14 +347,7 @@ class StoryIndex:
                 continue
             containment = len(mine & theirs) / min(len(mine), len(theirs))
             theirs_signals = Signals.from_json(other.signals)
-            their_dates = theirs_signals.dates
-            if containment < MIN_CONTAINMENT and not (
-                # Partial reuse (a few wire paragraphs in an outlet's own report) needs the
-                # facts to vouch for it: the same explicit date and the same people or places.
-                containment >= MIN_CONTAINMENT_WITH_FACTS
-                and dates & their_dates
-                and len(mine_signals.names & theirs_signals.names) >= MIN_SHARED_NAMES
-            ):
+            if not near_duplicate(containment, mine_signals, theirs_signals):
                 self.counters["dedup/near_rejected"] += 1
                 continue
             if self._vetoed(record, other, mine_signals, theirs_signals, figures=containment < NEAR_IDENTICAL):
@@ -449,56 +362,29 @@ class StoryIndex:
     def _vetoed(
         self, record: ArticleRecord, other: Article, mine: Signals, theirs: Signals, figures: bool = True
     ) -> bool:
-        """Whether two texts with much in common still report different events: a template
-        reused for another day (always) or another catch (``figures``: not for texts that are
-        almost identical, where a changed figure is a correction)."""
-        if days_disagree(mine, theirs):
-            self.counters["dedup/date_conflict"] += 1
-            log.info("not merged with article %s: different dates or days", other.id)
-            return True
-        if partners_conflict(mine, theirs):
-            self.counters["dedup/partner_conflict"] += 1
-            log.info("not merged with article %s: about another country", other.id)
-            return True
-        if not figures:
+        """Whether two texts with much in common still report different events (``rules.veto``)."""
+        found = veto(record.text, other.text, mine, theirs, figures)
+        if found is None:
             return False
-        differ, agree = number_conflicts(number_slots(record.text), number_slots(other.text))
-        if differ and differ * 2 >= agree:
-            self.counters["dedup/number_conflict"] += 1
-            log.info("not merged with article %s: same wording, different figures", other.id)
-            return True
-        differ, agree = quantity_conflicts(quantities(record.text), quantities(other.text))
-        if differ > agree:
-            self.counters["dedup/number_conflict"] += 1
-            log.info("not merged with article %s: different quantities of the same things", other.id)
-            return True
-        return False
-
-    def _rewrite(self, record: ArticleRecord, mine: Signals, other: Article, verdicts: _Verdicts) -> bool:
-        """Whether ``other`` (same language, too little shared text for a near duplicate) is
-        the same report rewritten: an outlet's own lead and wording around at least one reused
-        wire sentence, the same people and places, and a figure, date or day in common; and
-        none of the vetoes."""
-        theirs = Signals.from_json(other.signals)
-        if name_entities(mine.names & theirs.names) < MIN_SHARED_ENTITIES:
-            return False
-        if not (mine.numbers & theirs.numbers or mine.dates & theirs.dates or mine.weekdays & theirs.weekdays):
-            return False
-        if longest_shared_run(record.text, shingle_set(other.text)) < MIN_REUSED_RUN:
-            return False
-        fewer = min(len(mine.numbers), len(theirs.numbers))
-        if fewer >= MIN_FIGURES_TO_COMPARE and 2 * len(mine.numbers & theirs.numbers) < fewer:
-            # Most figures differ (crew, distance, catch, value): another event in the same words.
-            self.counters["dedup/number_conflict"] += 1
-            verdicts.vetoed.add(other.story_id)
-            return False
-        if self._vetoed(record, other, mine, theirs):
-            verdicts.vetoed.add(other.story_id)
-            return False
+        self._count_veto(found, other)
         return True
 
+    def _count_veto(self, found: Veto, other: Article) -> None:
+        self.counters[found.counter] += 1
+        if found.reason is not None:
+            log.info("not merged with article %s: %s", other.id, found.reason)
+
+    def _rewrite(self, record: ArticleRecord, mine: Signals, other: Article, verdicts: _Verdicts) -> bool:
+        """Whether ``other`` is the same report rewritten in the same language (``rules.rewrite``)."""
+        verdict = rewrite(record.text, other.text, mine, Signals.from_json(other.signals))
+        if isinstance(verdict, Veto):
+            self._count_veto(verdict, other)
+            verdicts.vetoed.add(other.story_id)
+            return False
+        return verdict
+
     def _by_anchors(
-        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: _Parsed, now: float, verdicts: _Verdicts
+        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: Parsed, now: float, verdicts: _Verdicts
     ) -> tuple[int, str] | None:
         """(story id, counter) of a rewrite in the same language or a report of the same event
         in another language, found through shared names and numbers."""
@@ -523,7 +409,7 @@ class StoryIndex:
             else:
                 if abs(self._whens[slot] - now) > min(CROSS_LANGUAGE_WINDOW, self.window_seconds):
                     continue
-                same_family = _share_family(parsed.family, self._families[slot])
+                same_family = share_family(parsed.family, self._families[slot])
                 other = session.get(Article, self._article_ids[slot])
                 if other is None:
                     continue
@@ -538,61 +424,6 @@ class StoryIndex:
             if best is None or score > best[0]:
                 best = (score, other.story_id, kind)
         return (best[1], best[2]) if best else None
-
-
-def same_event(
-    a: Signals, b: Signals, same_family: bool, when_a: float | None = None, when_b: float | None = None
-) -> int:
-    """How strongly two reports in different languages look like one event (0 = not).
-
-    Requires an explicit common date plus specific names and a number in common (or three
-    numbers, for scripts where names do not survive); or the same weekday and three people or
-    places; or, within one outlet family, a name and numbers in common. Failing those, two
-    people or places, ``MIN_SHARED_CONCEPTS`` institutions or terms and one day (``same_day``,
-    which reads the publication times ``when_a``/``when_b``: "on Sunday" and "ngày 29/11") are
-    enough. Dates on both sides with none in common mean a different event, whatever else
-    matches; so do figures that mostly differ.
-    """
-    shared_names = a.names & b.names
-    names = len(shared_names)
-    numbers = len(a.numbers & b.numbers)
-    if days_disagree(a, b) or partners_conflict(a, b):
-        return 0
-    # Figures on both sides with none (or, of three or more, fewer than half) in common.
-    fewer = min(len(a.numbers), len(b.numbers))
-    figures_differ = bool(fewer and (not numbers or (fewer >= MIN_FIGURES_TO_COMPARE and 2 * numbers < fewer)))
-    if a.dates & b.dates:
-        strong = (names >= MIN_SHARED_NAMES and numbers >= 1) or numbers >= MIN_SHARED_NUMBERS_ALONE
-    elif a.weekdays & b.weekdays:
-        # No common date (one side gives none, as a translation that only says "on Wednesday"
-        # often does) but the same weekday and three people or places in common; figures on
-        # both sides with none in common keep them apart.
-        strong = name_entities(shared_names) >= MIN_SHARED_ENTITIES and not figures_differ
-    elif same_family:
-        # A publisher's own translation (qdnd.vn -> en.qdnd.vn) often drops the dated lead
-        # paragraph; the same publisher within days plus a name and numbers in common is enough.
-        strong = names >= 1 and numbers >= 1 and names + numbers >= 3 and not figures_differ
-    else:
-        strong = False
-    concepts = len(a.concepts & b.concepts)
-    if (
-        not strong
-        and concepts >= MIN_SHARED_CONCEPTS
-        and not figures_differ
-        and name_entities(shared_names) >= MIN_ENTITIES_WITH_CONCEPTS
-        and same_day(a, b, when_a, when_b)
-    ):
-        # A translation that rounds or spells out its figures ("five years", "5 năm"), with
-        # the same people or places, the same institutions and the same day.
-        strong = True
-    return names + numbers + concepts if strong else 0
-
-
-def _share_family(mine: str | None, theirs: str | None) -> bool:
-    """Whether two packed family strings (``FAMILY_SEP``-joined) have a family in common."""
-    if not mine or not theirs:
-        return False
-    return bool(set(mine.split(FAMILY_SEP)) & set(theirs.split(FAMILY_SEP)))
 
 
 def _epoch(when: datetime) -> float:

@@ -1,0 +1,55 @@
+"""Deduplication: which existing story (if any) a new article joins.
+
+Ingest (``storage.ingest``) has already refused exact duplicates (canonical URL, normalised
+body). This package finds the rest, precision first, because merging two different events
+suppresses an alert:
+
+* **Near duplicates** (syndicated wire copy with a new headline, byline, dateline, a local
+  paragraph, light edits; mirrors). Candidates come from an in-memory index of sampled
+  shingle hashes (``shingles.sample_keys``); each candidate is then *verified* on the stored
+  texts: word-shingle containment of at least ``MIN_CONTAINMENT`` (or of
+  ``MIN_CONTAINMENT_WITH_FACTS`` when both also give the same date and two names).
+* **Rewrites** (an outlet's own lead and wording around reused wire sentences: too little
+  shared text for a near duplicate). Candidates share at least ``MIN_SHARED_ANCHORS_REWRITE``
+  names and numbers (the anchor index); a merge needs a reused sentence (a run of
+  ``MIN_REUSED_RUN`` words found in the other text), ``MIN_SHARED_ENTITIES`` people or places
+  in common, a figure, date or weekday in common, and most figures agreeing.
+* **Vetoes** keep look-alike reports of different events apart (the same template reused a
+  week later): both texts give calendar dates and share none, or weekdays and share none
+  (always, however similar the texts); below ``NEAR_IDENTICAL``, also figures that differ in
+  the same wording (``with 29 crew`` / ``with 31 crew``) or for the same thing whatever the
+  wording (``105 nautical miles`` / ``94 nautical miles``) more often than they agree; and
+  (always, in every language) another partner country: each text's most-named foreign country
+  is one the other never names (talks with India, talks with Australia).
+* **The same event in another language** (vi/en/ms...). Candidates share translation-proof
+  anchors (proper names without diacritics, numbers); a merge needs several specific names
+  and a number in common with a common explicit date; or three people or places and the same
+  weekday (and no figures that all differ); or the same outlet family (e.g. qdnd and qdnd-en)
+  with a name and numbers; or two people or places, two institutions or domain terms
+  (``evidence.concepts``: MMEA = APMM) and the same day (``evidence.same_day``: "on Sunday"
+  and "ngày 29/11"). Conflicting dates, weekdays or partners always keep them apart, and
+  translations must be published within ``CROSS_LANGUAGE_WINDOW``.
+* **Dropped exact copies** (``StoryIndex.copy_seen``): the outlet family of a copy refused by
+  ingest is added to the stored article it copies, and the copy may bridge stories like a new
+  article.
+
+Only articles published within ``dedup.window`` of each other can merge.
+
+The modules, from text to verdict:
+
+* ``shingles``: words and shingles of a text, the sampled index keys (same-language copies);
+* ``evidence``: names, numbers, dates, weekdays, partner countries, terms (``Signals``, stored
+  as ``articles.signals``), figures by wording and unit; pure functions;
+* ``fingerprint``: the binary record stored as ``articles.fingerprint``;
+* ``rules``: the thresholds and decisions (copy, rewrite, same event, veto); pure functions;
+* ``index``: ``StoryIndex``, the in-memory candidate index and the assignment ingest calls.
+
+Reads ``dedup.window`` (through ``StoryIndex(window_seconds=...)``, built by run.py).
+"""
+
+from __future__ import annotations
+
+from storage.dedup.fingerprint import Fingerprint
+from storage.dedup.index import StoryIndex
+
+__all__ = ["Fingerprint", "StoryIndex"]
