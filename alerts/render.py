@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from alerts.errors import RenderError
 from config import Config
-from storage.models import AlertDelivery, Article, Outlet, WatchMatch
+from storage.models import AlertDelivery, Article, Outlet, WatchMatch, iso
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -55,10 +55,6 @@ class Rendered:
 # --------------------------------------------------------------------------- data
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def article_data(article: Article) -> dict[str, Any]:
     outlet: Outlet = article.outlet
     return {
@@ -69,8 +65,8 @@ def article_data(article: Article) -> dict[str, Any]:
         "outlet_name": outlet.name,
         "language": article.language,
         "author": article.author,
-        "published_at": _iso(article.published_at),
-        "fetched_at": _iso(article.fetched_at),
+        "published_at": iso(article.published_at),
+        "fetched_at": iso(article.fetched_at),
     }
 
 

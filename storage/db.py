@@ -1,31 +1,43 @@
 """Engines, sessions and schema upgrades.
 
-There is no module-level engine: ``run.py`` builds one from ``storage.database_url`` and hands
+There is no module-level engine: ``app`` builds one from ``storage.database_url`` and hands
 a session factory to whoever needs it; the caller owns each session and its transaction.
 SQLite gets WAL mode, a busy timeout and enforced foreign keys, so the daemon and a CLI
-command can use the same file at once.
+command can use the same file at once. Readers check the schema (``require_schema``) and never
+migrate; ``upgrade`` (Alembic) is the only path to it.
 """
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+MIGRATIONS = PROJECT_ROOT / "alembic" / "versions"
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``None`` for another backend or an in-memory database)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else Path(database).expanduser()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; for a SQLite file, create its folder first."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if make_url(url).get_backend_name() == "sqlite":
+        path = _sqlite_file(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {}).setdefault("timeout", 30)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -65,7 +77,63 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
+    """The revision recorded in the database (``None``: no schema yet), read without Alembic."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def head_revisions(versions: Path = MIGRATIONS) -> set[str]:
+    """The newest revision(s) shipped with this code: those no other migration revises.
+
+    Read from the migration files' ``revision`` and ``down_revision`` assignments rather than
+    through Alembic, whose import would double the start-up time of a read-only command
+    (``tests/storage/test_migrations.py`` checks that the two agree)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in versions.glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target: ast.expr | None = None
+            if isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            name = target.id if isinstance(target, ast.Name) else None
+            if name == "revision":
+                revisions.add(ast.literal_eval(value))
+            elif name == "down_revision":
+                down = ast.literal_eval(value)
+                revised.update([down] if isinstance(down, str) else down or ())
+    return revisions - revised
+
+
+class SchemaNotReady(Exception):
+    """The database is missing, empty or at an older schema: a reader cannot use it as it is."""
+
+    def __init__(self, url: str, current: str | None, heads: set[str]) -> None:
+        where = make_url(url).render_as_string(hide_password=True)
+        if current is None:
+            problem = f"no Newswatch database at {where} yet"
+        else:
+            needed = " or ".join(sorted(heads))
+            problem = f"the database at {where} has schema revision {current}, this version needs {needed}"
+        super().__init__(f"{problem}: run 'run.py db upgrade' (or start the daemon) first")
+        self.url = url
+        self.current = current
+        self.heads = heads
+
+
+def require_schema(url: str, engine: Callable[[], Engine]) -> None:
+    """Raise ``SchemaNotReady`` unless the database at ``url`` is at the newest revision.
+
+    Never creates anything: a SQLite file that does not exist is not opened (opening would
+    create it), and nothing is migrated. ``engine`` is called only when there is a file or a
+    server to connect to."""
+    path = _sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise SchemaNotReady(url, None, set())
+    current = current_revision(engine())
+    heads = head_revisions()
+    if current is None or current not in heads:
+        raise SchemaNotReady(url, current, heads)

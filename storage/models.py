@@ -52,6 +52,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso(value: datetime | None, timespec: str = "auto") -> str | None:
+    """A stored timestamp as JSON output shows it (ISO 8601 with its zone); ``None`` stays ``None``."""
+    return value.isoformat(timespec=timespec) if value else None
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every backend (SQLite drops the zone otherwise)."""
 

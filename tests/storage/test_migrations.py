@@ -22,3 +22,9 @@ def test_upgrade_head_on_empty_database_then_check(database_url: str) -> None:
 def test_upgrade_is_idempotent(database_url: str) -> None:
     db.upgrade(database_url)
     db.upgrade(database_url)
+
+
+def test_read_only_commands_know_the_head_revision_without_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert db.head_revisions() == set(ScriptDirectory.from_config(db.alembic_config("")).get_heads())
