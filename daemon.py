@@ -1,8 +1,9 @@
 """The daemon behind ``run.py run`` and ``run.py run --once``: scheduled crawls, source health,
 digests and continuous alert dispatch, wired together in one process.
 
-This is composition, like ``run.py`` (and used only by it): the crawler, storage and alerts
-packages never import each other, this module calls all three.
+This is composition, like ``app`` (and used only by ``cli``): the crawler, storage and alerts
+packages never import each other, this module calls all three. ``Jobs`` is the work itself
+(crawl, check health, queue digests); ``Daemon`` runs it on a schedule.
 
 - One APScheduler job per enabled outlet, on ``outlets.<slug>.cron`` (crontab, in the outlet's
   timezone) or every ``outlets.<slug>.interval`` / ``schedule.crawl_interval`` with
@@ -32,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -41,7 +42,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.digest import enqueue_digests
@@ -50,9 +51,9 @@ from alerts.outbox import enqueue_system_alert
 from config import Config, ConfigError, OutletConfig
 from crawler.runner import CrawlSummary
 from storage import health, repository
-from storage.models import AlertDelivery, Article, HealthIncident, Outlet, WatchMatch, utcnow
+from storage.models import HealthIncident, utcnow
 from storage.records import ArticleRecord, IngestResult
-from storage.status import CRAWL_FAILED, DeliveryStatus
+from storage.status import CRAWL_FAILED
 
 if TYPE_CHECKING:
     from storage.ingest import Ingestor
@@ -103,10 +104,10 @@ def outlet_trigger(outlet: OutletConfig, cfg: Config) -> BaseTrigger:
     return IntervalTrigger(seconds=max(interval, 1.0), jitter=int(cfg.schedule.jitter) or None, timezone="UTC")
 
 
-class Worker:
-    """The work itself, without the schedule: crawl outlets, check their health, send alerts.
+class Jobs:
+    """The daemon's jobs, without the schedule: crawl outlets, check their health, queue digests.
 
-    ``run --once`` uses it directly; ``Daemon`` calls it from scheduled jobs.
+    ``run --once`` and ``demo`` call them directly; ``Daemon`` calls them from scheduled jobs.
     """
 
     def __init__(
@@ -216,7 +217,7 @@ class Daemon:
     def __init__(
         self,
         cfg: Config,
-        worker: Worker,
+        jobs: Jobs,
         dispatcher: Dispatcher,
         rng: random.Random | None = None,
         may_crawl: Callable[[], bool] = lambda: True,
@@ -226,9 +227,9 @@ class Daemon:
         for outlet in cfg.outlets:
             outlet_trigger(outlet, cfg)  # a bad crontab stops the start, with its key
         self.cfg = cfg
-        self.worker = worker
+        self.jobs = jobs
         self.loop = DispatchLoop(dispatcher, float(cfg.schedule.dispatch_interval))
-        worker.wake_dispatcher = self.loop.wake
+        jobs.wake_dispatcher = self.loop.wake
         self.rng = rng or random.Random()
         self.may_crawl = may_crawl
         self.outlets = {o.slug: o for o in cfg.outlets}
@@ -246,7 +247,7 @@ class Daemon:
 
     def start(self) -> None:
         # Outlet rows first: concurrent first crawls must not race to create them.
-        self.worker.record_next_runs(dict.fromkeys(self.outlets))
+        self.jobs.record_next_runs(dict.fromkeys(self.outlets))
         self.loop.start()
         now = utcnow()
         first_within = min(float(self.cfg.schedule.jitter), 10.0)
@@ -286,17 +287,17 @@ class Daemon:
             log.warning(
                 "stopping: crawls of %s still running after %.0fs: stopped", ", ".join(sorted(self._running)), grace
             )
-        self.worker.stop_crawls.set()
+        self.jobs.stop_crawls.set()
         while self._running:  # until every crawl job has recorded its run and returned
             time.sleep(0.1)
         self.scheduler.shutdown(wait=True)
         self.loop.stop(timeout=60)
         self._jobs.clear()
-        self.worker.record_next_runs(dict.fromkeys(self.outlets))  # nothing is scheduled any more
+        self.jobs.record_next_runs(dict.fromkeys(self.outlets))  # nothing is scheduled any more
 
     def _record_next_runs(self, slugs: Iterable[str] | None = None) -> None:
         chosen = self.outlets if slugs is None else slugs
-        self.worker.record_next_runs({slug: self._next_run(slug) for slug in chosen})
+        self.jobs.record_next_runs({slug: self._next_run(slug) for slug in chosen})
 
     def _next_run(self, slug: str) -> datetime | None:
         job = self._jobs.get(slug)
@@ -312,7 +313,7 @@ class Daemon:
             if not self.may_crawl():
                 log.warning("crawl of %s skipped: the daemon lock is not held (database connection lost)", slug)
                 return
-            self.worker.crawl([self.outlets[slug]])
+            self.jobs.crawl([self.outlets[slug]])
         except Exception:
             log.exception("crawl job for %s failed", slug)
         finally:
@@ -324,109 +325,12 @@ class Daemon:
 
     def health_job(self) -> None:
         try:
-            self.worker.check_health()
+            self.jobs.check_health()
         except Exception:
             log.exception("health check failed")
 
     def digest_job(self) -> None:
         try:
-            self.worker.queue_digests()
+            self.jobs.queue_digests()
         except Exception:
             log.exception("digest check failed")
-
-
-# --------------------------------------------------------------------------- status
-
-
-def status_rows(session: Session, cfg: Config, now: datetime) -> list[dict[str, Any]]:
-    """One row per outlet (configured ones first, then any others with stored articles)."""
-    day_ago = now - timedelta(hours=24)
-    total = repository.article_counts_by_outlet(session)
-    recent = repository.article_counts_by_outlet(session, since=day_ago)
-    alerts: dict[tuple[str, str], int] = {
-        (slug, status): n
-        for slug, status, n in session.execute(
-            select(Outlet.slug, AlertDelivery.status, func.count())
-            .join(WatchMatch, AlertDelivery.match_id == WatchMatch.id)
-            .join(Article, WatchMatch.article_id == Article.id)
-            .join(Outlet, Article.outlet_id == Outlet.id)
-            .where(AlertDelivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.DISABLED)))
-            .group_by(Outlet.slug, AlertDelivery.status)
-        )
-    }
-    rows_by_slug = {o.slug: o for o in session.scalars(select(Outlet))}
-    configured = [o.slug for o in cfg.outlets]
-    slugs = configured + sorted(set(total) - set(configured))
-    rows = []
-    for slug in slugs:
-        row = rows_by_slug.get(slug)
-        state = health.outlet_health(session, row) if row is not None else None
-        rows.append(
-            {
-                "outlet": slug,
-                "enabled": slug in configured,
-                "health": state.state if state else "never crawled",
-                "last_crawl_at": _iso(state.last_crawl_at if state else None),
-                "last_crawl_status": state.last_crawl_status if state else None,
-                "last_success_at": _iso(state.last_success_at if state else None),
-                "last_article_at": _iso(state.last_article_at if state else None),
-                "consecutive_failures": state.consecutive_failures if state else 0,
-                "empty_share": round(state.empty_share, 3) if state and state.empty_share is not None else None,
-                "articles": total.get(slug, 0),
-                "articles_24h": recent.get(slug, 0),
-                "alerts_pending": alerts.get((slug, DeliveryStatus.PENDING), 0),
-                "alerts_failed": alerts.get((slug, DeliveryStatus.FAILED), 0)
-                + alerts.get((slug, DeliveryStatus.DISABLED), 0),
-                "next_crawl_at": _iso(row.next_crawl_at) if row is not None and slug in configured else None,
-            }
-        )
-    return rows
-
-
-def delivery_totals(session: Session) -> dict[str, int]:
-    """Deliveries of every kind (instant, digest, system) by status."""
-    return {
-        status: n
-        for status, n in session.execute(
-            select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)
-        ).all()
-    }
-
-
-def format_status(rows: Sequence[Mapping[str, Any]], totals: Mapping[str, int], now: datetime) -> str:
-    head = (
-        f"{'outlet':<14} {'health':<14} {'last crawl':<18} {'last success':<13} {'last article':<13} "
-        f"{'24h':>4} {'total':>6} {'pend':>5} {'fail':>5}  next crawl"
-    )
-    lines = [head]
-    for r in rows:
-        crawl = f"{_ago(r['last_crawl_at'], now)} {r['last_crawl_status'] or ''}".strip()
-        lines.append(
-            f"{r['outlet']:<14} {r['health'][:14]:<14} {crawl[:18]:<18} {_ago(r['last_success_at'], now):<13} "
-            f"{_ago(r['last_article_at'], now):<13} {r['articles_24h']:>4} {r['articles']:>6} "
-            f"{r['alerts_pending']:>5} {r['alerts_failed']:>5}  {_ago(r['next_crawl_at'], now)}"
-        )
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(totals.items())) or "none yet"
-    lines.append(f"alert deliveries (all kinds): {summary}")
-    return "\n".join(lines)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
-
-
-def _ago(iso: str | None, now: datetime) -> str:
-    """'5m ago' or 'in 3m' for the table; '-' for never."""
-    if not iso:
-        return "-"
-    seconds = (now - datetime.fromisoformat(iso)).total_seconds()
-    future, seconds = seconds < 0, abs(seconds)
-    if seconds < 90:
-        text = f"{int(seconds)}s"
-    elif seconds < 90 * 60:
-        text = f"{int(seconds // 60)}m"
-    elif seconds < 48 * 3600:
-        text = f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}"
-    else:
-        text = f"{int(seconds // 86400)}d"
-    return f"in {text}" if future else f"{text} ago"

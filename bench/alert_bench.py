@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import run
 from alerts.channels import CONFIG_TYPES
 from alerts.dispatch import DispatchLoop
+from app import App, build_app
 from config import config_from_dict
 from sandbox import WebhookReceiver
 from storage.records import ArticleRecord
@@ -50,7 +50,7 @@ def arrivals(receiver: WebhookReceiver) -> dict[str, float]:
     return first
 
 
-def make_app(database_url: str, receiver: WebhookReceiver, interval: float) -> run.App:
+def make_app(database_url: str, receiver: WebhookReceiver, interval: float) -> App:
     cfg = config_from_dict(
         {
             "storage": {"database_url": database_url},
@@ -61,7 +61,7 @@ def make_app(database_url: str, receiver: WebhookReceiver, interval: float) -> r
         env={"HOOK_SECRET": SECRET},
         channel_types=CONFIG_TYPES,
     )
-    return run.build_app(cfg)
+    return build_app(cfg)
 
 
 def record(n: int, tag: str) -> ArticleRecord:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import run
+from app import build_app
 from config import config_from_dict
 from crawler.outlets import load_presets
 from crawler.runner import run_crawl
@@ -52,7 +52,7 @@ def main() -> None:
             env={},
             presets=load_presets(),
         )
-        app = run.build_app(cfg)
+        app = build_app(cfg)
         ingestor = app.ingestor()
         started = time.perf_counter()
         first = run_crawl(cfg, cfg.outlets, ingestor.ingest, app.sessions, time_limit=600)

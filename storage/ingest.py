@@ -4,7 +4,7 @@ For each record, in one transaction: validate, canonicalise the URL, drop exact 
 (canonical URL, normalised body), find the story via the ``StoryIndex``, insert the article,
 update its story (when the article was verified as belonging to several stories, merge them
 into the oldest: ``storage.stories.merge_stories``), then call the ``on_stored`` hooks (watch
-matching and the alert outbox, wired in by run.py) so a match and its deliveries commit
+matching and the alert outbox, wired in by app.py) so a match and its deliveries commit
 together with the article or not at all. Uniqueness is enforced by the database too, so a
 concurrent writer cannot double-store.
 """

@@ -14,6 +14,7 @@ from tests.helpers import ROOT, make_config, run_cli
 
 def test_shipped_config_loads_with_all_presets(tmp_path: Path) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
+    assert run_cli("--config", str(ROOT / "config.toml"), "db", "upgrade", env=env).returncode == 0
     result = run_cli("--config", str(ROOT / "config.toml"), "status", "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert "qdnd" in result.stdout and "bernama-bm" in result.stdout

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import run
+from app import App, build_app
 from config import Config, ConfigError, OutletConfig
-from daemon import Daemon, Worker, outlet_trigger
+from daemon import Daemon, Jobs, outlet_trigger
 from sandbox import WebhookReceiver
 from storage import repository
 from storage.models import CrawlRun
@@ -50,7 +50,7 @@ def no_crawl(*_args: Any, **_kwargs: Any) -> list[Any]:
     raise AssertionError("these tests do not crawl")
 
 
-def add_run(app: run.App, slug: str, status: str, error: str | None = None, fetched: int = 5, empty: int = 0) -> None:
+def add_run(app: App, slug: str, status: str, error: str | None = None, fetched: int = 5, empty: int = 0) -> None:
     with app.sessions.begin() as session:
         outlet = repository.get_or_create_outlet(session, slug)
         now = datetime.now(UTC)
@@ -72,14 +72,14 @@ def system_alerts(receiver: WebhookReceiver) -> list[dict[str, Any]]:
 
 
 def test_failing_outlet_alerts_once_and_once_more_on_recovery(database_url: str, receiver: WebhookReceiver) -> None:
-    app = run.build_app(make_config(config_data(database_url, receiver.url), env=ENV))
-    worker = Worker(app.config, app.sessions, app.ingestor(), no_crawl)
+    app = build_app(make_config(config_data(database_url, receiver.url), env=ENV))
+    jobs = Jobs(app.config, app.sessions, app.ingestor(), no_crawl)
     dispatcher = app.dispatcher()
 
     for attempt in range(5):
         add_run(app, "qdnd", "failed", "no feed, sitemap or listing could be read (dns/error)")
         add_run(app, "bernama-en", "ok")
-        worker.check_health()
+        jobs.check_health()
         dispatcher.dispatch_due()
         if attempt == 1:
             assert system_alerts(receiver) == []  # two failures are not an incident yet
@@ -90,7 +90,7 @@ def test_failing_outlet_alerts_once_and_once_more_on_recovery(database_url: str,
 
     add_run(app, "qdnd", "ok")
     for _ in range(3):
-        worker.check_health()
+        jobs.check_health()
         dispatcher.dispatch_due()
     alerts = system_alerts(receiver)
     assert len(alerts) == 2
@@ -100,7 +100,7 @@ def test_failing_outlet_alerts_once_and_once_more_on_recovery(database_url: str,
     # A second incident later is a new incident: one more alert.
     for _ in range(3):
         add_run(app, "qdnd", "timeout", "stopped at the crawl time limit (900s)")
-    worker.check_health()
+    jobs.check_health()
     app.dispatcher().dispatch_due()
     assert len(system_alerts(receiver)) == 3
 
@@ -108,14 +108,14 @@ def test_failing_outlet_alerts_once_and_once_more_on_recovery(database_url: str,
 def test_silent_outlet_and_broken_extraction_alert(sqlite_url: str, receiver: WebhookReceiver) -> None:
     data = config_data(sqlite_url, receiver.url)
     data["outlets"]["bernama-en"] = {"silence_after": "1h"}
-    app = run.build_app(make_config(data, env=ENV))
+    app = build_app(make_config(data, env=ENV))
     ingestor = app.ingestor()
     url = "https://www.bernama.com/en/news.php?id=1"
     ingestor.ingest(ArticleRecord(url=url, title="Old news", text="Some text " * 40, outlet="bernama-en"))
     later = datetime.now(UTC) + timedelta(hours=2)
-    worker = Worker(app.config, app.sessions, ingestor, no_crawl, clock=lambda: later)
+    jobs = Jobs(app.config, app.sessions, ingestor, no_crawl, clock=lambda: later)
     add_run(app, "qdnd", "ok", fetched=10, empty=9)
-    changes = worker.check_health()
+    changes = jobs.check_health()
     assert {(c.outlet, c.kind, c.opened) for c in changes} == {
         ("bernama-en", "silent", True),
         ("qdnd", "extraction", True),
@@ -125,16 +125,16 @@ def test_silent_outlet_and_broken_extraction_alert(sqlite_url: str, receiver: We
     assert len(texts) == 2
     assert any("bernama-en" in t and "no new article" in t for t in texts)
     assert any("qdnd" in t and "layout" in t for t in texts)
-    assert worker.check_health() == []  # still open: nothing new to say
+    assert jobs.check_health() == []  # still open: nothing new to say
 
 
 def test_status_shows_health_last_crawl_and_alerts(tmp_path: Path, receiver: WebhookReceiver) -> None:
     url = f"sqlite:///{tmp_path / 'nw.db'}"
-    app = run.build_app(make_config(config_data(url, receiver.url), env=ENV))
+    app = build_app(make_config(config_data(url, receiver.url), env=ENV))
     for _ in range(3):
         add_run(app, "qdnd", "failed", "boom")
     add_run(app, "bernama-en", "ok")
-    Worker(app.config, app.sessions, app.ingestor(), no_crawl).check_health()
+    Jobs(app.config, app.sessions, app.ingestor(), no_crawl).check_health()
     config = tmp_path / "config.toml"
     config.write_text(
         f'[storage]\ndatabase_url = "{url}"\n[outlets]\nenabled = ["qdnd", "bernama-en"]\n'
@@ -166,7 +166,7 @@ def test_cron_runs_in_the_outlets_timezone_and_a_bad_one_is_a_config_error(sqlit
     assert fire == datetime(2026, 3, 3, 6, 0, tzinfo=ZoneInfo(outlet.timezone))
     cfg, outlet = outlet_with("every morning")
     with pytest.raises(ConfigError, match=r"outlets\.qdnd\.cron"):
-        Daemon(cfg, Worker(cfg, run.build_app(cfg).sessions, None, no_crawl), None)  # type: ignore[arg-type]
+        Daemon(cfg, Jobs(cfg, build_app(cfg).sessions, None, no_crawl), None)  # type: ignore[arg-type]
 
 
 def test_second_daemon_is_refused(tmp_path: Path) -> None:

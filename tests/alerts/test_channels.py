@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-import run
+from app import App, build_app
 from sandbox import MailSink, WebhookReceiver
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery, ChannelState, DeliveryAttempt
@@ -36,12 +36,12 @@ def smtp() -> Iterator[MailSink]:
     s.stop()
 
 
-def build(database_url: str, **kw: Any) -> run.App:
+def build(database_url: str, **kw: Any) -> App:
     env = {**ENV, **kw.pop("env", {})}
-    return run.build_app(make_config(alert_config(database_url, **kw), env=env))
+    return build_app(make_config(alert_config(database_url, **kw), env=env))
 
 
-def deliveries(app: run.App) -> dict[str, AlertDelivery]:
+def deliveries(app: App) -> dict[str, AlertDelivery]:
     with app.sessions() as s:
         return {d.channel: d for d in s.scalars(select(AlertDelivery))}
 
@@ -124,7 +124,7 @@ def test_smtp_auth_failure_is_recorded_clearly_and_other_channels_still_deliver(
         data = alert_config(sqlite_url, receiver.url, sink.port)
         # plain AUTH on loopback, said explicitly (the sink has no certificate)
         data["channels"]["mail"].update(username="newswatch", password_env="SMTP_PASSWORD", allow_cleartext_login=True)
-        app = run.build_app(make_config(data, env={**ENV, "SMTP_PASSWORD": "wrong"}))
+        app = build_app(make_config(data, env={**ENV, "SMTP_PASSWORD": "wrong"}))
         app.ingestor().ingest(record())
         counts = app.dispatcher().dispatch_due()
         assert (counts.delivered, counts.retrying) == (1, 1)
@@ -145,7 +145,7 @@ def test_smtp_login_with_the_right_password_delivers(sqlite_url: str) -> None:
         data = alert_config(sqlite_url, smtp_port=sink.port)
         # plain AUTH on loopback, said explicitly (the sink has no certificate)
         data["channels"]["mail"].update(username="newswatch", password_env="SMTP_PASSWORD", allow_cleartext_login=True)
-        app = run.build_app(make_config(data, env={**ENV, "SMTP_PASSWORD": "correct horse"}))
+        app = build_app(make_config(data, env={**ENV, "SMTP_PASSWORD": "correct horse"}))
         app.ingestor().ingest(record())
         assert app.dispatcher().dispatch_due().delivered == 1 and len(sink.messages) == 1
     finally:
@@ -197,7 +197,7 @@ def test_apprise_channel_posts_through_apprise(sqlite_url: str) -> None:
         data["channels"] = {"chat": {"type": "apprise", "url_env": "CHAT_URL"}}
         data["watches"][WATCH]["channels"] = ["chat"]
         url = f"json://127.0.0.1:{receiver.port}/hook"
-        app = run.build_app(make_config(data, env={"CHAT_URL": url}))
+        app = build_app(make_config(data, env={"CHAT_URL": url}))
         app.ingestor().ingest(record())
         assert app.dispatcher().dispatch_due().delivered == 1
         body = receiver.requests[0].json()
@@ -247,7 +247,7 @@ def test_email_over_starttls_and_implicit_tls_verifies_the_certificate(
     try:
         data = alert_config(f"sqlite:///{tmp_path / 'db.sqlite'}", smtp_port=sink.port)
         data["channels"]["mail"]["security"] = security
-        app = run.build_app(make_config(data, env=ENV))
+        app = build_app(make_config(data, env=ENV))
         app.ingestor().ingest(record(1))
         # The server's CA is not trusted yet: the certificate is refused, clearly.
         assert app.dispatcher().dispatch_due().retrying == 1

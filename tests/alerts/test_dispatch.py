@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import run
 from alerts.dispatch import Dispatcher, recover_interrupted, requeue
+from app import App, build_app
 from sandbox import WebhookReceiver
 from storage.models import AlertDelivery, DeliveryAttempt
 from storage.status import DeliveryStatus
@@ -34,18 +34,18 @@ def receiver() -> Iterator[WebhookReceiver]:
     r.stop()
 
 
-def build(database_url: str, receiver: WebhookReceiver, **kw: Any) -> run.App:
-    return run.build_app(make_config(alert_config(database_url, receiver.url, **kw), env=ENV))
+def build(database_url: str, receiver: WebhookReceiver, **kw: Any) -> App:
+    return build_app(make_config(alert_config(database_url, receiver.url, **kw), env=ENV))
 
 
-def delivery(app: run.App) -> AlertDelivery:
+def delivery(app: App) -> AlertDelivery:
     with app.sessions() as s:
         d = s.scalars(select(AlertDelivery).where(AlertDelivery.kind == "instant")).one()
         d.attempt_log  # noqa: B018 (load the attempts while the session is open)
         return d
 
 
-def until_done(dispatcher: Dispatcher, app: run.App, start: datetime, passes: int = 20) -> datetime:
+def until_done(dispatcher: Dispatcher, app: App, start: datetime, passes: int = 20) -> datetime:
     """Run dispatch passes, jumping the clock to each retry time, until nothing is pending."""
     now = start
     for _ in range(passes):
@@ -193,7 +193,7 @@ def test_one_dead_channel_does_not_hold_back_another(sqlite_url: str, receiver: 
     data = alert_config(sqlite_url, receiver.url)
     data["channels"]["dead"] = {"type": "webhook", "url": "http://127.0.0.1:9/none", "timeout": "1s", "unsigned": True}
     data["watches"]["vn-my"]["channels"] = ["dead", "hook"]
-    app = run.build_app(make_config(data, env=ENV))
+    app = build_app(make_config(data, env=ENV))
     for n in range(6):
         app.ingestor().ingest(record(n, title=f"Vietnam and Malaysia talks, round {n}"))
     counts = app.dispatcher().dispatch_due()
@@ -227,7 +227,7 @@ def test_cli_test_list_retry_send(tmp_path: Path, receiver: WebhookReceiver) -> 
 
     # A matching article whose webhook keeps failing until the delivery gives up (in-process,
     # with the clock jumped forward: the CLI has no clock to jump).
-    app = run.build_app(
+    app = build_app(
         make_config(
             {
                 "storage": {"database_url": url},
@@ -264,7 +264,7 @@ def test_a_slow_channel_does_not_delay_new_alerts_on_another(sqlite_url: str, re
         data = alert_config(sqlite_url, receiver.url)
         data["channels"]["slow"] = {"type": "webhook", "url": slow.url, "secret_env": "HOOK_SECRET", "timeout": "30s"}
         data["watches"]["vn-my"]["channels"] = ["slow", "hook"]
-        app = run.build_app(make_config(data, env=ENV))
+        app = build_app(make_config(data, env=ENV))
         loop = DispatchLoop(app.dispatcher(), interval=60)  # only wake-ups, as after each commit
         app.wake_dispatcher = loop.wake
         loop.start()

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-import run
 from alerts.outbox import enqueue_system_alert
+from app import App, build_app
 from storage.dedup import Fingerprint, StoryIndex
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery, Article, WatchMatch
@@ -28,9 +28,9 @@ class OneStory(StoryIndex):
         return session.scalar(select(func.min(Article.story_id)))
 
 
-def make_app(database_url: str, **overrides: Any) -> run.App:
+def make_app(database_url: str, **overrides: Any) -> App:
     data = alert_config(database_url, "http://127.0.0.1:9/hook", 2525, **overrides)
-    return run.build_app(make_config(data, env=ENV))
+    return build_app(make_config(data, env=ENV))
 
 
 def story_text(n: int) -> str:
@@ -52,7 +52,7 @@ def record(n: int = 1, *, age: timedelta = timedelta(hours=1), **kw: Any) -> Art
     return ArticleRecord(**{**defaults, **kw})
 
 
-def rows(app: run.App, model: type) -> list[Any]:
+def rows(app: App, model: type) -> list[Any]:
     with app.sessions() as s:
         return list(s.scalars(select(model)))
 

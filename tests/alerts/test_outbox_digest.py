@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-import run
 from alerts.digest import enqueue_digests, period_end
+from app import build_app
 from sandbox import MailSink, WebhookReceiver
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery
@@ -54,7 +54,7 @@ def test_one_digest_per_period_and_channel_grouped_by_watch(sqlite_url: str, rec
     smtp = MailSink().start()
     try:
         cfg = make_config(digest_config(sqlite_url, receiver, smtp.port), env=ENV)
-        app = run.build_app(cfg)
+        app = build_app(cfg)
         day = datetime.now(UTC).astimezone(HCM).replace(hour=12, minute=0, second=0, microsecond=0)
         stored_at = day - timedelta(days=1)  # yesterday noon, local
         outbox = app.outbox()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import run
+from app import App, build_app
 from crawler.runner import CrawlSummary, run_crawl
 from storage.models import Article, CrawlError, CrawlRun
 from storage.status import CrawlStatus
@@ -80,18 +80,18 @@ def config(sqlite_url: str, site: Site, **outlet: Any) -> Any:
     )
 
 
-def crawl(cfg: Any, time_limit: float | None = 60) -> tuple[CrawlSummary, run.App]:
-    app = run.build_app(cfg)
+def crawl(cfg: Any, time_limit: float | None = 60) -> tuple[CrawlSummary, App]:
+    app = build_app(cfg)
     [summary] = run_crawl(cfg, cfg.outlets, app.ingestor().ingest, app.sessions, time_limit=time_limit)
     return summary, app
 
 
-def stored_urls(app: run.App) -> set[str]:
+def stored_urls(app: App) -> set[str]:
     with app.sessions() as session:
         return {a.url.rsplit("/", 1)[-1] for a in session.scalars(select(Article))}
 
 
-def recorded_errors(app: run.App) -> dict[str, str]:
+def recorded_errors(app: App) -> dict[str, str]:
     with app.sessions() as session:
         return {e.url.rsplit("/", 1)[-1]: e.reason for e in session.scalars(select(CrawlError))}
 
@@ -393,7 +393,7 @@ article_pattern = '^/news/[a-z]+$'
 def test_a_run_left_running_by_a_killed_process_is_closed_as_interrupted(sqlite_url: str, site: Site) -> None:
     site.routes["/feed.xml"] = Page(rss(site, []), content_type=RSS)
     cfg = config(sqlite_url, site)
-    app = run.build_app(cfg)
+    app = build_app(cfg)
     from storage import repository
 
     with app.sessions() as session, session.begin():
@@ -492,7 +492,7 @@ def test_a_stop_request_ends_the_crawl_at_once_as_interrupted(sqlite_url: str, s
     site.routes["/news/quick"] = Page(article("Quick", 120))
     site.routes["/news/stuck"] = Page(article("Stuck", 121), hang=120)
     cfg = config(sqlite_url, site, crawler={"timeout": "60s"})
-    app = run.build_app(cfg)
+    app = build_app(cfg)
     stop = threading.Event()
     threading.Timer(3.0, stop.set).start()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import run
+from app import App, build_app
 from config import Config
 from crawler.runner import CrawlSummary, run_crawl
 from sandbox import OutletSites
@@ -27,7 +27,7 @@ PRESETS = ["qdnd", "qdnd-en", "vietnamnews", "bernama-en", "bernama-bm", "thesun
 class Crawled:
     sandbox: OutletSites
     cfg: Config
-    app: run.App
+    app: App
     first: dict[str, CrawlSummary]
     fetches_after_first: dict[str, int]
 
@@ -55,7 +55,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
                 "outlets": {"enabled": PRESETS, **{slug: overrides[slug] for slug in PRESETS}},
             }
         )
-        app = run.build_app(cfg)
+        app = build_app(cfg)
         state = Crawled(sandbox, cfg, app, {}, {})
         state.first = state.crawl()
         state.fetches_after_first = {slug: sandbox.article_fetches(slug) for slug in PRESETS}

@@ -257,9 +257,9 @@ def test_faults_and_added_routes(client: httpx.Client) -> None:
 
 def test_default_watch_fires_on_exactly_the_on_topic_articles() -> None:
     """The labels written down here were checked with ``run.py match`` on every article."""
-    from run import build_matcher, load_app_config
+    from app import build_matcher, load_config
 
-    matcher = build_matcher(load_app_config(str(ROOT / "config.toml")))
+    matcher = build_matcher(load_config(str(ROOT / "config.toml")))
     with OutletSites(now=NOW, extra_articles=20) as sandbox:
         wrong = []
         on_topic = {}

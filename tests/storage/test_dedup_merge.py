@@ -2,7 +2,7 @@
 
 Two write-ups of one event that share no sentence start two stories; the wire copy both were
 written from belongs to both, and merges them into the older one. Every case goes through the
-real ``Ingestor`` (and, for alerts, the real outbox wired by ``run.build_app``) on SQLite and
+real ``Ingestor`` (and, for alerts, the real outbox wired by ``app.build_app``) on SQLite and
 PostgreSQL.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-import run
+from app import App, build_app
 from storage.models import AlertDelivery, Article, Story, WatchMatch
 from storage.stories import list_stories
 from tests.helpers import make_config
@@ -89,7 +89,7 @@ def test_a_look_alike_of_another_date_never_merges_anything(database: str) -> No
 # ---------------------------------------------------------------------------- alerts
 
 
-def alerting_app(database_url: str) -> run.App:
+def alerting_app(database_url: str) -> App:
     """The real composition: ingest with the outbox hook, two instant watches on one webhook."""
     data: dict[str, Any] = {
         "storage": {"database_url": database_url},
@@ -101,7 +101,7 @@ def alerting_app(database_url: str) -> run.App:
             "catch": {"query": "kilogrammes", "channels": ["hook"]},
         },
     }
-    return run.build_app(make_config(data))
+    return build_app(make_config(data))
 
 
 def test_a_merged_story_never_alerts_again_for_a_watch_either_part_alerted(database_url: str) -> None:

@@ -1,4 +1,4 @@
-"""``run.py demo``: one full Newswatch cycle, offline, on loopback, in a few seconds.
+"""``demo``: one full Newswatch cycle, offline, on loopback, in a few seconds.
 
 Starts the sandbox outlets (``sandbox``), a local SMTP server (aiosmtpd) and a webhook
 receiver, all on 127.0.0.1; builds the configuration from the shipped ``config.toml`` (its
@@ -7,32 +7,68 @@ database and two channels pointed at the local servers; then crawls every outlet
 merges stories, matches the watch and sends the alerts, and prints what happened. Nothing
 leaves the machine and nothing outside a temporary folder is written.
 
-Composition, like ``run.py`` (and used only by it).
+Reads the shipped ``config.toml`` (or ``--config``; not ``NEWSWATCH_CONFIG``, so the demo is
+the same wherever it runs) for its outlets and watches only.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
 import logging
 import secrets
+import sys
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import config as config_module
-from config import Config
+from cli.command import Commands, add_command
+from cli.output import Column, table
+
+if TYPE_CHECKING:
+    from app import App
+    from config import Config
 
 log = logging.getLogger("newswatch.demo")
+
+SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+
+DEMO_COLUMNS = (
+    Column("outlet", 14),
+    Column("status", 8),
+    Column("links", 6, right=True),
+    Column("fetched", 8, right=True),
+    Column("new", 5, right=True),
+    Column("duplicate", 10, right=True),
+)
+
+
+def demo(app: App, args: argparse.Namespace) -> int:
+    """``app`` is the shipped configuration's, loaded (and so checked) before any server starts."""
+    if not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)  # the demo prints its own account
+    return run_demo(Path(app.config.path), sys.stdout, Path(args.keep) if args.keep else None)
+
+
+def register(commands: Commands) -> None:
+    parser = add_command(
+        commands,
+        "demo",
+        demo,
+        help="one offline cycle: sandbox outlets, local mail and webhook servers, then a report",
+    )
+    parser.add_argument("--keep", metavar="DIR", help="keep the demo database in DIR (default: a temporary folder)")
+    parser.set_defaults(default_config=str(SHIPPED_CONFIG))
 
 
 def demo_config(
     shipped: Path, folder: Path, outlets: dict[str, dict[str, Any]], smtp_port: int, hook_url: str, hook_secret: str
 ) -> Config:
     """The shipped config with its outlets on the sandbox sites, a temporary database and two channels."""
+    import config as config_module
     from alerts.channels import CONFIG_TYPES
     from crawler.outlets import load_presets
 
@@ -63,13 +99,11 @@ def demo_config(
     )
 
 
-def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, keep: Path | None = None) -> int:
-    """Run the demo; print to ``out``. With ``keep``, the database stays in that folder.
-
-    ``build_app`` is ``run.build_app`` (migrations, engine, ingest path and channels).
-    """
+def run_demo(shipped: Path, out: TextIO, keep: Path | None = None) -> int:
+    """Run the demo; print to ``out``. With ``keep``, the database stays in that folder."""
+    from app import build_app
     from crawler.runner import run_crawl
-    from daemon import FAILED, Worker
+    from daemon import FAILED, Jobs
     from sandbox import MailSink, OutletSites, WebhookReceiver
     from storage.stories import list_stories
 
@@ -98,17 +132,15 @@ def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, kee
             say("Crawling every outlet once...")
             app = build_app(cfg)
             dispatcher = app.dispatcher()
-            worker = Worker(cfg, app.sessions, app.ingestor(), run_crawl)
-            summaries = worker.crawl(cfg.outlets)
+            jobs = Jobs(cfg, app.sessions, app.ingestor(), run_crawl)
+            summaries = jobs.crawl(cfg.outlets)
             sent = dispatcher.dispatch_due()
             dispatcher.close()
 
             say()
-            say(f"{'outlet':<14} {'status':<8} {'links':>6} {'fetched':>8} {'new':>5} {'duplicate':>10}")
-            for s in summaries:
-                say(f"{s.outlet:<14} {s.status:<8} {s.discovered:>6} {s.fetched:>8} {s.stored:>5} {s.duplicates:>10}")
             total = sum(s.stored for s in summaries)
-            say(f"{'':14} {'':8} {'':6} {'':8} {total:>5} articles stored")
+            rows = [(s.outlet, s.status, s.discovered, s.fetched, s.stored, s.duplicates) for s in summaries]
+            say(table(DEMO_COLUMNS, [*rows, ("", "", "", "", total, "articles stored")]))
 
             with app.sessions() as session:
                 stories = list_stories(session, limit=None)
@@ -175,7 +207,7 @@ def run_demo(shipped: Path, build_app: Callable[[Config], Any], out: TextIO, kee
             say()
             say(f"Done in {time.monotonic() - started:.1f}s. Next: python run.py run starts the daemon on config.toml;")
             say("README.md explains channels, watches, source health and deployment.")
-            app.engine.dispose()
+            app.close()
             return 1 if failed else 0
 
 

@@ -1,0 +1,75 @@
+"""The Newswatch command line: ``main(argv)`` parses, builds the app once, runs one command.
+
+One module per command group (``run``, ``demo``, ``db``, ``crawl``, ``import_``, ``articles``,
+``status``, ``extract``, ``watches``, ``alerts``), each registering its own sub-commands next to
+their handlers. Modules import only the standard library at the top: what a command needs
+(Scrapy, trafilatura, SQLAlchemy...) is imported when it runs, so ``--help`` starts at once.
+
+Errors reach the user as one line on stderr: exit status 2 for configuration and usage
+problems, 1 for anything else that failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from cli import alerts, articles, crawl, db, demo, extract, import_, run, status, watches
+from cli.command import CommandError, UsageError
+from cli.logs import setup_logging
+
+log = logging.getLogger("newswatch")
+
+# In the order ``--help`` lists them.
+COMMAND_MODULES = (run, demo, db, crawl, import_, articles, status, extract, watches, alerts)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description="Newswatch: news monitoring with alerts for Vietnam-Malaysia defence and maritime affairs.",
+    )
+    parser.add_argument(
+        "--config", metavar="PATH", help="configuration file (default: $NEWSWATCH_CONFIG or config.toml)"
+    )
+    parser.add_argument("--log-json", action="store_true", help="log one JSON object per line")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_json, args.verbose)
+    from config import ConfigError
+
+    app = None
+    try:
+        from app import App
+
+        app = App.load(args.config or getattr(args, "default_config", None))
+        return int(args.handler(app, args))
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) else 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last boundary: one line for the user, the traceback with -v
+        from storage.db import SchemaNotReady
+
+        if isinstance(exc, SchemaNotReady):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        log.debug("unexpected error", exc_info=True)
+        print(f"error: {type(exc).__name__}: {exc}".splitlines()[0] + " (run with -v for details)", file=sys.stderr)
+        return 1
+    finally:
+        if app is not None:
+            app.close()

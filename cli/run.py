@@ -1,0 +1,113 @@
+"""``run``: the daemon (scheduled crawls, source health, digests, alert dispatch) until
+SIGTERM or Ctrl-C; ``run --once``: one full cycle, a summary, an exit status.
+
+One daemon per database: a second one, or a ``run --once`` beside a running daemon, is
+refused (``storage.lock``). The lock is taken before migrating, so two starts never migrate
+at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import threading
+from typing import TYPE_CHECKING, Any
+
+from cli.command import CommandError, Commands, add_command
+
+if TYPE_CHECKING:
+    from app import App
+    from daemon import Jobs
+
+log = logging.getLogger("newswatch")
+
+
+def run(app: App, args: argparse.Namespace) -> int:
+    from alerts.dispatch import recover_interrupted
+    from crawler.runner import run_crawl
+    from daemon import STOP_GRACE, Daemon, Jobs
+    from storage.lock import AlreadyRunning, DaemonLock
+
+    cfg = app.config
+    lock = DaemonLock(app.engine)
+    try:
+        lock.acquire()  # before migrating: two processes must not migrate at once
+    except AlreadyRunning as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        app.upgrade()
+        recover_interrupted(app.sessions)  # sends a killed daemon left half-done go out again now
+        jobs = Jobs(cfg, app.sessions, app.ingestor(), run_crawl)
+        if args.once:
+            return _run_once(app, jobs)
+        daemon = Daemon(cfg, jobs, app.dispatcher(), may_crawl=lambda: lock.held)
+        app.wake_dispatcher = daemon.loop.wake
+        stop = _StopFlag()
+        lock.watch(stop.lock_lost)
+        daemon.start()
+        log.info(
+            "daemon started with %d outlets and %d watches (pid %d)", len(cfg.outlets), len(cfg.watches), os.getpid()
+        )
+        stop.wait()
+        if stop.lost:  # another daemon crawls now: stop ours at once
+            daemon.stop(grace=0)
+            raise CommandError("stopped: another Newswatch daemon took the database lock while our connection was lost")
+        log.info("stopping: waiting for running crawls (at most %ds) and sends", int(STOP_GRACE))
+        daemon.stop()
+        log.info("stopped")
+        return 0
+    finally:
+        lock.release()
+
+
+def _run_once(app: App, jobs: Jobs) -> int:
+    """Crawl every enabled outlet once (concurrently), send what is due, print a summary."""
+    from cli.crawl import report_crawls
+
+    dispatcher = app.dispatcher()
+    summaries = jobs.crawl(app.config.outlets)
+    jobs.queue_digests()
+    sent = dispatcher.dispatch_due()
+    dispatcher.close()
+    return report_crawls(summaries, f"alerts: {sent}")
+
+
+class _StopFlag:
+    """Set by SIGTERM or SIGINT; the daemon loop polls it.
+
+    The handler only records the signal: it runs between two bytecodes of the main thread,
+    which may be in the middle of writing a log line, and logging from it would raise
+    ("reentrant call") and lose the stop request."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.lost = False
+        self.signal_name = ""
+        self._event = threading.Event()
+        signal.signal(signal.SIGTERM, self._set)
+        signal.signal(signal.SIGINT, self._set)
+
+    def lock_lost(self) -> None:
+        """Called from the lock's watcher thread when another daemon holds the lock now."""
+        self.lost = True
+        self._event.set()
+
+    def _set(self, signum: int, _frame: Any) -> None:
+        self.requested = True
+        self.signal_name = signal.Signals(signum).name
+        self._event.set()
+
+    def wait(self) -> None:
+        while not self._event.wait(0.5):  # short waits: signal handlers run between them
+            pass
+        if self.requested:
+            log.info("received %s", self.signal_name)
+
+
+def register(commands: Commands) -> None:
+    parser = add_command(commands, "run", run, help="run the daemon: scheduled crawls, matching and alerts")
+    parser.add_argument(
+        "--once", action="store_true", help="one cycle: crawl every outlet, send alerts, print a summary, exit"
+    )

@@ -1,0 +1,73 @@
+"""The command line itself: it starts without the heavy libraries, and commands that only read
+never create or migrate the database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import text
+
+from storage import db
+from tests.helpers import ROOT, run_cli
+
+# Imported only by the commands that use them (crawl, extract, alerts, the daemon...).
+HEAVY = ("scrapy", "twisted", "trafilatura", "lingua", "apprise", "jinja2", "alembic", "httpx", "apscheduler")
+
+
+def imported_by(*argv: str, env: dict[str, str] | None = None) -> list[str]:
+    """The heavy libraries a fresh interpreter has imported after running ``run.py argv``."""
+    script = (
+        "import json, sys\n"
+        "import cli\n"
+        "try:\n"
+        f"    code = cli.main({list(argv)!r})\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print(json.dumps({'code': code, 'heavy': heavy}), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert report["code"] == 0, result.stderr
+    return list(report["heavy"])
+
+
+def test_help_and_status_start_without_the_heavy_libraries(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nw.db'}"
+    db.upgrade(url)
+    assert imported_by("--help") == []
+    assert imported_by("status", env={"NEWSWATCH_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}) == []
+
+
+def test_read_only_commands_never_create_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "nw.db"
+    env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{path}"}
+    for argv in (["status"], ["articles"], ["stories", "--json"], ["alerts", "list"], ["backtest", "--query", "navy"]):
+        result = run_cli(*argv, env=env)
+        assert result.returncode == 1, argv
+        assert result.stderr.strip().splitlines() == [
+            f"error: no Newswatch database at sqlite:///{path} yet: run 'run.py db upgrade' (or start the daemon) first"
+        ], argv
+    assert not path.parent.exists()
+
+    assert run_cli("db", "upgrade", env=env).returncode == 0
+    assert run_cli("status", env=env).returncode == 0
+
+
+def test_read_only_commands_never_migrate_an_older_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nw.db'}"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    with engine.begin() as conn:  # as if a newer release's code found this database
+        conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    (head,) = db.head_revisions()
+    result = run_cli("articles", env={"NEWSWATCH_DATABASE_URL": url})
+    assert result.returncode == 1
+    assert f"has schema revision older, this version needs {head}: run 'run.py db upgrade'" in result.stderr
+    assert db.current_revision(engine) == "older"
+    engine.dispose()
