@@ -59,9 +59,7 @@ def register(commands: Commands) -> None:
         "source", metavar="FILE|URL|-", help='HTML file, http(s) URL, or - for JSON lines {"url", "html"}'
     )
     parser.add_argument("--url", help="the page's address (for a file or stdin lines without one)")
-    parser.add_argument(
-        "--outlet", metavar="SLUG", help="use this outlet's hints and timezone (default: from the URL)"
-    )
+    parser.add_argument("--outlet", metavar="SLUG", help="use this outlet's hints and timezone (default: from the URL)")
 
 
 def _page(item: Any) -> dict[str, Any]:
@@ -143,4 +141,3 @@ def _fetch_page(url: str, cfg: Config) -> str | bytes:
     except httpx.HTTPError as exc:
         raise CommandError(f"cannot fetch {url}: {exc}") from None
     return decode_html(body, response.charset_encoding) or body
-

@@ -1,14 +1,18 @@
 """Fixtures: an empty database of each supported kind (PostgreSQL only when
-NEWSWATCH_TEST_POSTGRES_URL is set)."""
+NEWSWATCH_TEST_POSTGRES_URL is set), and the command line run in this process."""
 
 from __future__ import annotations
 
+import io
+import logging
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import POSTGRES_URL, reset_postgres
+from tests.helpers import POSTGRES_URL, ROOT, CliResult, RunCli, reset_postgres
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -26,3 +30,34 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'newswatch.db'}"
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """Run a command as ``run.py ARGS`` would, in this process: ``cli.main(args)`` with the
+    NEWSWATCH_* variables replaced by ``env``, in ``cwd`` (default: the project), ``input`` on
+    stdin; returns the exit status and what went to stdout and stderr (log lines included)."""
+    import cli
+
+    def invoke(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: str = "") -> CliResult:
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], root.level  # main() sets up logging for a process
+        capsys.readouterr()
+        with monkeypatch.context() as patch:
+            for name in [k for k in os.environ if k.startswith("NEWSWATCH_")]:
+                patch.delenv(name)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            patch.chdir(cwd or ROOT)
+            patch.setattr(sys, "stdin", io.StringIO(input))
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+            finally:
+                root.handlers[:] = handlers
+                root.setLevel(level)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return invoke

@@ -6,6 +6,8 @@ import os
 import random
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,14 +99,29 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-def run_cli(
+@dataclass(frozen=True)
+class CliResult:
+    """What a user sees of one command: its exit status and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+# The ``run_cli`` fixture: ``run_cli("status", "--json", env={...}, cwd=..., input="...")``.
+RunCli = Callable[..., CliResult]
+
+
+def run_process(
     *args: str,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float = 120,
     input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``run.py`` as a user would, in a subprocess (NEWSWATCH_* variables cleared)."""
+    """Run ``run.py`` in a subprocess (NEWSWATCH_* variables cleared), for the tests where the
+    process itself matters: the real entry point, signals, a second daemon. Everything else uses
+    the in-process ``run_cli`` fixture (tests/conftest.py), which is much faster."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
     full_env.update(env or {})
     return subprocess.run(

@@ -9,10 +9,10 @@ import pytest
 from alerts.channels import CONFIG_TYPES
 from alerts.channels.webhook import WebhookChannelConfig
 from config import ConfigError, load_config, parse_duration
-from tests.helpers import ROOT, make_config, run_cli
+from tests.helpers import ROOT, RunCli, make_config
 
 
-def test_shipped_config_loads_with_all_presets(tmp_path: Path) -> None:
+def test_shipped_config_loads_with_all_presets(tmp_path: Path, run_cli: RunCli) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
     assert run_cli("--config", str(ROOT / "config.toml"), "db", "upgrade", env=env).returncode == 0
     result = run_cli("--config", str(ROOT / "config.toml"), "status", "--json", env=env)
@@ -20,7 +20,7 @@ def test_shipped_config_loads_with_all_presets(tmp_path: Path) -> None:
     assert "qdnd" in result.stdout and "bernama-bm" in result.stdout
 
 
-def test_typo_in_key_exits_2_naming_the_key(tmp_path: Path) -> None:
+def test_typo_in_key_exits_2_naming_the_key(tmp_path: Path, run_cli: RunCli) -> None:
     cfg = tmp_path / "bad.toml"
     cfg.write_text('[crawler]\ndownload_dely = "2s"\n')
     result = run_cli("--config", str(cfg), "status")
@@ -31,7 +31,7 @@ def test_typo_in_key_exits_2_naming_the_key(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_missing_password_env_exits_2_naming_the_key(tmp_path: Path) -> None:
+def test_missing_password_env_exits_2_naming_the_key(tmp_path: Path, run_cli: RunCli) -> None:
     cfg = tmp_path / "bad.toml"
     cfg.write_text(
         '[channels.email]\ntype = "smtp"\nhost = "127.0.0.1"\nsender = "a@example.org"\n'

@@ -26,7 +26,7 @@ from storage import repository
 from storage.models import CrawlRun
 from storage.records import ArticleRecord
 from tests.alerts.helpers import ENV
-from tests.helpers import ROOT, make_config, run_cli
+from tests.helpers import ROOT, RunCli, make_config, run_process
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_silent_outlet_and_broken_extraction_alert(sqlite_url: str, receiver: We
     assert jobs.check_health() == []  # still open: nothing new to say
 
 
-def test_status_shows_health_last_crawl_and_alerts(tmp_path: Path, receiver: WebhookReceiver) -> None:
+def test_status_shows_health_last_crawl_and_alerts(tmp_path: Path, receiver: WebhookReceiver, run_cli: RunCli) -> None:
     url = f"sqlite:///{tmp_path / 'nw.db'}"
     app = build_app(make_config(config_data(url, receiver.url), env=ENV))
     for _ in range(3):
@@ -180,13 +180,13 @@ def test_second_daemon_is_refused(tmp_path: Path) -> None:
         deadline = time.time() + 30
         while time.time() < deadline and "daemon started" not in first.stderr.readline():
             pass
-        second = run_cli("run", env=env)
+        second = run_process("run", env=env)
         assert second.returncode == 1
         lock = tmp_path / "nw.db.daemon.lock"
         assert second.stderr.strip().splitlines() == [
             f"error: another Newswatch daemon is already running on this database (lock file {lock})"
         ]
-        once = run_cli("run", "--once", env=env)
+        once = run_process("run", "--once", env=env)
         assert once.returncode == 1 and "already running" in once.stderr
     finally:
         first.terminate()

@@ -24,7 +24,7 @@ from storage.models import AlertDelivery, DeliveryAttempt
 from storage.status import DeliveryStatus
 from tests.alerts.helpers import ENV, alert_config
 from tests.alerts.test_outbox import record
-from tests.helpers import ROOT, make_config
+from tests.helpers import ROOT, RunCli, make_config
 
 
 @pytest.fixture
@@ -204,9 +204,7 @@ def test_one_dead_channel_does_not_hold_back_another(sqlite_url: str, receiver: 
     assert 1 <= len(dead) <= 4 and counts.retrying == len(dead)
 
 
-def test_cli_test_list_retry_send(tmp_path: Path, receiver: WebhookReceiver) -> None:
-    from tests.helpers import run_cli
-
+def test_cli_test_list_retry_send(tmp_path: Path, receiver: WebhookReceiver, run_cli: RunCli) -> None:
     receiver.start()
     url = f"sqlite:///{tmp_path / 'newswatch.db'}"
     config = tmp_path / "config.toml"

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from storage import db
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, RunCli
 
 # Imported only by the commands that use them (crawl, extract, alerts, the daemon...).
 HEAVY = ("scrapy", "twisted", "trafilatura", "lingua", "apprise", "jinja2", "alembic", "httpx", "apscheduler")
@@ -44,7 +44,7 @@ def test_help_and_status_start_without_the_heavy_libraries(tmp_path: Path) -> No
     assert imported_by("status", env={"NEWSWATCH_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}) == []
 
 
-def test_read_only_commands_never_create_the_database(tmp_path: Path) -> None:
+def test_read_only_commands_never_create_the_database(tmp_path: Path, run_cli: RunCli) -> None:
     path = tmp_path / "data" / "nw.db"
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{path}"}
     for argv in (["status"], ["articles"], ["stories", "--json"], ["alerts", "list"], ["backtest", "--query", "navy"]):
@@ -59,7 +59,7 @@ def test_read_only_commands_never_create_the_database(tmp_path: Path) -> None:
     assert run_cli("status", env=env).returncode == 0
 
 
-def test_read_only_commands_never_migrate_an_older_schema(tmp_path: Path) -> None:
+def test_read_only_commands_never_migrate_an_older_schema(tmp_path: Path, run_cli: RunCli) -> None:
     url = f"sqlite:///{tmp_path / 'nw.db'}"
     db.upgrade(url)
     engine = db.make_engine(url)

@@ -20,7 +20,7 @@ from crawler.runner import CrawlSummary, run_crawl
 from storage.models import Article, CrawlError, CrawlRun
 from storage.status import CrawlStatus
 from tests.crawler.site import Hit, Page, Site
-from tests.helpers import make_config, random_words, run_cli
+from tests.helpers import RunCli, make_config, random_words
 
 
 def body_text(seed: int, paragraphs: int = 5) -> list[str]:
@@ -344,7 +344,9 @@ def test_a_hanging_outlet_is_cut_off_by_the_time_limit(sqlite_url: str, site: Si
         assert session.scalars(select(CrawlRun.status)).one() == "timeout"
 
 
-def test_crawl_command_prints_a_table_and_one_dead_outlet_does_not_stop_the_other(tmp_path: Path, site: Site) -> None:
+def test_crawl_command_prints_a_table_and_one_dead_outlet_does_not_stop_the_other(
+    tmp_path: Path, site: Site, run_cli: RunCli
+) -> None:
     site.routes["/feed.xml"] = Page(rss(site, [("/news/alive", "alive", NOW)]), content_type=RSS)
     site.routes["/news/alive"] = Page(article("Alive and well", 80))
     (tmp_path / "config.toml").write_text(

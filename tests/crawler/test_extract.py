@@ -15,7 +15,7 @@ import pytest
 
 from config import OutletConfig
 from crawler.extract import Extracted, extract, parse_date
-from tests.helpers import make_config, run_cli, shared_path
+from tests.helpers import RunCli, make_config, shared_path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "extract"
 NOW = datetime(2025, 10, 25, 12, 0, tzinfo=UTC)
@@ -348,7 +348,7 @@ def test_wrong_or_missing_charset_declarations_decode_right() -> None:
 # --------------------------------------------------------------------------- run.py extract
 
 
-def test_cli_extract_file_guesses_the_outlet_from_url() -> None:
+def test_cli_extract_file_guesses_the_outlet_from_url(run_cli: RunCli) -> None:
     result = run_cli(
         "extract",
         str(FIXTURES / "qdnd_article.html"),
@@ -363,7 +363,7 @@ def test_cli_extract_file_guesses_the_outlet_from_url() -> None:
     assert "Mời bạn đọc" not in data["text"]
 
 
-def test_cli_extract_stdin_lines_report_bad_and_empty_lines_and_go_on() -> None:
+def test_cli_extract_stdin_lines_report_bad_and_empty_lines_and_go_on(run_cli: RunCli) -> None:
     good = {"url": "https://thesun.my/malaysia-news/x-MA12345678", "html": fixture("thesun_article.html").decode()}
     empty = {"url": "https://thesun.my/x", "html": "<html><body><nav>Home</nav></body></html>"}
     stdin = "\n".join([json.dumps(good), "{not json", json.dumps(empty), json.dumps(good)]) + "\n"
@@ -379,7 +379,7 @@ def test_cli_extract_stdin_lines_report_bad_and_empty_lines_and_go_on() -> None:
     assert "stdin line 2" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_cli_extract_errors_are_one_line() -> None:
+def test_cli_extract_errors_are_one_line(run_cli: RunCli) -> None:
     missing = run_cli("extract", "/nonexistent/page.html")
     assert missing.returncode == 1 and missing.stderr.strip().count("\n") == 0
     assert "cannot read /nonexistent/page.html" in missing.stderr
@@ -421,7 +421,7 @@ def gated_server() -> Iterator[str]:
     server.server_close()
 
 
-def test_cli_extract_fetches_a_url_through_a_cookie_gate(gated_server: str) -> None:
+def test_cli_extract_fetches_a_url_through_a_cookie_gate(gated_server: str, run_cli: RunCli) -> None:
     result = run_cli("extract", f"{gated_server}/en/news.php?id=2470001", "--outlet", "bernama-en")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

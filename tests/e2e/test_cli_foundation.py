@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.helpers import ROOT, run_cli, shared_path
+from tests.helpers import ROOT, RunCli, shared_path
 
 
 def seeds_jsonl(tmp_path: Path) -> Path:
@@ -23,7 +23,7 @@ def seeds_jsonl(tmp_path: Path) -> Path:
     return out
 
 
-def test_import_seeds_detects_languages_and_is_idempotent(tmp_path: Path) -> None:
+def test_import_seeds_detects_languages_and_is_idempotent(tmp_path: Path, run_cli: RunCli) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
     data = seeds_jsonl(tmp_path)
     first = run_cli("import", str(data), env=env)
@@ -42,7 +42,7 @@ def test_import_seeds_detects_languages_and_is_idempotent(tmp_path: Path) -> Non
     assert len(run_cli("articles", "--json", env=env).stdout.splitlines()) == 5
 
 
-def test_import_html_uses_canonical_link(tmp_path: Path) -> None:
+def test_import_html_uses_canonical_link(tmp_path: Path, run_cli: RunCli) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
     page = tmp_path / "page.html"
     body = " ".join(["The Royal Malaysian Navy and the Vietnam People's Navy held talks in Kuala Lumpur."] * 8)
@@ -56,7 +56,7 @@ def test_import_html_uses_canonical_link(tmp_path: Path) -> None:
     assert rows[0]["url"] == "https://en.qdnd.vn/military/news/navies-meet-1"
 
 
-def test_bad_import_file_is_one_line_error(tmp_path: Path) -> None:
+def test_bad_import_file_is_one_line_error(tmp_path: Path, run_cli: RunCli) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"url": "https://example.org/1", "text": "ok"}\n{not json\n')
@@ -65,7 +65,7 @@ def test_bad_import_file_is_one_line_error(tmp_path: Path) -> None:
     assert "bad.jsonl:2" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_help_lists_every_command() -> None:
+def test_help_lists_every_command(run_cli: RunCli) -> None:
     result = run_cli("--help")
     for command in ("run", "db", "import", "articles", "status"):
         assert f"\n    {command} " in result.stdout

@@ -6,14 +6,14 @@ import re
 import time
 from pathlib import Path
 
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, run_process
 
 
 def test_demo_crawls_the_sandbox_outlets_merges_stories_and_shows_the_alerts_it_sent(tmp_path: Path) -> None:
     shipped_db = ROOT / "data" / "newswatch.db"
     before = shipped_db.stat().st_mtime if shipped_db.exists() else None
     started = time.monotonic()
-    result = run_cli("demo", cwd=tmp_path, env={"NEWSWATCH_DATABASE_URL": "sqlite:////nonexistent/ignored.db"})
+    result = run_process("demo", cwd=tmp_path, env={"NEWSWATCH_DATABASE_URL": "sqlite:////nonexistent/ignored.db"})
     took = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     out = result.stdout

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, RunCli
 
 CASES = ROOT / "tests" / "fixtures" / "watches" / "hard_cases.jsonl"
 SEIZURE = {
@@ -17,7 +17,7 @@ SEIZURE = {
 FOOTBALL = {"id": "a2", "title": "Vietnam beat Malaysia", "text": "Vietnam beat Malaysia 2-1 in the AFF Cup final."}
 
 
-def test_match_prints_one_line_per_input_with_marked_snippets_and_survives_bad_lines() -> None:
+def test_match_prints_one_line_per_input_with_marked_snippets_and_survives_bad_lines(run_cli: RunCli) -> None:
     stdin = "\n".join([json.dumps(SEIZURE), json.dumps(FOOTBALL), "{not json", ""]) + "\n"
     result = run_cli("match", input=stdin)
     assert result.returncode == 1  # a bad line is an error, but every other line was answered
@@ -32,13 +32,15 @@ def test_match_prints_one_line_per_input_with_marked_snippets_and_survives_bad_l
     assert "stdin line 3" in result.stderr
 
 
-def test_match_with_an_unknown_watch_names_the_known_ones() -> None:
+def test_match_with_an_unknown_watch_names_the_known_ones(run_cli: RunCli) -> None:
     result = run_cli("match", "--watch", "nope", input="")
     assert result.returncode == 1
     assert "no watch named 'nope'" in result.stderr and "vietnam-malaysia-defence" in result.stderr
 
 
-def test_a_query_that_does_not_parse_is_a_config_error_with_key_line_and_column(tmp_path: Path) -> None:
+def test_a_query_that_does_not_parse_is_a_config_error_with_key_line_and_column(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[lists.navy]\nen = ["navy"]\n\n[watches.navies]\nquery = """\n@navy AND\n  (MMEA OR APMM"""\n')
     result = run_cli("--config", str(config), "status", env={"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
@@ -47,7 +49,7 @@ def test_a_query_that_does_not_parse_is_a_config_error_with_key_line_and_column(
     assert "expected ')'" in result.stderr and "query line 2, column 16" in result.stderr
 
 
-def test_backtest_shows_what_the_watch_would_have_alerted(tmp_path: Path) -> None:
+def test_backtest_shows_what_the_watch_would_have_alerted(tmp_path: Path, run_cli: RunCli) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
     articles = tmp_path / "articles.jsonl"
     cases = [json.loads(line) for line in CASES.read_text().splitlines()]

@@ -12,7 +12,7 @@ from storage import db
 from storage.dedup import StoryIndex
 from storage.ingest import Ingestor
 from storage.records import ArticleRecord
-from tests.helpers import run_cli, shared_path
+from tests.helpers import RunCli, shared_path
 from tests.storage.test_dedup import COPY, NEXT_WEEK, T0, VIETNAMESE, WIRE
 
 SAME_LANGUAGE = {"syndicated_near_identical", "mirror_different_host", "same_story_partial_wire_reuse"}
@@ -57,7 +57,7 @@ def write_jsonl(path: Path, items: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_stories_command_lists_each_story_with_its_outlets(tmp_path: Path) -> None:
+def test_stories_command_lists_each_story_with_its_outlets(tmp_path: Path, run_cli: RunCli) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
 
     def item(url: str, text: str, outlet: str, lang: str, hours: float) -> dict[str, str]:
