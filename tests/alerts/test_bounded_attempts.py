@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import run
+from app import App, build_app
 from sandbox import MailSink, WebhookReceiver
 from sandbox.hostile import HostileServer
 from storage.models import AlertDelivery, DeliveryAttempt
@@ -40,11 +40,11 @@ def reset_peak() -> int:
     return peak_kib()
 
 
-def build(url: str, channel: dict[str, Any]) -> run.App:
+def build(url: str, channel: dict[str, Any]) -> App:
     data = alert_config(url)
     data["channels"] = {"target": channel}
     data["watches"]["vn-my"]["channels"] = ["target"]
-    return run.build_app(make_config(data, env=ENV))
+    return build_app(make_config(data, env=ENV))
 
 
 def smtp_channel(port: int) -> dict[str, Any]:
@@ -118,7 +118,7 @@ def test_a_hostile_receiver_delays_no_other_channel(sqlite_url: str) -> None:
         data = alert_config(sqlite_url, good.url, mail.port)
         data["channels"]["bad"] = webhook_channel(bad.url)
         data["watches"]["vn-my"]["channels"] = ["hook", "mail", "bad"]
-        app = run.build_app(make_config(data, env=ENV))
+        app = build_app(make_config(data, env=ENV))
         app.ingestor().ingest(record())
         counts = app.dispatcher().dispatch_due()
     assert (counts.delivered, counts.retrying) == (2, 1)

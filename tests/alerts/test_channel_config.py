@@ -4,18 +4,16 @@ exit status 2, instead of a failure (or a message in clear) at the first alert."
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import run
+from app import build_app
 from config import ConfigError
 from sandbox import MailSink, WebhookReceiver, make_tls
 from tests.alerts.helpers import ENV, alert_config
-from tests.helpers import ROOT, make_config
+from tests.helpers import RunCli, make_config
 
 SMTP: dict[str, Any] = {
     "type": "smtp", "host": "smtp.example.org", "sender": "Newswatch <alerts@example.org>", "to": ["desk@example.org"],
@@ -85,16 +83,13 @@ def test_good_channels_load() -> None:
     load({"type": "webhook", "url": "http://127.0.0.1:8080/hook", "unsigned": True})
 
 
-def test_the_command_line_says_which_key_is_wrong_in_one_line_with_status_2(tmp_path: Path) -> None:
+def test_the_command_line_says_which_key_is_wrong_in_one_line_with_status_2(tmp_path: Path, run_cli: RunCli) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
         '[channels.mail]\ntype = "smtp"\nhost = "smtp.example.org"\nsecurity = "SSL"\n'
         'sender = "a@example.org"\nto = ["b@example.org"]\n'
     )
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "--config", str(config), "alerts", "test", "mail"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = run_cli("--config", str(config), "alerts", "test", "mail")
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert f"{config}: channels.mail.security: expected one of starttls, tls, none" in done.stderr
@@ -105,7 +100,7 @@ def test_an_unsigned_webhook_is_warned_about_when_the_channels_are_built(
 ) -> None:
     data = alert_config(sqlite_url)
     data["channels"] = {"open": {"type": "webhook", "url": "http://127.0.0.1:9/hook", "unsigned": True}}
-    app = run.build_app(make_config(data, env=ENV))
+    app = build_app(make_config(data, env=ENV))
     with caplog.at_level(logging.WARNING):
         app.dispatcher()
     assert any("open" in r.getMessage() and "unsigned" in r.getMessage() for r in caplog.records)
@@ -123,7 +118,7 @@ def test_alerts_test_says_which_transport_security_was_used(
             secure={**base, "port": secure.port, "security": "starttls"},
             clear={**base, "port": clear.port, "security": "none"},
         )
-        app = run.build_app(make_config(data, env=ENV))
+        app = build_app(make_config(data, env=ENV))
         dispatcher = app.dispatcher()
         said = {name: dispatcher.send_test(name) for name in ("secure", "clear", "hook")}
     assert all(o.status == "delivered" for o in said.values()), said
