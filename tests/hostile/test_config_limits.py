@@ -31,7 +31,7 @@ from config import (
     reference_table,
 )
 from scripts.config_table import README, readme_with_table
-from tests.helpers import make_config, run_cli
+from tests.helpers import RunCli, make_config
 
 REVIEW_INPUTS = [
     ({"schedule": {"crawl_interval": 0}}, "schedule.crawl_interval"),
@@ -56,7 +56,7 @@ def test_the_review_inputs_are_refused_naming_the_key(data: dict[str, Any], key:
     assert "expected" in info.value.message
 
 
-def test_a_zero_interval_file_stops_the_program_with_one_line_and_exit_2(tmp_path: Path) -> None:
+def test_a_zero_interval_file_stops_the_program_with_one_line_and_exit_2(tmp_path: Path, run_cli: RunCli) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_text('[schedule]\ncrawl_interval = "0s"\n[health]\nsilence_factor = nan\n')
     result = run_cli("--config", str(cfg), "status")
@@ -64,7 +64,7 @@ def test_a_zero_interval_file_stops_the_program_with_one_line_and_exit_2(tmp_pat
     assert result.stderr.strip() == f"config error: {cfg}: schedule.crawl_interval: expected 1s to 30d, got 0s"
 
 
-def test_an_unsupported_database_url_from_the_environment_exits_2_naming_it(tmp_path: Path) -> None:
+def test_an_unsupported_database_url_from_the_environment_exits_2_naming_it(tmp_path: Path, run_cli: RunCli) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_text("")
     result = run_cli("--config", str(cfg), "status", env={"NEWSWATCH_DATABASE_URL": "postgresql://u@127.0.0.1/db"})

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.helpers import POSTGRES_URL, ROOT, reset_postgres, run_cli
+from tests.helpers import POSTGRES_URL, ROOT, reset_postgres, run_process
 from tests.hostile.tcp_proxy import TcpProxy
 
 pytestmark = [
@@ -101,7 +101,7 @@ def test_after_a_blip_the_lock_is_taken_again_a_second_daemon_is_refused_and_sig
         time.sleep(2)
         proxy.start()
         first.wait_for("daemon lock taken again")
-        second = run_cli("--config", str(config), "run", env={"NEWSWATCH_DATABASE_URL": POSTGRES_URL or ""})
+        second = run_process("--config", str(config), "run", env={"NEWSWATCH_DATABASE_URL": POSTGRES_URL or ""})
         assert second.returncode == 1
         assert "already running on this database (PostgreSQL advisory lock)" in second.stderr
         mark = len(first.lines)
