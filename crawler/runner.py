@@ -1,12 +1,12 @@
-"""Run one crawl of some outlets and record it: the parent side of ``crawler.worker``.
+"""Run one crawl of some outlets and record it: the parent side of ``crawler.child``.
 
-The Scrapy crawl runs in a spawned child process (``worker.main``); this process reads what it
-sends, ingests each article as it arrives (so whatever was stored before a crash or a time
-limit stays stored), and records one ``CrawlRun`` per outlet with its counts, its ``CrawlError``
-rows and, when the crawl had no failures, the feeds' ETag / Last-Modified for the next
-conditional request. A crawl past ``time_limit`` is stopped by Scrapy (CLOSESPIDER_TIMEOUT)
-and, if that does not end it, the child is killed. ``run_crawl`` never raises for an outlet's
-failure: it is in the summary and the database.
+The Scrapy crawl runs in a spawned child process (``child.main``); this process reads the
+messages it sends (``crawler.messages``), ingests each article as it arrives (so whatever was
+stored before a crash or a time limit stays stored), and records one ``CrawlRun`` per outlet
+with its counts, its ``CrawlError`` rows and, when the crawl had no failures, the feeds' ETag /
+Last-Modified for the next conditional request. A crawl past ``time_limit`` is stopped by
+Scrapy (CLOSESPIDER_TIMEOUT) and, if that does not end it, the child is killed. ``run_crawl``
+never raises for an outlet's failure: it is in the summary and the database.
 
 Reads ``[crawler]`` (through ``crawler.settings``) and the outlets' declarations.
 """
@@ -21,15 +21,25 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import assert_never
 from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Config, OutletConfig
+from crawler.child import main
+from crawler.messages import (
+    ArticleFound,
+    ChildMessage,
+    CrawlJob,
+    OutletJob,
+    PageFailed,
+    SpiderClosed,
+    TooOld,
+    Validators,
+)
 from crawler.outlets import source_url
-from crawler.worker import CrawlJob, OutletJob, main
 from storage import repository
 from storage.models import Article, CrawlError, CrawlRun, FetchState, SeenUrl, utcnow
 from storage.records import ArticleRecord, IngestResult
@@ -221,42 +231,44 @@ def _run_child(
     return child.exitcode, killed
 
 
-def _handle(message: tuple[Any, ...], tallies: dict[str, _Tally], ingest: Ingest, say: Progress) -> None:
-    kind = message[0]
-    if kind == "done":
-        return
-    tally = tallies.get(message[1])
+def _handle(message: ChildMessage, tallies: dict[str, _Tally], ingest: Ingest, say: Progress) -> None:
+    tally = tallies.get(message.outlet)
     if tally is None:
         return
-    if kind == "item":
-        record: ArticleRecord = message[2]
-        try:
-            result = ingest(record)
-        except Exception as exc:
-            log.exception("storing %s failed", record.url)
-            tally.store_failed += 1
-            tally.error(record.url, "store/error", f"{exc.__class__.__name__}: {exc}"[:300])
-            return
-        if result.status == "stored":
-            tally.stored += 1
-            say(tally.outlet.slug, f"stored: {record.title[:70]}")
-        elif result.status == "duplicate":
-            tally.duplicates += 1
-            if result.reason == "dedup/content" and record.canonical_url:
-                tally.seen[record.canonical_url] = "duplicate"
-        else:
-            tally.error(record.url, result.reason, "the extracted article was not valid")
-    elif kind == "error":
-        _, _, url, reason, detail = message
-        tally.error(url, reason, detail)
-        say(tally.outlet.slug, f"{reason}: {url}")
-    elif kind == "seen":
-        tally.seen[message[2]] = message[3]
-    elif kind == "fetch_state":
-        tally.fetch_states.append((message[2], message[3], message[4]))
-    elif kind == "closed":
-        tally.counts.update(message[2])
-        tally.closed_reason = message[3]
+    match message:
+        case ArticleFound(record=record):
+            _store(record, tally, ingest, say)
+        case PageFailed(url=url, reason=reason, detail=detail):
+            tally.error(url, reason, detail)
+            say(tally.outlet.slug, f"{reason}: {url}")
+        case TooOld(canonical_url=url):
+            tally.seen[url] = "old"
+        case Validators(url=url, etag=etag, last_modified=modified):
+            tally.fetch_states.append((url, etag, modified))
+        case SpiderClosed(counts=counts, reason=reason):
+            tally.counts.update(counts)
+            tally.closed_reason = reason
+        case _:
+            assert_never(message)
+
+
+def _store(record: ArticleRecord, tally: _Tally, ingest: Ingest, say: Progress) -> None:
+    try:
+        result = ingest(record)
+    except Exception as exc:
+        log.exception("storing %s failed", record.url)
+        tally.store_failed += 1
+        tally.error(record.url, "store/error", f"{exc.__class__.__name__}: {exc}"[:300])
+        return
+    if result.status == "stored":
+        tally.stored += 1
+        say(tally.outlet.slug, f"stored: {record.title[:70]}")
+    elif result.status == "duplicate":
+        tally.duplicates += 1
+        if result.reason == "dedup/content" and record.canonical_url:
+            tally.seen[record.canonical_url] = "duplicate"
+    else:
+        tally.error(record.url, result.reason, "the extracted article was not valid")
 
 
 def _status(

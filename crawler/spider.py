@@ -43,6 +43,7 @@ from twisted.web._newclient import ResponseNeverReceived
 from config import OutletConfig
 from crawler import discovery
 from crawler.extract import decode_html, extract
+from crawler.messages import ArticleFound, ChildMessage, PageFailed, SpiderClosed, TooOld, Validators
 from crawler.middlewares import RedirectRefused, host_allowed
 from crawler.outlets import source_url
 from crawler.outlets.quirks import clean_feed_title
@@ -51,7 +52,7 @@ from storage.urls import canonicalize
 
 log = logging.getLogger(__name__)
 
-Sink = Callable[[tuple[Any, ...]], None]
+Sink = Callable[[ChildMessage], None]
 MAX_CHILD_SITEMAPS = 5
 
 
@@ -94,7 +95,7 @@ class OutletSpider(scrapy.Spider):
         return spider
 
     def closed_with_reason(self, spider: scrapy.Spider, reason: str) -> None:
-        self.sink(("closed", self.outlet.slug, dict(self.counts), reason))
+        self.sink(SpiderClosed(self.outlet.slug, dict(self.counts), reason))
 
     # ----------------------------------------------------------------------- sources
 
@@ -158,8 +159,7 @@ class OutletSpider(scrapy.Spider):
         modified = response.headers.get(b"Last-Modified")
         if etag or modified:
             self.sink(
-                (
-                    "fetch_state",
+                Validators(
                     self.outlet.slug,
                     _requested_url(response),
                     etag.decode("latin-1") if etag else None,
@@ -301,7 +301,7 @@ class OutletSpider(scrapy.Spider):
             return
         if link.published_at is not None and link.published_at < self.oldest:
             self.counts["skipped_old"] += 1
-            self.sink(("seen", self.outlet.slug, canonical, "old"))  # not even a listing brings it back
+            self.sink(TooOld(self.outlet.slug, canonical))  # not even a listing brings it back
             return
         yield scrapy.Request(
             url,
@@ -351,7 +351,7 @@ class OutletSpider(scrapy.Spider):
             published_at=extracted.published_at or response.meta.get("listed_at"),
             fetched_at=self.now,
         )
-        self.sink(("item", self.outlet.slug, record))
+        self.sink(ArticleFound(self.outlet.slug, record))
 
     def article_failed(self, failure: Failure) -> None:
         reason, detail = failure_reason(failure)
@@ -362,7 +362,7 @@ class OutletSpider(scrapy.Spider):
         self._error(_failed_url(failure), reason, detail)
 
     def _error(self, url: str, reason: str, detail: str) -> None:
-        self.sink(("error", self.outlet.slug, url, reason, detail))
+        self.sink(PageFailed(self.outlet.slug, url, reason, detail))
 
 
 def decode(response: TextResponse) -> str | None:

@@ -2,10 +2,9 @@
 
 ``runner.run_crawl`` starts this in a fresh (spawned) interpreter, so a crash, a hang or a
 leak in Scrapy or in a page's extraction ends with the process and never reaches the daemon.
-Everything the spiders produce goes back to the parent over a pipe as plain tuples:
-``("item", slug, ArticleRecord)``, ``("error", slug, url, reason, detail)``,
-``("fetch_state", slug, url, etag, last_modified)``, ``("seen", slug, canonical_url, reason)``,
-``("closed", slug, counts, reason)``.
+Everything the spiders produce goes back to the parent over a pipe as it happens, as the
+messages of ``crawler.messages`` (an article found, a page failed, a feed's validators, a URL
+too old, an outlet's crawl closed with its counts).
 """
 
 from __future__ import annotations
@@ -16,28 +15,9 @@ import queue
 import signal
 import sys
 import threading
-from dataclasses import dataclass, field
-from datetime import datetime
 from multiprocessing.connection import Connection
-from typing import Any
 
-from config import CrawlerConfig, OutletConfig
-
-
-@dataclass(frozen=True)
-class OutletJob:
-    outlet: OutletConfig
-    known: frozenset[str] = frozenset()
-    fetch_states: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CrawlJob:
-    crawler: CrawlerConfig
-    outlets: tuple[OutletJob, ...]
-    now: datetime
-    time_limit: float | None = None
-    log_level: int = logging.WARNING
+from crawler.messages import ChildMessage, CrawlJob
 
 
 def _one_line(record: logging.LogRecord) -> bool:
@@ -73,7 +53,7 @@ def main(job: CrawlJob, conn: Connection) -> None:
     # Messages go out from a thread of their own: when the parent is slow to store (a busy
     # database), Scrapy's event loop keeps downloading instead of waiting on a full pipe, and
     # its timeouts do not fire for time spent blocked.
-    outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+    outbox: queue.SimpleQueue[ChildMessage | None] = queue.SimpleQueue()
 
     def send_all() -> None:
         while (message := outbox.get()) is not None:
@@ -99,7 +79,6 @@ def main(job: CrawlJob, conn: Connection) -> None:
             now=job.now,
         )
     process.start(install_signal_handlers=False)
-    outbox.put(("done",))
     outbox.put(None)
     sender.join()
     conn.close()
