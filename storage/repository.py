@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Article, CrawlError, CrawlRun, FetchState, Outlet, utcnow
+from storage.models import Article, CrawlRun, FetchState, Outlet, utcnow
 from storage.status import CrawlStatus
 
 
@@ -22,16 +22,6 @@ def get_or_create_outlet(session: Session, slug: str, name: str | None = None, l
         outlet.name = name or outlet.name
         outlet.language = language or outlet.language
     return outlet
-
-
-def known_canonical_urls(session: Session, urls: Iterable[str]) -> set[str]:
-    """The subset of ``urls`` (canonical) already stored."""
-    wanted = list(set(urls))
-    found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        found.update(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(chunk))))
-    return found
 
 
 def article_by_canonical_url(session: Session, url: str) -> Article | None:
@@ -66,26 +56,11 @@ def article_counts_by_outlet(session: Session, since: datetime | None = None) ->
     return {slug: count for slug, count in session.execute(query.group_by(Outlet.slug))}
 
 
-def latest_article_at_by_outlet(session: Session) -> dict[str, datetime]:
-    query = select(Outlet.slug, func.max(Article.created_at)).join(Article, Article.outlet_id == Outlet.id)
-    return {slug: at for slug, at in session.execute(query.group_by(Outlet.slug)) if at is not None}
-
-
 def start_crawl_run(session: Session, outlet: Outlet) -> CrawlRun:
     run = CrawlRun(outlet_id=outlet.id, started_at=utcnow(), status=CrawlStatus.RUNNING)
     session.add(run)
     session.flush()
     return run
-
-
-def record_crawl_error(session: Session, run: CrawlRun, url: str, reason: str, detail: str | None = None) -> None:
-    session.add(CrawlError(run_id=run.id, url=url, reason=reason, detail=(detail or "")[:2000] or None))
-
-
-def recent_crawl_runs(session: Session, outlet_slug: str, limit: int = 20) -> Sequence[CrawlRun]:
-    return session.scalars(
-        select(CrawlRun).join(Outlet).where(Outlet.slug == outlet_slug).order_by(CrawlRun.id.desc()).limit(limit)
-    ).all()
 
 
 def get_fetch_state(session: Session, url: str) -> FetchState | None:

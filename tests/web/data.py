@@ -18,7 +18,7 @@ from sandbox.webhook import SECRET, WebhookReceiver
 from storage import db, repository
 from storage.dedup import StoryIndex
 from storage.ingest import Ingestor
-from storage.models import CrawlRun
+from storage.models import CrawlFailure, CrawlRun
 from storage.records import ArticleRecord
 from tests.helpers import make_config
 
@@ -166,7 +166,7 @@ def build(cfg: Config) -> None:
             run.failed = len(failures)
             run.error = "all sources failed" if status == "failed" else None
             for url_, reason in failures:
-                repository.record_crawl_error(session, run, url_, reason, f"{reason} while fetching")
+                session.add(CrawlFailure(run_id=run.id, url=url_, reason=reason, detail=f"{reason} while fetching"))
         assert session.query(CrawlRun).count() == 4
     with httpx.Client() as client:
         dispatcher = Dispatcher(sessions, build_channels(cfg.channels, client), Renderer.from_config(cfg), cfg.alerts)
