@@ -3,7 +3,7 @@
 The Scrapy crawl runs in a spawned child process (``child.main``); this process reads the
 messages it sends (``crawler.messages``), ingests each article as it arrives (so whatever was
 stored before a crash or a time limit stays stored), and records one ``CrawlRun`` per outlet
-with its counts, its ``CrawlError`` rows and, when the crawl had no failures, the feeds' ETag /
+with its counts, its ``CrawlFailure`` rows and, when the crawl had no failures, the feeds' ETag /
 Last-Modified for the next conditional request. A crawl past ``time_limit`` is stopped by
 Scrapy (CLOSESPIDER_TIMEOUT) and, if that does not end it, the child is killed. ``run_crawl``
 never raises for an outlet's failure: it is in the summary and the database.
@@ -41,7 +41,7 @@ from crawler.messages import (
 )
 from crawler.outlets import source_url
 from storage import repository
-from storage.models import Article, CrawlError, CrawlRun, FetchState, SeenUrl, utcnow
+from storage.models import Article, CrawlFailure, CrawlRun, FetchState, SeenUrl, utcnow
 from storage.records import ArticleRecord, IngestResult
 from storage.status import CrawlStatus
 from storage.urls import canonicalize
@@ -342,7 +342,7 @@ def _finish(
                 run.failed = failed
                 run.stats = {**dict(counts), "failures": dict(tally.failures)}
                 for url, reason, detail in tally.errors:
-                    session.add(CrawlError(run_id=run.id, url=url, reason=reason[:100], detail=detail, at=finished))
+                    session.add(CrawlFailure(run_id=run.id, url=url, reason=reason[:100], detail=detail, at=finished))
             _remember_seen(session, tally, finished)
             # Validators are kept only when nothing failed that a later crawl could get right;
             # a 404 or a page that is not an article would otherwise block them for ever.

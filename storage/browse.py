@@ -23,7 +23,7 @@ from storage.dedup.shingles import shingle_set
 from storage.models import (
     AlertDelivery,
     Article,
-    CrawlError,
+    CrawlFailure,
     CrawlRun,
     DeliveryAttempt,
     Outlet,
@@ -547,11 +547,11 @@ def crawl_runs(session: Session, slug: str, limit: int = 20) -> list[CrawlLine]:
 def crawl_failures(session: Session, slug: str, limit: int = 50) -> list[FailureLine]:
     """The outlet's most recent failed pages, with their URLs and reasons."""
     query = (
-        select(CrawlError)
-        .join(CrawlRun, CrawlRun.id == CrawlError.run_id)
+        select(CrawlFailure)
+        .join(CrawlRun, CrawlRun.id == CrawlFailure.run_id)
         .join(Outlet, Outlet.id == CrawlRun.outlet_id)
         .where(Outlet.slug == slug)
-        .order_by(CrawlError.id.desc())
+        .order_by(CrawlFailure.id.desc())
         .limit(limit)
     )
     return [FailureLine(e.run_id, e.at, e.url, e.reason, e.detail) for e in session.scalars(query)]

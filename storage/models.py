@@ -186,11 +186,14 @@ class CrawlRun(Base):
     stats: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     outlet: Mapped[Outlet] = relationship()
-    errors: Mapped[list[CrawlError]] = relationship(back_populates="run", order_by="CrawlError.id")
+    failures: Mapped[list[CrawlFailure]] = relationship(back_populates="run", order_by="CrawlFailure.id")
 
 
-class CrawlError(Base):
-    """One page that failed during a crawl, with the reason (``http/404``, ``extract/empty``...)."""
+class CrawlFailure(Base):
+    """One page that failed during a crawl, with the reason (``http/404``, ``extract/empty``...).
+
+    The table keeps its first name, ``crawl_errors``: renaming it would buy nothing but a migration.
+    """
 
     __tablename__ = "crawl_errors"
 
@@ -201,7 +204,7 @@ class CrawlError(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    run: Mapped[CrawlRun] = relationship(back_populates="errors")
+    run: Mapped[CrawlRun] = relationship(back_populates="failures")
 
 
 class FetchState(Base):

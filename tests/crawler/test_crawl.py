@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app import App, build_app
 from crawler.runner import CrawlSummary, run_crawl
-from storage.models import Article, CrawlError, CrawlRun
+from storage.models import Article, CrawlFailure, CrawlRun
 from storage.status import CrawlStatus
 from tests.crawler.site import Hit, Page, Site
 from tests.helpers import RunCli, make_config, random_words
@@ -93,7 +93,7 @@ def stored_urls(app: App) -> set[str]:
 
 def recorded_errors(app: App) -> dict[str, str]:
     with app.sessions() as session:
-        return {e.url.rsplit("/", 1)[-1]: e.reason for e in session.scalars(select(CrawlError))}
+        return {e.url.rsplit("/", 1)[-1]: e.reason for e in session.scalars(select(CrawlFailure))}
 
 
 def test_one_bad_article_of_each_kind_is_recorded_and_the_rest_is_stored(sqlite_url: str, site: Site) -> None:

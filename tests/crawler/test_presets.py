@@ -16,7 +16,7 @@ from app import App, build_app
 from config import Config
 from crawler.runner import CrawlSummary, run_crawl
 from sandbox import OutletSites
-from storage.models import Article, CrawlError, CrawlRun
+from storage.models import Article, CrawlFailure, CrawlRun
 from storage.status import CrawlStatus
 from tests.helpers import make_config
 
@@ -83,7 +83,7 @@ def test_every_preset_yields_its_recent_articles(crawled: Crawled) -> None:
 def test_quirky_feeds_read_without_errors(crawled: Crawled) -> None:
     # Bernama's feeds are ISO-8859-1 without pubDate, one vietnamnews feed is UTF-16: all read.
     with crawled.app.sessions() as session:
-        assert session.scalars(select(CrawlError.url, CrawlError.reason)).all() == []
+        assert session.scalars(select(CrawlFailure.url, CrawlFailure.reason)).all() == []
     feeds = [r for r in crawled.sandbox.requests if r.path.endswith((".rss", "rssfeed.php"))]
     assert {r.outlet for r in feeds} >= {"bernama-en", "bernama-bm", "vietnamnews", "qdnd", "vietnamplus"}
 
