@@ -20,10 +20,12 @@ target_metadata = Base.metadata
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Write our column types as plain SQLAlchemy types, so migrations never import models."""
-    from storage.models import UTCDateTime
+    from storage.models import EnumString, UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EnumString):
+        return f"sa.String(length={obj.impl.length})"
     return False
 
 
@@ -53,6 +55,13 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(database_url())
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration copies a table and drops the original, which enforced foreign
+            # keys refuse while other tables point at it. The pragma only takes effect outside a
+            # transaction, so it is set before the migrations' transaction begins.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -63,6 +72,12 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
     engine.dispose()
 
 

@@ -111,7 +111,6 @@ class Ingestor:
                 fetched_at=record.fetched_at or now,
                 created_at=now,
                 content_hash=digest,
-                simhash=fp.simhash,
                 fingerprint=fp.data,
                 signals=fp.signals,
             )

@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -156,7 +155,6 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Near-duplicate fingerprint (storage/dedup/fingerprint.py) and translation-proof signals
     # (storage/dedup/evidence.py).
-    simhash: Mapped[int | None] = mapped_column(BigInteger)
     fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
     signals: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Older than alerts.max_article_age when stored (first crawl, backfill): never alerts.
