@@ -22,7 +22,7 @@ from sandbox import OutletSites
 from tests.helpers import ROOT
 
 PRESETS = load_presets()
-SLUGS = ["qdnd", "qdnd-en", "vietnamnews", "bernama-en", "bernama-bm", "thesun", "vietnamplus"]
+SLUGS = list(PRESETS)
 NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 
 
