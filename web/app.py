@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -55,7 +56,7 @@ def create_app(cfg: Config, sessions: sessionmaker[Session], clock: Callable[[],
     app = Starlette(
         routes=routes,
         middleware=[Middleware(AccessControl, web=cfg.web)],
-        exception_handlers={404: pages.not_found},
+        exception_handlers={HTTPException: pages.error_page},
     )
     app.state.config = cfg
     app.state.sessions = sessions

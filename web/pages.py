@@ -73,9 +73,12 @@ def _int(value: str, default: int) -> int:
     return int(value) if value.isdigit() else default
 
 
-async def not_found(request: Request, exc: Exception) -> Response:
-    detail = getattr(exc, "detail", "not found")
-    return _render(request, "error.html", {"message": detail}, status=getattr(exc, "status_code", 404))
+async def error_page(request: Request, exc: Exception) -> Response:
+    """A page for 404s and bad parameters; 405 (the console is read-only) stays plain text."""
+    status = getattr(exc, "status_code", 500)
+    if status not in (400, 404):
+        return Response(f"{getattr(exc, 'detail', 'error')}\n", status_code=status, media_type="text/plain")
+    return _render(request, "error.html", {"message": getattr(exc, "detail", ""), "status": status}, status=status)
 
 
 # --------------------------------------------------------------------------- stories and articles

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import feedparser
+import pytest
 
 from tests.web.conftest import Served
 from tests.web.data import SCRIPT_TITLE
+
+pytestmark = pytest.mark.slow  # a browser process per session
 
 
 def story_titles(page: Any) -> list[str]:
