@@ -461,6 +461,7 @@ class OutletLine:
     health: health.OutletHealth
     articles: int
     articles_24h: int
+    next_crawl_at: datetime | None = None  # while a daemon schedules it
 
 
 @dataclass(frozen=True)
@@ -505,7 +506,9 @@ def outlets(session: Session, since_24h: datetime) -> list[OutletLine]:
         ).all()
     )
     return [
-        OutletLine(o.slug, o.name, health.outlet_health(session, o), totals.get(o.id, 0), recent.get(o.id, 0))
+        OutletLine(
+            o.slug, o.name, health.outlet_health(session, o), totals.get(o.id, 0), recent.get(o.id, 0), o.next_crawl_at
+        )
         for o in rows
     ]
 
@@ -515,7 +518,7 @@ def outlet_by_slug(session: Session, slug: str) -> OutletLine | None:
     if row is None:
         return None
     total = session.scalar(select(func.count()).where(Article.outlet_id == row.id)) or 0
-    return OutletLine(row.slug, row.name, health.outlet_health(session, row), total, 0)
+    return OutletLine(row.slug, row.name, health.outlet_health(session, row), total, 0, row.next_crawl_at)
 
 
 def crawl_runs(session: Session, slug: str, limit: int = 20) -> list[CrawlLine]:
