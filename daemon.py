@@ -20,6 +20,9 @@ packages never import each other, this module calls all three. ``Jobs`` is the w
 - The dispatch loop sends due deliveries every ``schedule.dispatch_interval`` and at once when
   a commit queued new ones; digests are queued every minute (``alerts.digest`` decides which
   period has ended).
+- A heartbeat row (``storage.heartbeat``) is rewritten every ``HEARTBEAT_EVERY`` seconds by a
+  scheduled job and marked stopped at a clean stop, so the web console's /healthz tells a
+  hung or killed daemon from a stopped one.
 
 Reads ``[schedule]``, ``[health]``, ``[alerts] operator_channels`` and the outlets' ``interval``,
 ``cron`` and ``silence_after``.
@@ -50,7 +53,7 @@ from alerts.dispatch import Dispatcher, DispatchLoop
 from alerts.outbox import enqueue_system_alert
 from config import Config, ConfigError, OutletConfig
 from crawler.runner import CrawlSummary
-from storage import health, repository
+from storage import health, heartbeat, repository
 from storage.models import HealthIncident, utcnow
 from storage.records import ArticleRecord, IngestResult
 from storage.status import CRAWL_FAILED
@@ -62,6 +65,7 @@ log = logging.getLogger("newswatch.daemon")
 
 DIGEST_EVERY = 60.0  # seconds between digest checks (a digest period ends on the hour at most)
 HEALTH_EVERY_MAX = 300.0  # the silence check runs at least this often
+HEARTBEAT_EVERY = 15.0  # seconds between the daemon's heartbeats (the web console's /healthz reads them)
 STOP_GRACE = 20.0  # seconds running crawls get to finish after SIGTERM; then they are stopped
 
 
@@ -267,6 +271,9 @@ class Daemon:
         self.scheduler.add_job(
             self.digest_job, IntervalTrigger(seconds=DIGEST_EVERY), id="digests", name="digests", next_run_time=now
         )
+        with self.jobs.sessions.begin() as session:
+            heartbeat.start(session, now, HEARTBEAT_EVERY)
+        self.scheduler.add_job(self.heartbeat_job, IntervalTrigger(seconds=HEARTBEAT_EVERY), id="heartbeat")
         self.scheduler.start()
         self._record_next_runs()
 
@@ -294,6 +301,8 @@ class Daemon:
         self.loop.stop(timeout=60)
         self._jobs.clear()
         self.jobs.record_next_runs(dict.fromkeys(self.outlets))  # nothing is scheduled any more
+        with self.jobs.sessions.begin() as session:
+            heartbeat.stop(session, utcnow())
 
     def _record_next_runs(self, slugs: Iterable[str] | None = None) -> None:
         chosen = self.outlets if slugs is None else slugs
@@ -334,3 +343,11 @@ class Daemon:
             self.jobs.queue_digests()
         except Exception:
             log.exception("digest check failed")
+
+    def heartbeat_job(self) -> None:
+        """A scheduled job, not a thread of its own: a beat also proves the scheduler runs."""
+        try:
+            with self.jobs.sessions.begin() as session:
+                heartbeat.beat(session, utcnow())
+        except Exception:
+            log.exception("cannot record the daemon's heartbeat")

@@ -1,8 +1,8 @@
 """The Newswatch command line: ``main(argv)`` parses, builds the app once, runs one command.
 
 One module per command group (``run``, ``demo``, ``db``, ``crawl``, ``import_``, ``articles``,
-``status``, ``extract``, ``watches``, ``alerts``), each registering its own sub-commands next to
-their handlers. Modules import only the standard library at the top: what a command needs
+``status``, ``serve``, ``extract``, ``watches``, ``alerts``), each registering its own
+sub-commands next to their handlers. Modules import only the standard library at the top: what a command needs
 (Scrapy, trafilatura, SQLAlchemy...) is imported when it runs, so ``--help`` starts at once.
 
 Errors reach the user as one line on stderr: exit status 2 for configuration and usage
@@ -16,14 +16,14 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from cli import alerts, articles, crawl, db, demo, extract, import_, run, status, watches
+from cli import alerts, articles, crawl, db, demo, extract, import_, run, serve, status, watches
 from cli.command import CommandError, UsageError
 from cli.logs import setup_logging
 
 log = logging.getLogger("newswatch")
 
 # In the order ``--help`` lists them.
-COMMAND_MODULES = (run, demo, db, crawl, import_, articles, status, extract, watches, alerts)
+COMMAND_MODULES = (run, demo, db, crawl, import_, articles, status, serve, extract, watches, alerts)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -50,7 +51,22 @@ def demo(app: App, args: argparse.Namespace) -> int:
     """``app`` is the shipped configuration's, loaded (and so checked) before any server starts."""
     if not args.verbose:
         logging.getLogger().setLevel(logging.WARNING)  # the demo prints its own account
-    return run_demo(Path(app.config.path), sys.stdout, Path(args.keep) if args.keep else None)
+    keep = Path(args.keep) if args.keep else None
+    return run_demo(Path(app.config.path), sys.stdout, keep, serve=_serve_until_stopped if args.serve else None)
+
+
+def _serve_until_stopped(app: App) -> None:
+    """The web console on the demo's database (``[web]`` of the shipped config) until Ctrl-C."""
+    from cli.run import StopFlag
+    from cli.serve import console_for, start_console
+
+    console = console_for(app, None, None)
+    stop = StopFlag()
+    start_console(console)
+    try:
+        stop.wait()
+    finally:
+        console.stop()
 
 
 def register(commands: Commands) -> None:
@@ -61,6 +77,7 @@ def register(commands: Commands) -> None:
         help="one offline cycle: sandbox outlets, local mail and webhook servers, then a report",
     )
     parser.add_argument("--keep", metavar="DIR", help="keep the demo database in DIR (default: a temporary folder)")
+    parser.add_argument("--serve", action="store_true", help="then serve the web console on it until Ctrl-C")
     parser.set_defaults(default_config=str(SHIPPED_CONFIG))
 
 
@@ -99,8 +116,9 @@ def demo_config(
     )
 
 
-def run_demo(shipped: Path, out: TextIO, keep: Path | None = None) -> int:
-    """Run the demo; print to ``out``. With ``keep``, the database stays in that folder."""
+def run_demo(shipped: Path, out: TextIO, keep: Path | None = None, serve: Callable[[App], None] | None = None) -> int:
+    """Run the demo; print to ``out``. With ``keep``, the database stays in that folder; with
+    ``serve``, it is called with the demo's app before anything stops (the web console)."""
     from app import build_app
     from crawler.runner import run_crawl
     from daemon import FAILED, Jobs
@@ -207,6 +225,10 @@ def run_demo(shipped: Path, out: TextIO, keep: Path | None = None) -> int:
             say()
             say(f"Done in {time.monotonic() - started:.1f}s. Next: python run.py run starts the daemon on config.toml;")
             say("README.md explains channels, watches, source health and deployment.")
+            if serve is None:
+                say("To browse these stories, alerts and outlets: make demo-serve (run.py demo --serve).")
+            else:
+                serve(app)
             app.close()
             return 1 if failed else 0
 

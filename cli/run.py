@@ -16,6 +16,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from cli.command import CommandError, Commands, add_command
+from cli.serve import add_bind_options
 
 if TYPE_CHECKING:
     from app import App
@@ -26,11 +27,13 @@ log = logging.getLogger("newswatch")
 
 def run(app: App, args: argparse.Namespace) -> int:
     from alerts.dispatch import recover_interrupted
+    from cli.serve import console_for, start_console
     from crawler.runner import run_crawl
     from daemon import STOP_GRACE, Daemon, Jobs
     from storage.lock import AlreadyRunning, DaemonLock
 
     cfg = app.config
+    console = console_for(app, args.host, args.port) if args.serve else None  # a bad address stops us first
     lock = DaemonLock(app.engine)
     try:
         lock.acquire()  # before migrating: two processes must not migrate at once
@@ -44,13 +47,19 @@ def run(app: App, args: argparse.Namespace) -> int:
             return _run_once(app, jobs)
         daemon = Daemon(cfg, jobs, app.dispatcher(), may_crawl=lambda: lock.held)
         app.wake_dispatcher = daemon.loop.wake
-        stop = _StopFlag()
+        stop = StopFlag()
         lock.watch(stop.lock_lost)
         daemon.start()
         log.info(
             "daemon started with %d outlets and %d watches (pid %d)", len(cfg.outlets), len(cfg.watches), os.getpid()
         )
-        stop.wait()
+        if console is not None:
+            start_console(console)
+        try:
+            stop.wait()
+        finally:
+            if console is not None:
+                console.stop()
         if stop.lost:  # another daemon crawls now: stop ours at once
             daemon.stop(grace=0)
             raise CommandError("stopped: another Newswatch daemon took the database lock while our connection was lost")
@@ -74,7 +83,7 @@ def _run_once(app: App, jobs: Jobs) -> int:
     return report_crawls(summaries, f"alerts: {sent}")
 
 
-class _StopFlag:
+class StopFlag:
     """Set by SIGTERM or SIGINT; the daemon loop polls it.
 
     The handler only records the signal: it runs between two bytecodes of the main thread,
@@ -111,3 +120,5 @@ def register(commands: Commands) -> None:
     parser.add_argument(
         "--once", action="store_true", help="one cycle: crawl every outlet, send alerts, print a summary, exit"
     )
+    parser.add_argument("--serve", action="store_true", help="also serve the web console (see the serve command)")
+    add_bind_options(parser)
