@@ -175,7 +175,7 @@ class CrawlerConfig:
 class OutletConfig:
     """One outlet: a preset from crawler/outlets/presets.toml, or declared in config.toml.
 
-    Every URL is relative to ``base_url`` (so tests point a real preset at a replica by
+    Every URL is relative to ``base_url`` (so tests point a real preset at its sandbox site by
     overriding ``base_url`` alone); ``article_pattern`` is a regex on path + query. Only the keys
     with a ``doc`` here are listed in README's table; the others are described in "Adding an
     outlet".

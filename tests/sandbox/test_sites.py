@@ -307,7 +307,7 @@ def test_extra_articles_are_cheap_to_serve() -> None:
     assert per_second > 100
 
 
-def test_python_m_replica_prints_base_urls_and_overrides() -> None:
+def test_python_m_sandbox_prints_base_urls_and_overrides() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox"], cwd=ROOT, stdout=subprocess.PIPE, text=True, stderr=subprocess.PIPE
     )
