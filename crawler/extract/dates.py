@@ -1,0 +1,222 @@
+"""Publication dates: timezone-aware and never in the future.
+
+Sources in order: the page's date metadata (``article:published_time``, JSON-LD
+``datePublished``, ... then the outlet's ``date`` hint), then htmldate's search of the page
+(with the time of day from a visible date when it finds the day alone), then a wire
+dateline's day ("KUALA LUMPUR, Sept 29 (Bernama) --", read with ``month_day``). A date later
+than ``now`` is discarded and the next source is tried; up to ``FUTURE_TOLERANCE`` ahead is
+taken as clock skew and becomes ``now``; when no source is left the date is None.
+
+``parse_date`` reads ISO 8601 and the region's day-first local forms ("Thứ Hai, 29/09/2025 -
+14:30", "29/09/2025 10:57 AM", "13 Ogos 2024", "May 13, 2024 - 14:21"); month names in
+English, Malay and French come from ``language.dates``. A date without a zone is read in the
+outlet's ``timezone`` (UTC without an outlet).
+
+Config keys read (passed in): ``OutletConfig.timezone`` and ``selectors`` (``date``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from htmldate import find_date
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+
+from crawler.extract.page import first_text
+from language.dates import month_number
+
+log = logging.getLogger(__name__)
+
+# A page date this far ahead of ``now`` is clock skew between the outlet and us: it becomes now.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def outlet_zone(name: str) -> tzinfo:
+    if not name:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def month_day(text: str) -> tuple[int, int] | None:
+    words = re.findall(r"[A-Za-z]+|\d+", text)
+    if len(words) != 2:
+        return None
+    if words[0].isdigit() and words[1].isdigit():
+        day, month = int(words[0]), int(words[1])  # day-first, as the region writes it
+    else:
+        name, number = (words[0], words[1]) if words[1].isdigit() else (words[1], words[0])
+        named_month = month_number(name)
+        if named_month is None or not number.isdigit():
+            return None
+        month, day = named_month, int(number)
+    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+_DATE_META_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "article.published",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "date",
+)
+
+
+def candidates(
+    tree: HtmlElement, hints: Any, meta: dict[str, str], ld: dict[str, Any], zone: tzinfo
+) -> list[datetime]:
+    texts = [meta[key] for key in _DATE_META_KEYS if key in meta]
+    if isinstance(ld.get("datePublished"), str):
+        texts.append(ld["datePublished"])
+    hinted = first_text(tree, hints.get("date", ""))
+    if hinted:
+        texts.append(hinted)
+    found = []
+    for text in texts:
+        value = parse_date(text, zone)
+        if value is not None:
+            found.append(value)
+    return found
+
+
+def published_at(
+    candidates: list[datetime],
+    tree: HtmlElement,
+    url: str | None,
+    zone: tzinfo,
+    now: datetime,
+    dateline: tuple[int, int] | None,
+) -> datetime | None:
+    for value in candidates:
+        if (chosen := _not_future(value, now)) is not None:
+            return chosen
+    # trafilatura's own date search (htmldate), only when the page declares nothing better.
+    try:
+        found = find_date(tree, url=url, outputformat="%Y-%m-%dT%H:%M:%S", original_date=True, extensive_search=True)
+    except Exception:  # htmldate on odd markup is not worth losing the article over
+        log.debug("htmldate failed on %s", url, exc_info=True)
+        found = None
+    day = parse_date(found, zone) if found else None
+    if day is not None:
+        if found and found.endswith("T00:00:00"):
+            day = _visible_time(tree, day) or day  # htmldate often gives the day alone
+        if (chosen := _not_future(day, now)) is not None:
+            return chosen
+    if dateline is not None:
+        local_now = now.astimezone(zone)
+        for year in (local_now.year, local_now.year - 1):
+            try:
+                value = datetime(year, dateline[0], dateline[1], tzinfo=zone)
+            except ValueError:
+                continue
+            if value <= now:
+                return value
+    return None
+
+
+_YEAR_TEXT = XPath("//body//text()[contains(., $year)][not(ancestor::script or ancestor::style)]")
+
+
+def _visible_time(tree: HtmlElement, day: datetime) -> datetime | None:
+    """The same day with its time of day, from a visible date such as "29/09/2025 - 14:30"."""
+    for node in _YEAR_TEXT(tree, year=str(day.year)):
+        if len(node) > 120:
+            continue
+        value = parse_date(str(node), day.tzinfo or UTC)
+        if value is not None and value.date() == day.date() and (value.hour or value.minute):
+            return value
+    return None
+
+
+def _not_future(value: datetime, now: datetime) -> datetime | None:
+    if value <= now:
+        return value
+    if value - now <= FUTURE_TOLERANCE:
+        return now.astimezone(value.tzinfo)
+    return None
+
+
+_ISO = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?", re.I
+)
+_DMY = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
+_MONTH_NAME = re.compile(
+    r"(?:(?P<d1>\d{1,2})\s+(?P<m1>[A-Za-z]{3,9})\.?,?\s+(?P<y1>\d{4}))"
+    r"|(?:(?P<m2>[A-Za-z]{3,9})\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4}))"
+)
+_TIME = re.compile(r"(?<!\d)(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?!\d)\s*(AM|PM|SA|CH|a\.m\.|p\.m\.)?", re.I)
+_OFFSET = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.I)
+
+
+def parse_date(text: str, zone: tzinfo = UTC) -> datetime | None:
+    """A timezone-aware datetime from ISO 8601 or a day-first local date ("Thứ Hai, 29/09/2025 - 14:30",
+    "29/09/2025 10:57 AM", "May 13, 2024 - 14:21"); a date without a zone is read in ``zone``."""
+    text = text.strip()
+    if not text:
+        return None
+    iso = _ISO.search(text)
+    if iso is not None:
+        year, month, day = int(iso.group(1)), int(iso.group(2)), int(iso.group(3))
+        hour, minute, second = (int(iso.group(i) or 0) for i in (4, 5, 6))
+        offset = iso.group(7)
+        try:
+            value = datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            return None
+        if offset:
+            offset = "+00:00" if offset.upper() == "Z" else offset
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            return value.replace(tzinfo=timezone(sign * delta))
+        return value.replace(tzinfo=zone)
+    if text.isdigit() and len(text) == 10:  # unix timestamp (vnexpress its_publication)
+        return datetime.fromtimestamp(int(text), UTC)
+    dmy = _DMY.search(text)
+    named = _MONTH_NAME.search(text) if dmy is None else None
+    if dmy is not None:
+        day, month, year = int(dmy.group(1)), int(dmy.group(2)), int(dmy.group(3))
+        rest = text[: dmy.start()] + " " + text[dmy.end() :]
+    elif named is not None:
+        named_month = month_number(named.group("m1") or named.group("m2"))
+        if named_month is None:
+            return None
+        month = named_month
+        day = int(named.group("d1") or named.group("d2"))
+        year = int(named.group("y1") or named.group("y2"))
+        rest = text[: named.start()] + " " + text[named.end() :]
+    else:
+        return None
+    hour = minute = second = 0
+    clock = _TIME.search(rest)
+    if clock is not None:
+        hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
+        meridiem = (clock.group(4) or "").lower().replace(".", "")
+        if meridiem in ("pm", "ch") and hour < 12:
+            hour += 12
+        elif meridiem in ("am", "sa") and hour == 12:
+            hour = 0
+    try:
+        value = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    offset_match = _OFFSET.search(rest)
+    if offset_match is not None:
+        sign = -1 if offset_match.group(1) == "-" else 1
+        delta = timedelta(hours=int(offset_match.group(2)), minutes=int(offset_match.group(3) or 0))
+        return value.replace(tzinfo=timezone(sign * delta))
+    return value.replace(tzinfo=zone)
