@@ -1,17 +1,38 @@
-"""Pair precision and recall of story assignment on the development duplicate groups, by kind.
+"""Story linking on the development sets: pair recall by kind, false merges, shuffled orders.
 
-Every member of every group in ``../shared/devsets/duplicates/`` (and seeds 000 + 003, the
-same story in English and Vietnamese) goes through the real ``Ingestor`` into one temporary
-SQLite database; the story ids read back decide which pairs were merged. A pair inside a
-``should_merge`` group is a positive; every other pair (inside a hard-negative group, or
-across groups) is a negative, so a false merge anywhere is counted.
+Every member of every group of ``../shared/devsets/stories/`` and of
+``../shared/devsets/duplicates/`` (with seeds 000 + 003, one publisher's English and
+Vietnamese report of one event) goes through the real ``Ingestor`` into a temporary SQLite
+database, one database per development set. The story ids read back decide which pairs were
+merged. A copy that ingest refuses (the same URL, the same text) counts as a member of the
+story of the article it copies, as a reader would count it.
 
-    .venv/bin/python bench/eval_dedup.py [--verbose] [--one-day] [--orders N]
+Pairs are labelled by event, not only by group: a few events appear in two groups (a
+cross-language group and a look-alike group that pairs that event with another); the
+``story`` lines of the sets name them and ``SAME_EVENT`` below restates them. A pair is a
+positive when both members report one event:
 
-``--one-day`` publishes every article at one instant, so only the texts keep groups apart
-(the window no longer helps); ``--orders N`` also ingests the items in N shuffled orders
-and prints the worst and mean recall and the most false merges seen (an article that bridges
-two earlier stories merges them, so the order should no longer matter much).
+* ``syndicated`` (syndicated_near_identical, mirror_different_host, same_story_partial_wire_reuse),
+* ``rewritten`` (same_story_rewritten: one event written independently, one language),
+* ``cross-language`` (cross_language_same_story),
+* ``linked across groups`` (one event in two groups; counted apart, not in the kinds above).
+
+Every other pair is a negative: ``look-alikes`` are the pairs inside a
+hard_negative_not_duplicate group (different events from one template: zero merges
+required), ``other events`` every remaining pair.
+
+Publication times (``--dates``): ``event`` (default) publishes each member on its own event's
+day (the ``a / b / c`` parts of a look-alike group's ``event_date``), a few hours apart;
+``group`` publishes every member of a group on the group's first date (look-alikes are then
+as close as can be); ``one-day`` publishes every article at one instant, so only the texts
+keep events apart.
+
+    .venv/bin/python bench/eval_dedup.py [--dates event|group|one-day] [--orders N] [--verbose]
+        [--set stories|duplicates] [--shared PATH]
+
+``--orders N`` also ingests each set in N shuffled orders and prints, per kind, the worst and
+mean recall and the most false merges seen. The shared data is looked up in ``--shared``,
+then ``$NEWSWATCH_SHARED``, then ``../shared`` beside the repository.
 """
 
 from __future__ import annotations
@@ -19,13 +40,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import re
 import sys
 import tempfile
+import time
 from collections import defaultdict
-from dataclasses import replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,46 +58,106 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from storage import db  # noqa: E402
-from storage.dedup import StoryIndex  # noqa: E402
-from storage.ingest import Ingestor  # noqa: E402
+from storage.ingest import Ingestor, content_hash  # noqa: E402
 from storage.models import Article  # noqa: E402
 from storage.records import ArticleRecord  # noqa: E402
+from storage.urls import canonicalize  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+SETS = ("stories", "duplicates")
+KINDS = {
+    "syndicated_near_identical": "syndicated",
+    "mirror_different_host": "syndicated",
+    "same_story_partial_wire_reuse": "syndicated",
+    "same_story_rewritten": "rewritten",
+    "cross_language_same_story": "cross-language",
+}
+LINKED = "linked across groups"
+LOOK_ALIKES = "look-alikes"
+OTHER = "across groups"
+# One event in two groups, as the sets' ``story`` lines say: (group, member index or None for
+# the whole group) pairs that report one event. Members with identical texts in two groups
+# are found by their text and need no entry.
+SAME_EVENT = [
+    (("devstory-001", None), ("devstory-002", 0)),  # the frigate's arrival at Qingdao
+    (("devstory-003", None), ("devstory-004", 1)),  # Bakamla's 16 May 2021 arrest
+    (("devstory-011", None), ("devstory-013", 0)),  # the 16 Nov 2021 water-cannon incident
+    (("devstory-020", None), ("devstory-021", 1)),  # the Dec 2024 MH370 decision
+    (("devstory-022", None), ("devstory-024", 0)),  # CCG 5402 expelled on 21 Oct 2024
+    (("devstory-023", None), ("devstory-024", 1)),  # CCG 5402 expelled again on 24 Oct 2024
+    (("devstory-025", None), ("devstory-026", None)),  # the attack on QNg 95739 TS
+    (("devstory-028", None), ("devstory-029", None)),  # the death of Nguyen Phu Trong
+    (("devstory-028", None), ("devstory-030", None)),
+]
+FALLBACK_DAY = datetime(2021, 5, 23, 12, tzinfo=UTC)
 
 
-def event_time(value: str) -> datetime:
-    """The group's event date (the first full date in the label), noon UTC; else a fixed day."""
-    m = re.search(r"(\d{4})-(\d{2})(?:-(\d{2}))?", value or "")
-    if m:
-        return datetime(int(m[1]), int(m[2]), int(m[3] or 15), 12, tzinfo=UTC)
-    return datetime(2021, 5, 23, 12, tzinfo=UTC)
+@dataclass(frozen=True)
+class Item:
+    group: str
+    member: int
+    kind: str  # the group's dup_type
+    should_merge: bool
+    record: ArticleRecord
 
 
-def load_items() -> list[tuple[str, str, bool, ArticleRecord]]:
-    """(group, kind, should_merge, record) for every member."""
+def shared_dir(option: str | None) -> Path:
+    for candidate in (option, os.environ.get("NEWSWATCH_SHARED"), str(ROOT.parent / "shared")):
+        if candidate and (Path(candidate) / "devsets").is_dir():
+            return Path(candidate)
+    return ROOT.parent / "shared"
+
+
+def parse_day(value: str) -> datetime | None:
+    """Noon UTC of the first date in a label part: ``2024-10-21``, ``2021-09`` (the 15th),
+    ``2017`` (15 June); None when the part gives no year."""
+    m = re.search(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
+    if not m:
+        return None
+    return datetime(int(m[1]), int(m[2] or 6), int(m[3] or 15), 12, tzinfo=UTC)
+
+
+def member_days(event_date: str, members: int, mode: str) -> list[datetime]:
+    parts = [p.strip() for p in (event_date or "").split(" / ")]
+    first = next((d for d in map(parse_day, parts) if d is not None), FALLBACK_DAY)
+    if mode == "event" and len(parts) == members:
+        days = [parse_day(p) or first for p in parts]
+    else:
+        days = [first] * members
+    return [day + timedelta(hours=2 * i) for i, day in enumerate(days)]
+
+
+def load_set(shared: Path, name: str, mode: str) -> list[Item]:
     items = []
-    for path in sorted((SHARED / "devsets" / "duplicates").glob("*.json")):
+    for path in sorted((shared / "devsets" / name).glob("*.json")):
         group = json.loads(path.read_text(encoding="utf-8"))
-        when = event_time(str(group.get("event_date") or ""))
+        days = member_days(str(group.get("event_date") or ""), len(group["members"]), mode)
         for i, m in enumerate(group["members"]):
-            host = urlsplit(m["source"]).hostname or "unknown"
+            host = (urlsplit(m["source"]).hostname or "unknown").rstrip(".")
+            url = m["source"] if m["source"].startswith("http") else f"https://{host}/{group['group_id']}/{i}"
             record = ArticleRecord(
-                url=m["source"] if m["source"].startswith("http") else f"https://{host}/{group['group_id']}/{i}",
+                url=url,
                 title=m.get("title") or "",
                 text=m["text"],
                 outlet=host.removeprefix("www.")[:100],
                 language=m.get("lang"),
-                published_at=when,
+                published_at=days[i],
             )
-            items.append((group["group_id"], group["dup_type"], bool(group["should_merge"]), record))
-    seeds = SHARED / "seeds"
-    # The seeds come from one publisher's two editions (qdnd.vn, en.qdnd.vn).
+            items.append(Item(group["group_id"], i, group["dup_type"], bool(group["should_merge"]), record))
+    if name == "duplicates":
+        items += load_seeds(shared)
+    if mode == "one-day":
+        day = datetime(2024, 1, 10, 12, tzinfo=UTC)
+        items = [replace(it, record=replace(it.record, published_at=day)) for it in items]
+    return items
+
+
+def load_seeds(shared: Path) -> list[Item]:
+    """Seeds 000 and 003: one publisher's two editions (qdnd.vn, en.qdnd.vn) of one event."""
+    items = []
     for name, lang, outlet in (("000", "en", "qdnd-en"), ("003", "vi", "qdnd")):
-        files = sorted(seeds.glob(f"{name}_*.txt"))
+        files = sorted((shared / "seeds").glob(f"{name}_*.txt"))
         if files:
-            text = files[0].read_text(encoding="utf-8")
-            title, _, body = text.partition("\n")
+            title, _, body = files[0].read_text(encoding="utf-8").partition("\n")
             record = ArticleRecord(
                 url=f"https://seed.example/{name}",
                 title=title.strip(),
@@ -84,98 +167,175 @@ def load_items() -> list[tuple[str, str, bool, ArticleRecord]]:
                 language=lang,
                 published_at=datetime(2023, 11, 20, 12, tzinfo=UTC),
             )
-            items.append(("seeds-000-003", "cross_language_same_story", True, record))
+            items.append(Item("seeds-000-003", len(items), "cross_language_same_story", True, record))
     return items
 
 
-Item = tuple[str, str, bool, ArticleRecord]
+def events(items: list[Item]) -> list[int]:
+    """An event number per item: one per should-merge group, per look-alike member, joined by
+    identical texts and by ``SAME_EVENT``."""
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    first_of: dict[str, int] = {}
+    by_text: dict[str, int] = {}
+    for i, it in enumerate(items):
+        if it.should_merge:
+            union(i, first_of.setdefault(it.group, i))
+        union(i, by_text.setdefault(it.record.text, i))
+    for a, b in SAME_EVENT:
+        left = [i for i, it in enumerate(items) if (it.group, None if a[1] is None else it.member) == a]
+        right = [i for i, it in enumerate(items) if (it.group, None if b[1] is None else it.member) == b]
+        for i in left[:1]:
+            for j in right:
+                union(i, j)
+    return [find(i) for i in range(len(items))]
+
+
+def pair_kind(a: Item, b: Item, same_event: bool) -> str:
+    if same_event:
+        return KINDS.get(a.kind, a.kind) if a.group == b.group else LINKED
+    return LOOK_ALIKES if a.group == b.group and a.kind == "hard_negative_not_duplicate" else OTHER
 
 
 def assign(items: list[Item], verbose: bool = False) -> list[int | None]:
-    """The story id of every item, ingested in the given order into a fresh database.
-
-    Read back from the database once all are in: a later article can merge the stories of
-    earlier ones (and SQLite may hand a merged story's id to a new story)."""
+    """The story of every item, ingested in the given order into a fresh database; a refused
+    copy is given the story of the stored article it copies. Read back once all are in: a
+    later article can merge the stories of earlier ones."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/eval.db"
         db.upgrade(url)
         engine = db.make_engine(url)
-        ingestor = Ingestor(db.session_factory(engine), index=StoryIndex())
-        article_ids = []
-        for group, _kind, _, record in items:
-            result = ingestor.ingest(record)
+        ingestor = Ingestor(db.session_factory(engine))
+        results = []
+        for it in items:
+            result = ingestor.ingest(it.record)
+            results.append(result)
             if verbose:
-                print(f"{group:<16} {record.language} {result.status:<9} {result.reason:<14} story={result.story_id}")
-            article_ids.append(result.article_id)
+                print(f"  {it.group:<15} {it.member} {it.record.language:<3} {it.record.outlet:<28.28} "
+                      f"{result.reason:<14} story={result.story_id}")  # fmt: skip
         with ingestor.sessions() as session:
-            story_of = dict(session.execute(select(Article.id, Article.story_id)).tuples().all())
+            rows = session.execute(select(Article.id, Article.story_id, Article.canonical_url, Article.content_hash))
+            story_of, by_url, by_hash = {}, {}, {}
+            for article_id, story_id, canonical, digest in rows:
+                story_of[article_id] = story_id
+                by_url[canonical], by_hash[digest] = story_id, story_id
         engine.dispose()
-    if verbose and ingestor.index.counters["dedup/merged"]:
-        print(f"stories merged by a bridging article: {ingestor.index.counters['dedup/merged']}")
-    return [story_of.get(a) if a is not None else None for a in article_ids]
-
-
-def score(items: list[Item], stories: list[int | None]) -> tuple[int, int, int]:
-    """(positive pairs merged, positive pairs, false merges)."""
-    tp = total = false = 0
-    for (a, sa), (b, sb) in itertools.combinations(zip(items, stories, strict=True), 2):
-        merged = sa is not None and sa == sb
-        if a[0] == b[0] and a[2]:
-            tp, total = tp + merged, total + 1
+    stories: list[int | None] = []
+    for it, result in zip(items, results, strict=True):
+        if result.article_id is not None:
+            stories.append(story_of.get(result.article_id))
+        elif result.reason == "dedup/url":
+            stories.append(by_url.get(it.record.canonical_url or canonicalize(it.record.url)))
+        elif result.reason.startswith("dedup/"):
+            stories.append(by_hash.get(content_hash(it.record.text.strip())))
         else:
-            false += merged
-    return tp, total, false
+            stories.append(None)
+    return stories
+
+
+@dataclass
+class Tally:
+    pairs: int = 0
+    merged: int = 0
+
+
+def tally(items: list[Item], event: list[int], stories: list[int | None]) -> dict[str, Tally]:
+    out: dict[str, Tally] = defaultdict(Tally)
+    for (i, a), (j, b) in itertools.combinations(enumerate(items), 2):
+        kind = pair_kind(a, b, event[i] == event[j])
+        out[kind].pairs += 1
+        out[kind].merged += int(stories[i] is not None and stories[i] == stories[j])
+    return out
+
+
+def describe(items: list[Item], event: list[int], stories: list[int | None]) -> None:
+    """The missed positive pairs and the false merges, one line each."""
+    for (i, a), (j, b) in itertools.combinations(enumerate(items), 2):
+        merged = stories[i] is not None and stories[i] == stories[j]
+        if (event[i] == event[j]) != merged:
+            what = "missed" if event[i] == event[j] else "FALSE MERGE"
+            kind = pair_kind(a, b, event[i] == event[j])
+            print(f"  {what:<11} {kind:<20} {a.group}/{a.member} {a.record.language} {a.record.outlet:<22.22} "
+                  f"~ {b.group}/{b.member} {b.record.language} {b.record.outlet:<22.22}")  # fmt: skip
+
+
+POSITIVE = ("syndicated", "rewritten", "cross-language", LINKED)
+NEGATIVE = (LOOK_ALIKES, OTHER)
+
+
+def report(name: str, counts: dict[str, Tally]) -> None:
+    print(f"{name}:")
+    for kind in POSITIVE:
+        if kind in counts:
+            c = counts[kind]
+            print(f"  {kind:<22} {c.merged:>4}/{c.pairs:<4} pairs merged   recall {c.merged / c.pairs:.2f}")
+    for kind in NEGATIVE:
+        if kind in counts:
+            c = counts[kind]
+            print(f"  {kind:<22} {c.merged:>4}/{c.pairs:<4} pairs merged   (false merges)")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--verbose", action="store_true")
-    parser.add_argument("--one-day", action="store_true", help="publish every article at one instant")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--dates", choices=("event", "group", "one-day"), default="event")
     parser.add_argument("--orders", type=int, default=0, help="also try N shuffled ingestion orders")
+    parser.add_argument("--set", choices=SETS, action="append", help="only this set (repeatable)")
+    parser.add_argument("--shared", help="the shared data folder (holds devsets/)")
+    parser.add_argument("--verbose", action="store_true", help="each ingest, each missed pair and false merge")
     args = parser.parse_args()
-    if not (SHARED / "devsets" / "duplicates").is_dir():
-        print(f"skipped: development set not found under {SHARED}")
+    shared = shared_dir(args.shared)
+    if not (shared / "devsets").is_dir():
+        print(f"skipped: development sets not found under {shared} (use --shared or NEWSWATCH_SHARED)")
         return 0
-    items = load_items()
-    if args.one_day:
-        day = datetime(2024, 1, 10, 12, tzinfo=UTC)
-        items = [(g, k, m, replace(r, published_at=day)) for g, k, m, r in items]
-    stories = assign(items, args.verbose)
-    # pairs: (kind) -> [tp, fn] for positives, false merges per kind for negatives
-    positives: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    negatives: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [pairs, merged]
-    for (a, sa), (b, sb) in itertools.combinations(zip(items, stories, strict=True), 2):
-        merged = sa is not None and sa == sb
-        if a[0] == b[0] and a[2]:
-            positives[a[1]][0 if merged else 1] += 1
-        else:
-            kind = a[1] if a[0] == b[0] else "across_groups"
-            negatives[kind][0] += 1
-            negatives[kind][1] += int(merged)
-    print(f"{'kind':<34} {'pairs':>5} {'merged':>6} {'recall':>7}")
-    tp = fn = 0
-    for kind, (hit, miss) in sorted(positives.items()):
-        tp, fn = tp + hit, fn + miss
-        print(f"{kind:<34} {hit + miss:>5} {hit:>6} {hit / (hit + miss):>7.2f}")
-    false = 0
-    print(f"\n{'negatives':<34} {'pairs':>5} {'merged':>6}")
-    for kind, (pairs, n_merged) in sorted(negatives.items()):
-        false += n_merged
-        print(f"{kind:<34} {pairs:>5} {n_merged:>6}")
-    precision = tp / (tp + false) if tp + false else 1.0
-    print(f"\npair precision {precision:.3f}  recall {tp / (tp + fn):.3f}  (false merges: {false})")
+    print(f"dates: {args.dates}")
+    total: dict[str, Tally] = defaultdict(Tally)
+    started = time.perf_counter()
+    loaded = {name: load_set(shared, name, args.dates) for name in args.set or SETS}
+    for name, items in loaded.items():
+        event = events(items)
+        stories = assign(items, args.verbose)
+        counts = tally(items, event, stories)
+        report(f"{name} ({len(items)} articles)", counts)
+        if args.verbose:
+            describe(items, event, stories)
+        for kind, c in counts.items():
+            total[kind].pairs += c.pairs
+            total[kind].merged += c.merged
+    if len(loaded) > 1:
+        report("both sets", total)
+    print(f"({time.perf_counter() - started:.1f} s)")
     if args.orders:
         rng = random.Random(5)
-        recalls, most_false = [], 0
+        seen: dict[str, list[float]] = defaultdict(list)
+        most_false: dict[str, int] = defaultdict(int)
         for _ in range(args.orders):
-            order = rng.sample(items, len(items))
-            hit, total, n_false = score(order, assign(order))
-            recalls.append(hit / total)
-            most_false = max(most_false, n_false)
-        print(
-            f"{args.orders} shuffled orders: worst recall {min(recalls):.3f}, "
-            f"mean recall {sum(recalls) / len(recalls):.3f}, most false merges {most_false}"
-        )
+            merged_total: dict[str, Tally] = defaultdict(Tally)
+            for items in loaded.values():
+                order = rng.sample(items, len(items))
+                for kind, c in tally(order, events(order), assign(order)).items():
+                    merged_total[kind].pairs += c.pairs
+                    merged_total[kind].merged += c.merged
+            for kind, c in merged_total.items():
+                if kind in POSITIVE:
+                    seen[kind].append(c.merged / c.pairs)
+                else:
+                    most_false[kind] = max(most_false[kind], c.merged)
+        print(f"{args.orders} shuffled orders (both sets together):")
+        for kind in POSITIVE:
+            if seen[kind]:
+                values = seen[kind]
+                print(f"  {kind:<22} recall worst {min(values):.2f}  mean {sum(values) / len(values):.2f}")
+        for kind in NEGATIVE:
+            print(f"  {kind:<22} most false merges {most_false[kind]}")
     return 0
 
 
