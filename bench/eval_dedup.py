@@ -119,10 +119,8 @@ def parse_day(value: str) -> datetime | None:
 def member_days(event_date: str, members: int, mode: str) -> list[datetime]:
     parts = [p.strip() for p in (event_date or "").split(" / ")]
     first = next((d for d in map(parse_day, parts) if d is not None), FALLBACK_DAY)
-    if mode == "event" and len(parts) == members:
-        days = [parse_day(p) or first for p in parts]
-    else:
-        days = [first] * members
+    own = mode == "event" and len(parts) == members
+    days = [parse_day(p) or first for p in parts] if own else [first] * members
     return [day + timedelta(hours=2 * i) for i, day in enumerate(days)]
 
 
