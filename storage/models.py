@@ -157,6 +157,12 @@ class Article(Base):
     # (storage/dedup/evidence.py).
     fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
     signals: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Title-and-lead vector of the semantic route (``storage.dedup.embedding.pack``); None when the
+    # article was not embedded (route off, or not worth it: ``dedup.semantic``).
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Why the article joined its story (route, similarity, shared anchors, the article it was
+    # matched with); None for the first article of a story.
+    joined_by: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Older than alerts.max_article_age when stored (first crawl, backfill): never alerts.
     alertable: Mapped[bool] = mapped_column(Boolean, default=True)
 

@@ -21,14 +21,14 @@ suppresses an alert:
   wording (``105 nautical miles`` / ``94 nautical miles``) more often than they agree; and
   (always, in every language) another partner country: each text's most-named foreign country
   is one the other never names (talks with India, talks with Australia).
-* **The same event in another language** (vi/en/ms...). Candidates share translation-proof
-  anchors (proper names without diacritics, numbers); a merge needs several specific names
-  and a number in common with a common explicit date; or three people or places and the same
-  weekday (and no figures that all differ); or the same outlet family (e.g. qdnd and qdnd-en)
-  with a name and numbers; or two people or places, two institutions or domain terms
-  (``evidence.concepts``: MMEA = APMM) and the same day (``evidence.same_day``: "on Sunday"
-  and "ngày 29/11"). Conflicting dates, weekdays or partners always keep them apart, and
-  translations must be published within ``CROSS_LANGUAGE_WINDOW``.
+* **The same event in another language**, by anchors: candidates share translation-proof
+  anchors (proper names without diacritics, numbers); a merge needs an explicit common date
+  with two specific names and a number, or three numbers (``rules.same_event``), and none of
+  the vetoes of ``semantic.veto``, within ``CROSS_LANGUAGE_WINDOW``. Works without the model.
+* **The same event written independently** (another outlet's own report, a translation), by
+  meaning: title-and-lead embeddings (``embedding``) close enough, then the general guards of
+  ``semantic.judge`` (shared specific names or figures; no conflicting dates, weekdays,
+  partner country or figures; never two articles of one outlet in one language).
 * **Dropped exact copies** (``StoryIndex.copy_seen``): the outlet family of a copy refused by
   ingest is added to the stored article it copies, and the copy may bridge stories like a new
   article.
@@ -42,9 +42,12 @@ The modules, from text to verdict:
   as ``articles.signals``), figures by wording and unit; pure functions;
 * ``fingerprint``: the binary record stored as ``articles.fingerprint``;
 * ``rules``: the thresholds and decisions (copy, rewrite, same event, veto); pure functions;
+* ``embedding``: the sentence-embedding model (loaded once per process) and stored vectors;
+* ``semantic``: the semantic route's guards (``judge``, ``veto``) and the window's vectors;
 * ``index``: ``StoryIndex``, the in-memory candidate index and the assignment ingest calls.
 
-Reads ``dedup.window`` (through ``StoryIndex(window_seconds=...)``, built by run.py).
+Reads ``dedup.window``, ``dedup.semantic`` and ``dedup.model`` through what run.py passes to
+``StoryIndex`` (the window, the loaded ``Embedder``, which articles are worth embedding).
 """
 
 from __future__ import annotations

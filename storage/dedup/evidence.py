@@ -13,12 +13,10 @@ functions of the title and text, stored with each article as JSON (``articles.si
 * **Figures by their wording and by what they count** (``number_slots``: ``with _ crew``;
   ``quantities``: ``105 nautical``, ``300 kilograms``): a template reused for another event
   keeps the words and changes the figures.
-* **Supporting evidence** for reports in different languages that share people or places but
-  few figures: ``concepts`` (``language.lexicon``: MMEA = APMM = Cơ quan Thực thi Hàng hải
-  Malaysia, coast guard = cảnh sát biển = pengawal pantai), and ``relative`` days (today,
-  yesterday: ``hôm nay``, ``semalam``) that ``same_day`` turns into dates with the publication
-  time, as it turns a date into its weekday. Never enough alone: ``storage.dedup.rules`` asks
-  for them together with people or places and a day in common.
+* **Shared institutions and maritime terms** (``concepts``, ``language.lexicon``: MMEA = APMM
+  = Cơ quan Thực thi Hàng hải Malaysia, coast guard = cảnh sát biển): shown to a reader as
+  what two reports have in common (``storage.browse``); no route decides on them (a word list
+  fits the items it was written for, not the news nobody tuned it on).
 
 Reads no configuration.
 """
@@ -30,11 +28,10 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
 
 from language import fold
 from language.countries import country_mentions
-from language.dates import find_dates, find_relative_days, find_weekdays, month_names
+from language.dates import find_dates, find_weekdays, month_names
 from language.lexicon import common_names, concepts, name_particles, stop_words, title_words
 from storage.dedup.shingles import words
 
@@ -55,8 +52,6 @@ _LEGAL_BEFORE_RE = re.compile(
     r"(?:sections?|subsections?|seksyen|subseksyen|articles?|perkara|điều|khoản|chapter|regulations?|rules?)\s+$",
     re.IGNORECASE,
 )
-# Asia's outlets date by their own clock (UTC+7, UTC+8): "today" may be the UTC day or the next.
-_LOCAL_OFFSETS = (timedelta(0), timedelta(hours=8))
 
 
 @functools.cache
@@ -131,9 +126,8 @@ class Signals:
     # Foreign countries named, with their mentions (``partners``); empty for articles stored
     # before this signal existed, which then never conflict.
     countries: dict[str, int] = field(default_factory=dict)
-    # Supporting evidence only (``concepts``, ``relative``): empty for articles stored before.
+    # Shown as shared terms (``concepts``); empty for articles stored before this signal.
     concepts: frozenset[str] = frozenset()
-    relative: frozenset[int] = frozenset()  # days before publication: 0 today, 1 yesterday
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -143,7 +137,6 @@ class Signals:
             "weekdays": [str(d) for d in sorted(self.weekdays)],
             "countries": dict(sorted(self.countries.items())),
             "concepts": sorted(self.concepts),
-            "relative": [str(d) for d in sorted(self.relative)],
         }
 
     @classmethod
@@ -169,7 +162,6 @@ class Signals:
             weekdays,
             countries,
             frozenset(strings("concepts")),
-            frozenset(int(d) for d in strings("relative") if d.isdigit()),
         )
 
     def anchors(self) -> list[str]:
@@ -189,7 +181,6 @@ def extract_signals(title: str, text: str) -> Signals:
         find_weekdays(plain),
         partners(title, text),
         concepts(folded_words),
-        find_relative_days(folded_words),
     )
 
 
@@ -215,44 +206,6 @@ def name_entities(names: Iterable[str]) -> int:
             parts |= g
         groups.append(parts)
     return len(groups)
-
-
-def _days_around(signals: Signals, when: float | None) -> set[date]:
-    """The calendar days a text names, placed in the year nearest its publication time ``when``
-    (epoch seconds), with its relative days (today, yesterday) resolved."""
-    if when is None:
-        return set()
-    published = datetime.fromtimestamp(when, UTC)
-    found: set[date] = set()
-    for day, month in signals.dates:
-        best: date | None = None
-        for year in (published.year - 1, published.year, published.year + 1):
-            try:
-                candidate = date(year, month, day)
-            except ValueError:
-                continue  # 29 February of another year
-            if best is None or abs(candidate - published.date()) < abs(best - published.date()):
-                best = candidate
-        if best is not None:
-            found.add(best)
-    for back in signals.relative:
-        found |= {(published + offset).date() - timedelta(days=back) for offset in _LOCAL_OFFSETS}
-    return found
-
-
-def same_day(a: Signals, b: Signals, when_a: float | None = None, when_b: float | None = None) -> bool:
-    """Whether two texts put their event on one day: a date or a weekday in common, or (with
-    the publication times) a date of one that falls on a weekday the other names ("on Sunday"
-    / "ngày 29/11"), or that is the day the other says "today" or "yesterday" for.
-
-    Supporting evidence only: a weekday or a relative day that does not match is no veto (the
-    two texts may name different moments; ``days_disagree`` is the veto)."""
-    if a.dates & b.dates or a.weekdays & b.weekdays:
-        return True
-    days_a, days_b = _days_around(a, when_a), _days_around(b, when_b)
-    if days_a & days_b:
-        return True
-    return bool({d.isoweekday() for d in days_a} & b.weekdays or {d.isoweekday() for d in days_b} & a.weekdays)
 
 
 def _names(text: str) -> frozenset[str]:

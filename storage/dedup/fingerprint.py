@@ -30,6 +30,7 @@ class Fingerprint:
     simhash: int | None = None
     data: bytes | None = None
     signals: dict[str, Any] | None = None
+    embedding: bytes | None = None  # ``storage.dedup.embedding.pack``: only for articles worth it
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,3 @@ def unpack(data: bytes | None) -> Parsed | None:
     values = struct.unpack_from(f"<{ns + na}Q", data, _HEADER.size + nf)
     return Parsed(list(values[:ns]), list(values[ns:]), family)
 
-
-def share_family(mine: str | None, theirs: str | None) -> bool:
-    """Whether two packed family strings (``FAMILY_SEP``-joined) have a family in common."""
-    if not mine or not theirs:
-        return False
-    return bool(set(mine.split(FAMILY_SEP)) & set(theirs.split(FAMILY_SEP)))

@@ -8,7 +8,12 @@ in step after the transaction commits, ``copy_seen`` handles an exact copy inges
 Candidates: articles published within the window sharing at least ``MIN_SHARED_SAMPLES``
 sampled shingle keys (near duplicates) or two anchors, names and numbers (rewrites need
 ``MIN_SHARED_ANCHORS_REWRITE``; other languages only ``CROSS_LANGUAGE_WINDOW``), the
-``MAX_CANDIDATES`` sharing most. What the index needs is stored with each article, so ``load``
+``MAX_CANDIDATES`` sharing most; and, for articles with an embedding, the closest vectors of
+the semantic window (``semantic.SemanticIndex``). Why an article joined its story (route,
+similarity or shared text, anchors, the article it matched) is kept in ``last_joined_by`` for
+ingest to store; a close candidate refused by a veto is logged at debug level with the veto.
+
+What the index needs is stored with each article, so ``load``
 rebuilds it from one query at start-up; before each lookup it reads the articles other
 processes stored since. It holds sorted ``array`` postings (about 12 bytes a key: the key's
 top 39 bits and a 24-bit slot) plus a small dict for articles added since loading.
@@ -22,6 +27,7 @@ import logging
 from array import array
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,8 +35,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.dedup.evidence import Signals, days_disagree, extract_signals, partners_conflict
-from storage.dedup.fingerprint import FAMILY_SEP, Fingerprint, Parsed, pack, share_family, unpack
+from storage.dedup import embedding
+from storage.dedup.evidence import Signals, extract_signals
+from storage.dedup.fingerprint import FAMILY_SEP, Fingerprint, Parsed, pack, unpack
 from storage.dedup.rules import (
     CROSS_LANGUAGE_WINDOW,
     MIN_SHINGLES,
@@ -41,6 +48,8 @@ from storage.dedup.rules import (
     same_event,
     veto,
 )
+from storage.dedup.semantic import SemanticIndex, Side, judge
+from storage.dedup.semantic import veto as general_veto
 from storage.dedup.shingles import sample_keys, shingle_set, stable_hash
 from storage.models import Article
 from storage.records import ArticleRecord
@@ -65,6 +74,7 @@ class _Verdicts:
     verified: set[int] = field(default_factory=set)
     vetoed: set[int] = field(default_factory=set)
     vetoed_articles: set[int] = field(default_factory=set)  # by the near-duplicate check
+    why: dict[int, dict[str, Any]] = field(default_factory=dict)  # story -> how the article matched it
 
 
 def _key(h: int) -> int:
@@ -100,10 +110,20 @@ class _Postings:
 
 
 class StoryIndex:
-    """The near-duplicate and cross-language index; one per process, fed by ingest."""
+    """The near-duplicate, anchor and semantic index; one per process, fed by ingest."""
 
-    def __init__(self, window_seconds: float = 7 * 86400) -> None:
+    def __init__(
+        self,
+        window_seconds: float = 7 * 86400,
+        embedder: embedding.Embedder | None = None,
+        worth_embedding: Callable[[ArticleRecord], bool] | None = None,
+    ) -> None:
+        """``embedder`` turns the semantic route on; ``worth_embedding`` (run.py: the article
+        matches a watch) limits it to the articles where a missed link would cost an alert."""
         self.window_seconds = float(window_seconds)
+        self.embedder = embedder
+        self.worth_embedding = worth_embedding
+        self.last_joined_by: dict[str, Any] | None = None  # why the last article joined its story
         self._reset()
 
     def _reset(self) -> None:
@@ -119,6 +139,7 @@ class StoryIndex:
         self._samples = _Postings()
         self._anchors = _Postings()
         self._redirects: dict[int, int] = {}  # merged story -> the story it was merged into
+        self._semantic = SemanticIndex()
         self._also: list[int] = []  # the other stories of the last find_story
 
     def __len__(self) -> int:
@@ -131,8 +152,9 @@ class StoryIndex:
         self._reset()
         sample_entries: list[int] = []
         anchor_entries: list[int] = []
-        for article_id, story_id, language, published, created, data in self._rows(session, 0):
+        for article_id, story_id, language, published, created, data, vector in self._rows(session, 0):
             self._seen = max(self._seen, article_id)
+            self._add_vector(article_id, story_id, published or created, vector)
             parsed = unpack(data)
             if parsed is None:
                 continue  # stored before fingerprints existed, or by a newer format
@@ -154,6 +176,7 @@ class StoryIndex:
                 Article.published_at,
                 Article.created_at,
                 Article.fingerprint,
+                Article.embedding,
             )
             .where(Article.id > after_id)
             .order_by(Article.id)
@@ -161,11 +184,12 @@ class StoryIndex:
 
     def _catch_up(self, session: Session) -> None:
         """Index articles another process (``import`` next to the daemon) stored since."""
-        for article_id, story_id, language, published, created, data in self._rows(session, self._seen):
+        for article_id, story_id, language, published, created, data, vector in self._rows(session, self._seen):
             self._seen = max(self._seen, article_id)
             parsed = unpack(data)
             if parsed is not None and article_id not in self._added:
                 self._index(article_id, story_id, language, parsed, published or created)
+                self._add_vector(article_id, story_id, published or created, vector)
         self._added = {a for a in self._added if a > self._seen}
 
     def _index(self, article_id: int, story_id: int, language: str | None, parsed: Parsed, when: datetime) -> None:
@@ -186,12 +210,17 @@ class StoryIndex:
         self._families.append(family)
         return slot
 
+    def _add_vector(self, article_id: int, story_id: int, when: datetime, data: bytes | None) -> None:
+        stored = embedding.unpack(data)
+        if stored is not None and self.embedder is not None:
+            self._semantic.add(article_id, story_id, _epoch(when), stored[0], stored[1])
+
     def memory_bytes(self) -> int:
         """Approximate size of the index structures (for the benchmark)."""
         arrays = sum(a.itemsize * len(a) for a in (self._article_ids, self._story_ids, self._whens))
         lists = 16 * len(self._langs)  # two list pointers a slot; the strings are interned
         extra = sum(100 + 8 * len(v) for p in (self._samples, self._anchors) for v in p.extra.values())
-        return arrays + lists + self._samples.nbytes() + self._anchors.nbytes() + extra
+        return arrays + lists + self._samples.nbytes() + self._anchors.nbytes() + extra + self._semantic.memory_bytes()
 
     # ---------------------------------------------------------------- the interface used by ingest
 
@@ -201,7 +230,11 @@ class StoryIndex:
         payload: dict[str, Any] = signals.to_json()
         if record.outlet_family:
             payload["family"] = record.outlet_family
-        return Fingerprint(None, pack(sample_keys(text), anchors, record.outlet_family), payload)
+        vector = None
+        if self.embedder is not None and (self.worth_embedding is None or self.worth_embedding(record)):
+            vector = self.embedder.pack(self.embedder.embed(record.title, text))
+            self.counters["dedup/embedded"] += 1
+        return Fingerprint(None, pack(sample_keys(text), anchors, record.outlet_family), payload, vector)
 
     def find_stories(self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime) -> list[int]:
         """The stories this article belongs to (what ingest asks): empty for a new story, else
@@ -230,16 +263,22 @@ class StoryIndex:
             return []
         now = _epoch(when)
         verdicts = _Verdicts()
+        self.last_joined_by = None
         same = self._near_duplicate(session, record, fp, parsed, now, verdicts)
         found = self._by_anchors(session, record, fp, parsed, now, verdicts)
+        similar = self._by_meaning(session, record, fp, parsed, now, verdicts)
         if same is not None:
             self.counters["dedup/near"] += 1
             primary = same
         elif found is not None:
             self.counters[found[1]] += 1
             primary = found[0]
+        elif similar is not None:
+            self.counters["dedup/semantic"] += 1
+            primary = similar
         else:
             return []
+        self.last_joined_by = verdicts.why.get(primary)
         if primary in verdicts.vetoed:
             return [primary]  # a candidate of it was vetoed: join as before, merge nothing
         others = sorted(s for s in verdicts.verified if s != primary and s not in verdicts.vetoed)
@@ -251,6 +290,7 @@ class StoryIndex:
             if story_id != into:
                 self._redirects[story_id] = into
                 self.counters["dedup/merged"] += 1
+        self._semantic.restory({s: into for s in stories})
 
     def story_of_slot(self, slot: int) -> int:
         """The story of an indexed article as this process last saw it (merges followed)."""
@@ -266,6 +306,7 @@ class StoryIndex:
         if parsed is None or not self.loaded:
             return  # an index that was never loaded loads everything, this one included
         self._index(article_id, story_id, record.language, parsed, when)
+        self._add_vector(article_id, story_id, when, fp.embedding)
         self._added.add(article_id)
 
     def copy_seen(self, session: Session, copy: Article, record: ArticleRecord, when: datetime) -> list[int]:
@@ -355,6 +396,9 @@ class StoryIndex:
                 verdicts.vetoed_articles.add(other.id)
                 continue
             verdicts.verified.add(other.story_id)
+            verdicts.why.setdefault(
+                other.story_id, {"route": "near duplicate", "article": other.id, "shared text": round(containment, 3)}
+            )
             if best is None or containment > best[0]:
                 best = (containment, other.story_id)
         return best[1] if best else None
@@ -374,14 +418,33 @@ class StoryIndex:
         if found.reason is not None:
             log.info("not merged with article %s: %s", other.id, found.reason)
 
-    def _rewrite(self, record: ArticleRecord, mine: Signals, other: Article, verdicts: _Verdicts) -> bool:
+    def _rewrite(self, record: ArticleRecord, mine: Signals, other: Article, now: float, verdicts: _Verdicts) -> bool:
         """Whether ``other`` is the same report rewritten in the same language (``rules.rewrite``)."""
         verdict = rewrite(record.text, other.text, mine, Signals.from_json(other.signals))
         if isinstance(verdict, Veto):
             self._count_veto(verdict, other)
             verdicts.vetoed.add(other.story_id)
             return False
-        return verdict
+        if not verdict:
+            return False
+        refused = general_veto(self._side(record, mine, None, now), self._side_of(other))
+        if refused:
+            log.debug("not joined with article %s as a rewrite: %s", other.id, refused)
+            verdicts.vetoed.add(other.story_id)
+            return False
+        return True
+
+    def _side(self, record: ArticleRecord, signals: Signals, families: str | None, when: float) -> Side:
+        """The new article as ``semantic.judge`` and ``semantic.veto`` read it; ``when`` is its
+        publication (else arrival) time."""
+        families = families or record.outlet_family
+        return Side(record.title, record.text, record.language, _outlets(record.outlet, families), when, signals)
+
+    def _side_of(self, other: Article) -> Side:
+        packed = unpack(other.fingerprint)
+        when = _epoch(other.published_at or other.created_at)
+        outlets = _outlets(other.outlet.slug, packed.family if packed else None)
+        return Side(other.title, other.text, other.language, outlets, when, Signals.from_json(other.signals))
 
     def _by_anchors(
         self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: Parsed, now: float, verdicts: _Verdicts
@@ -402,28 +465,77 @@ class StoryIndex:
                 if shared < MIN_SHARED_ANCHORS_REWRITE:
                     continue
                 other = session.get(Article, self._article_ids[slot])
-                if other is not None and self._rewrite(record, mine, other, verdicts):
+                if other is not None and self._rewrite(record, mine, other, now, verdicts):
                     score, kind = 100 + shared, "dedup/rewrite"
                 else:
                     continue
             else:
                 if abs(self._whens[slot] - now) > min(CROSS_LANGUAGE_WINDOW, self.window_seconds):
                     continue
-                same_family = share_family(parsed.family, self._families[slot])
                 other = session.get(Article, self._article_ids[slot])
                 if other is None:
                     continue
                 theirs = Signals.from_json(other.signals)
-                score = same_event(mine, theirs, same_family, now, float(self._whens[slot]))
+                refused = general_veto(self._side(record, mine, parsed.family, now), self._side_of(other))
+                score = 0 if refused else same_event(mine, theirs)
                 kind = "dedup/cross_language"
                 if not score:
-                    if days_disagree(mine, theirs) or partners_conflict(mine, theirs):
-                        verdicts.vetoed.add(other.story_id)
+                    if refused:
+                        log.debug("not joined with article %s by shared anchors: %s", other.id, refused)
+                        if refused != "figures":
+                            verdicts.vetoed.add(other.story_id)
                     continue
             verdicts.verified.add(other.story_id)
+            route = "rewrite" if kind == "dedup/rewrite" else "shared anchors"
+            anchors = sorted(mine.names & Signals.from_json(other.signals).names)
+            verdicts.why.setdefault(other.story_id, {"route": route, "article": other.id, "anchors": anchors})
             if best is None or score > best[0]:
                 best = (score, other.story_id, kind)
         return (best[1], best[2]) if best else None
+
+    def _by_meaning(
+        self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: Parsed, now: float, verdicts: _Verdicts
+    ) -> int | None:
+        """The story of the most similar article in the semantic window that ``semantic.judge``
+        accepts: one event written independently (an outlet's own report, a translation)."""
+        stored = embedding.unpack(fp.embedding)
+        if stored is None:
+            return None
+        tag, vec = stored
+        mine: Side | None = None
+        best: tuple[float, int] | None = None
+        for article_id, _story, similarity in self._semantic.nearest(vec, tag, now):
+            if article_id in verdicts.vetoed_articles:
+                continue
+            other = session.get(Article, article_id)
+            if other is None or other.story_id in verdicts.vetoed:
+                continue
+            if mine is None:
+                mine = self._side(record, Signals.from_json(fp.signals), parsed.family, now)
+            verdict = judge(mine, self._side_of(other), similarity)
+            if not verdict.joined:
+                if verdict.veto not in ("not similar enough", "too far apart in time"):
+                    log.debug("not joined with article %s (similarity %.3f): %s", other.id, similarity, verdict.veto)
+                continue
+            story_id = self.story_of_article(other)
+            verdicts.verified.add(story_id)
+            verdicts.why.setdefault(story_id, {**verdict.explain(), "article": other.id})
+            if best is None or similarity > best[0]:
+                best = (similarity, story_id)
+        return best[1] if best else None
+
+    def story_of_article(self, article: Article) -> int:
+        """The story of a stored article as this process last saw it (merges followed)."""
+        story_id = article.story_id
+        seen = 0
+        while story_id in self._redirects and seen < 64:
+            story_id, seen = self._redirects[story_id], seen + 1
+        return story_id
+
+
+def _outlets(slug: str, families: str | None) -> frozenset[str]:
+    """An article's outlet and outlet families (its own, and those of copies dropped since)."""
+    return frozenset([slug, *(families.split(FAMILY_SEP) if families else [])])
 
 
 def _epoch(when: datetime) -> float:

@@ -22,7 +22,6 @@ from storage.dedup.evidence import (
     partners_conflict,
     quantities,
     quantity_conflicts,
-    same_day,
 )
 from storage.dedup.shingles import longest_shared_run, shingle_set
 
@@ -38,9 +37,6 @@ MIN_SHARED_NUMBERS_ALONE = 3  # when names do not survive (Chinese script), numb
 MIN_REUSED_RUN = 12  # words in a row found in the other text: at least one reused sentence
 MIN_SHARED_ENTITIES = 3  # people or places named in both (name pairs sharing a word are one)
 MIN_FIGURES_TO_COMPARE = 3  # with this many numbers on both sides, most must agree
-# Another language with few figures in common: people or places, a day and terms in common.
-MIN_SHARED_CONCEPTS = 2  # institutions or maritime terms (``evidence.concepts``) in both
-MIN_ENTITIES_WITH_CONCEPTS = 2
 
 
 @dataclass(frozen=True)
@@ -102,49 +98,15 @@ def rewrite(text: str, other_text: str, mine: Signals, theirs: Signals) -> bool 
     return veto(text, other_text, mine, theirs) or True
 
 
-def same_event(
-    a: Signals, b: Signals, same_family: bool, when_a: float | None = None, when_b: float | None = None
-) -> int:
-    """How strongly two reports in different languages look like one event (0 = not).
-
-    Requires an explicit common date plus specific names and a number in common (or three
-    numbers, for scripts where names do not survive); or the same weekday and three people or
-    places; or, within one outlet family, a name and numbers in common. Failing those, two
-    people or places, ``MIN_SHARED_CONCEPTS`` institutions or terms and one day (``same_day``,
-    which reads the publication times ``when_a``/``when_b``: "on Sunday" and "ngày 29/11") are
-    enough. Dates on both sides with none in common mean a different event, whatever else
-    matches; so do figures that mostly differ.
-    """
-    shared_names = a.names & b.names
-    names = len(shared_names)
-    numbers = len(a.numbers & b.numbers)
-    if days_disagree(a, b) or partners_conflict(a, b):
+def same_event(a: Signals, b: Signals) -> int:
+    """How strongly two reports in different languages look like one event by their anchors
+    alone (0 = not): an explicit common date plus two specific names and a number in common, or
+    three numbers (scripts where names do not survive). The semantic route
+    (``storage.dedup.semantic``) finds the rest; this one also works without the embedding
+    model. The caller has checked the vetoes (``semantic.veto``)."""
+    if not a.dates & b.dates:
         return 0
-    # Figures on both sides with none (or, of three or more, fewer than half) in common.
-    fewer = min(len(a.numbers), len(b.numbers))
-    figures_differ = bool(fewer and (not numbers or (fewer >= MIN_FIGURES_TO_COMPARE and 2 * numbers < fewer)))
-    if a.dates & b.dates:
-        strong = (names >= MIN_SHARED_NAMES and numbers >= 1) or numbers >= MIN_SHARED_NUMBERS_ALONE
-    elif a.weekdays & b.weekdays:
-        # No common date (one side gives none, as a translation that only says "on Wednesday"
-        # often does) but the same weekday and three people or places in common; figures on
-        # both sides with none in common keep them apart.
-        strong = name_entities(shared_names) >= MIN_SHARED_ENTITIES and not figures_differ
-    elif same_family:
-        # A publisher's own translation (qdnd.vn -> en.qdnd.vn) often drops the dated lead
-        # paragraph; the same publisher within days plus a name and numbers in common is enough.
-        strong = names >= 1 and numbers >= 1 and names + numbers >= 3 and not figures_differ
-    else:
-        strong = False
-    concepts = len(a.concepts & b.concepts)
-    if (
-        not strong
-        and concepts >= MIN_SHARED_CONCEPTS
-        and not figures_differ
-        and name_entities(shared_names) >= MIN_ENTITIES_WITH_CONCEPTS
-        and same_day(a, b, when_a, when_b)
-    ):
-        # A translation that rounds or spells out its figures ("five years", "5 năm"), with
-        # the same people or places, the same institutions and the same day.
-        strong = True
-    return names + numbers + concepts if strong else 0
+    names = len(a.names & b.names)
+    numbers = len(a.numbers & b.numbers)
+    strong = (names >= MIN_SHARED_NAMES and numbers >= 1) or numbers >= MIN_SHARED_NUMBERS_ALONE
+    return names + numbers if strong else 0

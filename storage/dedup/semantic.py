@@ -99,37 +99,52 @@ class Verdict:
 
 def judge(a: Side, b: Side, similarity: float) -> Verdict:
     """Whether ``a`` and ``b`` report one event, by the rules in the module docstring."""
-    same_language = bool(a.language and _language(a.language) == _language(b.language))
-    if same_language and a.outlets & b.outlets:
-        return Verdict(similarity, False, veto="same outlet")
     if abs(a.when - b.when) > SEMANTIC_WINDOW:
         return Verdict(similarity, False, veto="too far apart in time")
-    if similarity < (MIN_SIMILARITY if same_language else MIN_SIMILARITY_ACROSS):
+    if similarity < (MIN_SIMILARITY if same_language(a, b) else MIN_SIMILARITY_ACROSS):
         return Verdict(similarity, False, veto="not similar enough")
+    refused = veto(a, b)
+    if refused:
+        return Verdict(similarity, False, veto=refused)
     sa, sb = a.signals, b.signals
-    if sa.dates and sb.dates and not sa.dates & sb.dates:
-        return Verdict(similarity, False, veto="dates")
-    dates_a, dates_b = _lead_dates(a), _lead_dates(b)
-    if dates_a and dates_b and not dates_a & dates_b:
-        return Verdict(similarity, False, veto="dates")
-    days_a, days_b = _lead_weekdays(a, dates_a), _lead_weekdays(b, dates_b)
-    if days_a and days_b and not days_a & days_b:
-        return Verdict(similarity, False, veto="weekdays")
-    if partners_conflict(sa, sb):
-        return Verdict(similarity, False, veto="partner")
     numbers = sa.numbers & sb.numbers
-    fewer = min(len(sa.numbers), len(sb.numbers))
-    if fewer >= MIN_FIGURES_TO_COMPARE and 2 * len(numbers) < fewer:
-        return Verdict(similarity, False, veto="figures")
-    if same_language:
-        differ, agree = quantity_conflicts(quantities(a.text), quantities(b.text))
-        if differ > agree:
-            return Verdict(similarity, False, veto="figures")
     names = sorted(sa.names & sb.names)
     people = name_entities(names)
     enough = people + len(numbers) >= MIN_ANCHORS if people else len(numbers) >= MIN_NUMBERS_WITHOUT_NAMES
-    verdict = Verdict(similarity, enough, tuple(names), tuple(sorted(numbers)))
-    return verdict if verdict.joined else Verdict(similarity, False, verdict.names, verdict.numbers, "few anchors")
+    return Verdict(similarity, enough, tuple(names), tuple(sorted(numbers)), None if enough else "few anchors")
+
+
+def veto(a: Side, b: Side, figures: bool = True) -> str | None:
+    """Why two reports that look alike are *not* one event, or None: the same outlet in the same
+    language, other days, another partner country, other figures (``figures``). Every route but
+    the near-duplicate one (a copy keeps its outlet's and its text's facts) asks this."""
+    if same_language(a, b) and a.outlets & b.outlets:
+        return "same outlet"
+    sa, sb = a.signals, b.signals
+    if sa.dates and sb.dates and not sa.dates & sb.dates:
+        return "dates"
+    dates_a, dates_b = _lead_dates(a), _lead_dates(b)
+    if dates_a and dates_b and not dates_a & dates_b:
+        return "dates"
+    days_a, days_b = _lead_weekdays(a, dates_a), _lead_weekdays(b, dates_b)
+    if days_a and days_b and not days_a & days_b:
+        return "weekdays"
+    if partners_conflict(sa, sb):
+        return "partner"
+    if not figures:
+        return None
+    fewer = min(len(sa.numbers), len(sb.numbers))
+    if fewer >= MIN_FIGURES_TO_COMPARE and 2 * len(sa.numbers & sb.numbers) < fewer:
+        return "figures"
+    if same_language(a, b):
+        differ, agree = quantity_conflicts(quantities(a.text), quantities(b.text))
+        if differ > agree:
+            return "figures"
+    return None
+
+
+def same_language(a: Side, b: Side) -> bool:
+    return bool(a.language and _language(a.language) == _language(b.language))
 
 
 def _language(code: str | None) -> str | None:
@@ -141,15 +156,20 @@ def _language(code: str | None) -> str | None:
 _VI_DOT_DATE_RE = re.compile(r"\b(?:ngay|sang|chieu|toi|trua|dem|hom) (\d{1,2})[.-](\d{1,2})\b")
 
 
-_SENTENCE_END_RE = re.compile(r"[.!?。]\s|\n")
+_SENTENCE_END_RE = re.compile(r"[.!?。](?:\s|$)")
+MIN_PARAGRAPH_CHARS = 60  # shorter lines before the lead are headlines, bylines, captions
 
 
 def _first_sentence(side: Side) -> str:
-    """The title and the body's first sentence: where a news report says when its event
+    """The title and the lead's first sentence: where a news report says when its event
     happened (later sentences recall earlier events: the arrival, in a report of the departure)."""
-    body = side.text[:FIRST_SENTENCE_CHARS]
-    end = _SENTENCE_END_RE.search(body, 40)
-    return f"{side.title}\n{body[: end.start() + 1] if end else body}"
+    body = side.text[: 3 * FIRST_SENTENCE_CHARS]
+    title = side.title.strip()
+    paragraphs = (p.strip() for p in body.split("\n"))
+    lead = next((p for p in paragraphs if len(p) >= MIN_PARAGRAPH_CHARS and p != title), body)
+    lead = lead.strip()[:FIRST_SENTENCE_CHARS]
+    end = _SENTENCE_END_RE.search(lead, 40)
+    return f"{side.title}\n{lead[: end.start() + 1] if end else lead}"
 
 
 def _lead_dates(side: Side) -> set[date]:

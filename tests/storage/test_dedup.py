@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import db
-from storage.dedup import StoryIndex
+from storage.dedup import StoryIndex, embedding
 from storage.ingest import Ingestor
 from storage.records import ArticleRecord
 from storage.stories import list_stories, story_of
@@ -81,9 +81,24 @@ def database(database_url: str) -> str:
     return database_url
 
 
-def make_ingestor(url: str, window: float = 7 * 86400) -> Ingestor:
+def make_ingestor(url: str, window: float = 7 * 86400, semantic: bool = True) -> Ingestor:
+    """The ingest path as the product runs it, with the semantic route on for every article
+    when the embedding model is installed (``dedup.semantic = "all"``)."""
     now = T0 + timedelta(days=30)
-    return Ingestor(db.session_factory(db.make_engine(url)), index=StoryIndex(window), clock=lambda: now)
+    index = StoryIndex(window, embedder=model_or_none() if semantic else None)
+    return Ingestor(db.session_factory(db.make_engine(url)), index=index, clock=lambda: now)
+
+
+def model_or_none() -> embedding.Embedder | None:
+    try:
+        return embedding.load_embedder()
+    except embedding.EmbedderUnavailable:
+        return None
+
+
+def needs_model() -> None:
+    if model_or_none() is None:
+        pytest.skip("the embedding model is not installed: the semantic route is off")
 
 
 def members(ingestor: Ingestor, article_id: int | None) -> list[str]:

@@ -45,7 +45,7 @@ def story_rows(url: str) -> list[tuple[int, int, int | None]]:
 
 
 def test_two_rewrites_first_then_the_wire_copy_make_one_story_of_three(database: str) -> None:
-    ing = make_ingestor(database)
+    ing = make_ingestor(database, semantic=False)
     first = ing.ingest(rec("https://www.thestar.com.my/news/1", REWRITE, "thestar", T0 + timedelta(hours=3)))
     second = ing.ingest(rec("https://www.nst.com.my/news/2", REWRITE_B, "nst", T0 + timedelta(hours=4)))
     assert second.new_story and second.story_id != first.story_id  # nothing in common yet
@@ -71,7 +71,7 @@ def test_two_rewrites_first_then_the_wire_copy_make_one_story_of_three(database:
 
 
 def test_a_look_alike_of_another_date_never_merges_anything(database: str) -> None:
-    ing = make_ingestor(database)
+    ing = make_ingestor(database, semantic=False)
     first = ing.ingest(rec("https://www.thestar.com.my/news/1", REWRITE, "thestar", T0 + timedelta(hours=3)))
     second = ing.ingest(rec("https://www.nst.com.my/news/2", REWRITE_B, "nst", T0 + timedelta(hours=4)))
     other = ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", WIRE_OTHER_DAY, "bernama-en"))
@@ -93,6 +93,8 @@ def alerting_app(database_url: str) -> App:
     """The real composition: ingest with the outbox hook, two instant watches on one webhook."""
     data: dict[str, Any] = {
         "storage": {"database_url": database_url},
+        # The bridging merge is the subject: the semantic route would join the write-ups at once.
+        "dedup": {"semantic": "off"},
         "channels": {"hook": {"type": "webhook", "url": "http://127.0.0.1:9/hook", "timeout": "2s", "unsigned": True}},
         "watches": {
             # Named in every write-up of the detention.
