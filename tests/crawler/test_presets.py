@@ -53,6 +53,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             {
                 "storage": {"database_url": f"sqlite:///{folder}/nw.db"},
                 "crawler": {"download_delay": "0s"},
+                # Every article embedded (there are no watches here to choose the ones worth
+                # it): the editions and translations join through the semantic route.
+                "dedup": {"semantic": "all"},
                 "outlets": {"enabled": PRESETS, **{slug: overrides[slug] for slug in PRESETS}},
             }
         )
