@@ -41,14 +41,12 @@ def status(app: App, args: argparse.Namespace) -> int:
     with app.sessions() as session:
         rows = status_rows(session, app.config, now)
         totals = delivery_totals(session)
-    _, semantic = semantic_model(app.config)
     if args.json:
         for row in rows:
             print_json(row)
-        print_json({"semantic_route": semantic})
     else:
         print(format_status(rows, totals, now))
-        print(f"story linking, semantic route: {semantic}")
+        print(f"story linking, semantic route: {semantic_model(app.config)[1]}")
     return 0
 
 

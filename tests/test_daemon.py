@@ -213,3 +213,19 @@ def test_one_daemon_per_database_on_either_backend(database_url: str) -> None:
     held.release()
     first.dispose()
     second.dispose()
+
+
+def test_status_says_whether_the_semantic_route_is_on_and_why_not(tmp_path: Path, run_cli: RunCli) -> None:
+    url = f"sqlite:///{tmp_path / 'nw.db'}"
+    build_app(make_config({"storage": {"database_url": url}}))
+    lines = {
+        "": "on: multilingual-e5-small",
+        'semantic = "off"': "off (dedup.semantic = 'off')",
+        f'model = "{tmp_path / "missing.bin"}"': "off: no such model file",
+    }
+    for dedup, said in lines.items():
+        config = tmp_path / "config.toml"
+        config.write_text(f'[storage]\ndatabase_url = "{url}"\n[dedup]\n{dedup}\n')
+        table = run_cli("--config", str(config), "status", env=ENV)
+        assert table.returncode == 0, table.stderr
+        assert f"story linking, semantic route: {said}" in table.stdout
