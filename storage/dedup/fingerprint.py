@@ -27,7 +27,6 @@ _HEADER = struct.Struct("<BBBB")  # version, samples, anchors, family length
 class Fingerprint:
     """What is stored with an article so the index can be rebuilt from the database."""
 
-    simhash: int | None = None
     data: bytes | None = None
     signals: dict[str, Any] | None = None
     embedding: bytes | None = None  # ``storage.dedup.embedding.pack``: only for articles worth it

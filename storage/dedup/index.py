@@ -234,7 +234,7 @@ class StoryIndex:
         if self.embedder is not None and (self.worth_embedding is None or self.worth_embedding(record)):
             vector = self.embedder.pack(self.embedder.embed(record.title, text))
             self.counters["dedup/embedded"] += 1
-        return Fingerprint(None, pack(sample_keys(text), anchors, record.outlet_family), payload, vector)
+        return Fingerprint(pack(sample_keys(text), anchors, record.outlet_family), payload, vector)
 
     def find_stories(self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime) -> list[int]:
         """The stories this article belongs to (what ingest asks): empty for a new story, else
@@ -333,7 +333,7 @@ class StoryIndex:
             slot = self._slot_of(copy.id)
             if slot is not None:
                 self._families[slot] = packed
-        fp = Fingerprint(None, pack(parsed.samples, parsed.anchors, family), copy.signals)
+        fp = Fingerprint(pack(parsed.samples, parsed.anchors, family), copy.signals)
         found = self.find_stories(session, record, fp, when)
         story_id = copy.story_id
         if story_id not in found or len(found) < 2:
