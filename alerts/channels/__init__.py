@@ -32,7 +32,7 @@ KINDS: dict[str, ChannelKind[Any]] = {
     "apprise": ChannelKind(AppriseChannelConfig, AppriseChannel.from_config),
 }
 
-# What config.py parses each [channels.<name>] table into, by its ``type``.
+# What the config parser parses each [channels.<name>] table into, by its ``type``.
 CONFIG_TYPES: dict[str, type] = {kind: entry.config for kind, entry in KINDS.items()}
 
 
