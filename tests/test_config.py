@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_secret_is_read_from_the_named_variable() -> None:
         ({"unknown_section": {}}, "unknown_section", "unknown key"),
     ],
 )
-def test_config_errors_name_the_key(data: dict, key: str, words: str) -> None:
+def test_config_errors_name_the_key(data: dict[str, Any], key: str, words: str) -> None:
     with pytest.raises(ConfigError) as info:
         make_config(data)
     assert info.value.key == key
@@ -125,8 +126,8 @@ def test_database_url_from_environment_wins() -> None:
 
 
 def test_durations() -> None:
-    assert parse_duration("90s") == 90
-    assert parse_duration("1h30m") == 5400
-    assert parse_duration("7d") == 7 * 86400
+    assert parse_duration("90s") == 90.0
+    assert parse_duration("1h30m") == 5400.0
+    assert parse_duration("7d") == 7 * 86400.0
     with pytest.raises(ValueError):
         parse_duration("10 minutes")

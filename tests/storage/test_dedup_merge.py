@@ -139,6 +139,7 @@ def test_a_merged_story_never_alerts_again_for_a_watch_either_part_alerted(datab
         matches = s.execute(select(WatchMatch.article_id, WatchMatch.watch, WatchMatch.story_id, WatchMatch.alerted))
         by_article = {(a, w): (sid, alerted) for a, w, sid, alerted in matches}
     assert {sid for sid, _ in by_article.values()} == {first.story_id}
+    assert wire.article_id is not None and copy.article_id is not None
     assert by_article[(wire.article_id, "catch")] == (first.story_id, False)
     assert by_article[(wire.article_id, "patrol")] == (first.story_id, False)
     assert by_article[(copy.article_id, "patrol")] == (first.story_id, False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
 
 from storage import browse, db
 from storage.ingest import Ingestor
@@ -21,7 +22,7 @@ TEXTS = {
 }
 
 
-def titles(session, typed: str) -> list[str]:  # type: ignore[no-untyped-def]
+def titles(session: Session, typed: str) -> list[str]:
     found = browse.stories(session, browse.StoryFilter(search=parse_search(typed)))
     return sorted(s.articles[0].title for s in found)
 

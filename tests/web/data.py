@@ -20,6 +20,7 @@ from storage.dedup import StoryIndex
 from storage.ingest import Ingestor
 from storage.models import CrawlFailure, CrawlRun
 from storage.records import ArticleRecord
+from storage.status import CrawlStatus
 from tests.helpers import make_config
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -162,7 +163,7 @@ def build(cfg: Config) -> None:
             run = repository.start_crawl_run(session, outlet)
             run.started_at = NOW - timedelta(hours=hours)
             run.finished_at = run.started_at + timedelta(seconds=20)
-            run.status, run.discovered, run.fetched, run.stored = status, 10, 8, 2
+            run.status, run.discovered, run.fetched, run.stored = CrawlStatus(status), 10, 8, 2
             run.failed = len(failures)
             run.error = "all sources failed" if status == "failed" else None
             for url_, reason in failures:

@@ -56,7 +56,12 @@ def test_stories_filters_and_search(page: Any, served: Served) -> None:
 
 def test_a_title_with_a_script_is_shown_as_text_and_runs_nothing(page: Any, served: Served) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def dismiss(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     page.goto(served.url + "stories?watch=maritime")
     page.get_by_role("link", name=SCRIPT_TITLE).first.click()
     page.wait_for_url("**/stories/*")
@@ -82,7 +87,7 @@ def test_outlet_chart_renders(page: Any, served: Served) -> None:
     assert box is not None and box["width"] >= 600 and box["height"] >= 150
     bars = chart.locator("rect.bar-articles")
     assert bars.count() == 14  # one per day
-    tallest = max(bars.nth(i).bounding_box()["height"] for i in range(14))  # type: ignore[index]
+    tallest = max(bars.nth(i).bounding_box()["height"] for i in range(14))
     assert tallest > 50  # today's two articles fill the panel
     # Colours come from the stylesheet (no inline style is allowed by the CSP).
     assert chart.locator("rect.crawl-failed").evaluate("r => getComputedStyle(r).fill") == "rgb(208, 88, 79)"
