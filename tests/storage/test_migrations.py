@@ -59,7 +59,9 @@ def test_a_database_created_by_the_released_schema_upgrades_with_its_data(databa
     with engine.begin() as conn:
 
         def add(table: str, **values: Any) -> Any:
-            return conn.execute(insert(old.tables[table]).values(**values)).inserted_primary_key[0]
+            key = conn.execute(insert(old.tables[table]).values(**values)).inserted_primary_key
+            assert key is not None
+            return key[0]
 
         outlet = add("outlets", slug="qdnd-en", name="QĐND", created_at=at)
         story = add("stories", title="Talks", article_count=2, created_at=at, updated_at=at)

@@ -47,7 +47,8 @@ def started(config: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], s
                 line = proc.stdout.readline()
                 if line.startswith("Newswatch console on "):
                     url = line.split()[3]
-        assert url, f"no console address printed; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
+        stderr = proc.stderr.read() if proc.stderr and proc.poll() is not None else ""
+        assert url, f"no console address printed; stderr: {stderr}"
         yield proc, url
     finally:
         if proc.poll() is None:
