@@ -10,6 +10,7 @@ migrate; ``upgrade`` (Alembic) is the only path to it.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def alembic_config(url: str) -> Any:
     from alembic.config import Config as AlembicConfig
 
-    cfg = AlembicConfig(str(ALEMBIC_INI))
+    # stdout as it is now: Alembic's default is the sys.stdout of the moment it was first
+    # imported, which (imported lazily) may be a stream that a test's capture closed since.
+    cfg = AlembicConfig(str(ALEMBIC_INI), stdout=sys.stdout)
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     cfg.attributes["database_url"] = url
     return cfg
