@@ -152,7 +152,7 @@ def load_set(shared: Path, name: str, mode: str) -> list[Item]:
 
 def load_seeds(shared: Path) -> list[Item]:
     """Seeds 000 and 003: one publisher's two editions (qdnd.vn, en.qdnd.vn) of one event."""
-    items = []
+    items: list[Item] = []
     for name, lang, outlet in (("000", "en", "qdnd-en"), ("003", "vi", "qdnd")):
         files = sorted((shared / "seeds").glob(f"{name}_*.txt"))
         if files:
