@@ -3,7 +3,8 @@ JSON; with ``-``, JSON lines ``{"url", "html"}`` on stdin, one JSON object out p
 Stores nothing and needs no database.
 
 The outlet (its selector hints and timezone) is ``--outlet``, else the configured outlet
-serving the URL's host (or the page's canonical link's).
+serving the URL's site, host and port (or the page's canonical link's). A URL is fetched under
+the crawl's rules (``crawler.fetch``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def extract(app: App, args: argparse.Namespace) -> int:
         return _extract_lines(cfg, outlet, args.url)
     page_url = args.url
     if args.source.startswith(("http://", "https://")):
-        html: str | bytes = _fetch_page(args.source, cfg)
+        html: str | bytes = _fetch_page(args.source, cfg, outlet)
         page_url = page_url or args.source
     else:
         try:
@@ -97,17 +98,15 @@ def _extract_with_outlet(
 
 
 def _outlet_for_url(cfg: Config, url: str | None) -> OutletConfig | None:
-    """The configured outlet serving ``url``'s host; its article pattern settles a shared host."""
+    """The configured outlet serving ``url``'s site (host and port); its article pattern
+    settles a shared site."""
+    from crawler.addresses import outlet_sites, url_allowed
+
     if not url:
         return None
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    matches = []
-    for outlet in cfg.outlets:
-        hosts = {(urlsplit(outlet.base_url).hostname or "").lower(), *(d.lower() for d in outlet.domains)}
-        if any(host == h or host.endswith("." + h) for h in hosts if h):
-            matches.append(outlet)
+    matches = [o for o in cfg.outlets if url_allowed(url, outlet_sites(o.base_url, o.domains))]
     for outlet in matches:
         try:
             if re.search(outlet.article_pattern, path):
@@ -117,27 +116,20 @@ def _outlet_for_url(cfg: Config, url: str | None) -> OutletConfig | None:
     return matches[0] if matches else None
 
 
-def _fetch_page(url: str, cfg: Config) -> str | bytes:
-    """One GET with redirects and cookies (cookie gates), the crawler's user agent, timeout and
-    size cap; decoded as a crawl decodes it."""
-    import httpx
-
+def _fetch_page(url: str, cfg: Config, outlet: OutletConfig | None) -> str | bytes:
+    """One GET under the crawl's rules (``crawler.fetch``: the outlet's sites, no local addresses,
+    one deadline, the size cap), with the crawler's user agent; decoded as a crawl decodes it."""
+    from crawler.addresses import outlet_sites, url_allowed
     from crawler.extract import decode_html
+    from crawler.fetch import FetchError, fetch_page
 
-    limit = cfg.crawler.max_response_bytes
-    headers = {"User-Agent": cfg.crawler.user_agent}
+    # Redirects stay on the sites of the outlet the URL is on; a URL elsewhere (a saved copy
+    # tried with --outlet's hints) is its own site.
+    site = outlet or _outlet_for_url(cfg, url)
+    if site is not None and not url_allowed(url, outlet_sites(site.base_url, site.domains)):
+        site = None
     try:
-        with (
-            httpx.Client(timeout=float(cfg.crawler.timeout), follow_redirects=True, headers=headers) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise CommandError(f"cannot fetch {url}: HTTP {response.status_code}")
-            body = b""
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise CommandError(f"cannot fetch {url}: larger than crawler.max_response_bytes ({limit} bytes)")
-    except httpx.HTTPError as exc:
-        raise CommandError(f"cannot fetch {url}: {exc}") from None
-    return decode_html(body, response.charset_encoding) or body
+        page = fetch_page(url, cfg.crawler, site.base_url if site else None, site.domains if site else ())
+    except FetchError as exc:
+        raise CommandError(str(exc)) from None
+    return decode_html(page.body, page.charset) or page.body

@@ -47,6 +47,11 @@ class CrawlerConfig:
         Duration(3 * DAY), low=60, high=YEAR, doc="feed and sitemap items older than this are not fetched"
     )
     max_listing_pages: int = setting(2, low=1, high=100, doc="pages of each listing to follow")
+    allow_private_addresses: bool = setting(
+        False,
+        doc="reach private, loopback and link-local addresses (refused by default, except an outlet "
+        "whose `base_url` is such an address or `localhost`); see \"Security and limits\"",
+    )
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ def main(job: CrawlJob, conn: Connection) -> None:
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.addresses import local_hosts
     from crawler.settings import scrapy_settings
     from crawler.spider import OutletSpider
 
@@ -66,7 +67,8 @@ def main(job: CrawlJob, conn: Connection) -> None:
     sender.start()
     sink = outbox.put
 
-    process = CrawlerProcess(settings=scrapy_settings(job.crawler, job.time_limit))
+    hosts = local_hosts(o.outlet.base_url for o in job.outlets)
+    process = CrawlerProcess(settings=scrapy_settings(job.crawler, job.time_limit, hosts))
     for outlet_job in job.outlets:
         process.crawl(
             OutletSpider,

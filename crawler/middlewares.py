@@ -2,8 +2,8 @@
 
 - ``RedirectPolicyMiddleware``: a redirect to the *same* URL (qdnd.vn's cookie gate: a 302 that
   sets a cookie and points back at the page) is followed once, bypassing the duplicate filter
-  that would otherwise drop it silently; a second one is a loop. A redirect to a host outside the
-  outlet's own domains is refused with a recorded reason, not followed.
+  that would otherwise drop it silently; a second one is a loop. A redirect outside the outlet's
+  sites (host and port, ``crawler.addresses``) is refused with a recorded reason, not followed.
 - ``PolitenessMiddleware``: a ``Crawl-delay`` in robots.txt raises the per-host delay for the
   whole crawl; 429/503 answers wait for ``Retry-After`` (seconds or an HTTP date) and other
   retryable failures back off exponentially before the retry, instead of Scrapy's immediate one.
@@ -29,6 +29,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.misc import load_object
 
+from crawler.addresses import Site, url_allowed
+
 log = logging.getLogger(__name__)
 
 REDIRECT_CODES = (301, 302, 303, 307, 308)
@@ -40,11 +42,6 @@ class RedirectRefused(IgnoreRequest):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
-
-
-def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
-    host = host.lower().rstrip(".")
-    return any(host == domain or host.endswith("." + domain) for domain in allowed)
 
 
 class RedirectPolicyMiddleware:
@@ -73,11 +70,11 @@ class RedirectPolicyMiddleware:
             return request.replace(dont_filter=True, meta=meta)
         if location.split("#", 1)[0] in request.meta.get("redirect_urls", ()):
             raise RedirectRefused("redirect-loop", f"{request.url} redirects back to {location}")
-        allowed: tuple[str, ...] = getattr(self.crawler.spider, "allowed_domains_tuple", ())
-        host = urlsplit(location).hostname or ""
-        if allowed and not host_allowed(host, allowed):
+        sites: tuple[Site, ...] = getattr(self.crawler.spider, "sites", ())
+        if sites and not url_allowed(location, sites):
+            netloc = urlsplit(location).netloc
             raise RedirectRefused(
-                "offsite-redirect", f"{request.url} redirects to {host}, outside the outlet's domains"
+                "offsite-redirect", f"{request.url} redirects to {netloc}, outside the outlet's sites"
             )
         return response
 

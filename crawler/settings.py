@@ -1,17 +1,21 @@
 """Scrapy settings built from ``[crawler]``: politeness, safety limits and our middlewares.
 
 Reads ``crawler.user_agent``, ``download_delay``, ``autothrottle``, ``obey_robots``,
-``timeout``, ``max_response_bytes``, ``retries``, ``concurrency_per_domain``.
+``timeout``, ``max_response_bytes``, ``retries``, ``concurrency_per_domain``,
+``allow_private_addresses`` (with the local outlets' hosts, for ``crawler.resolver``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from config import CrawlerConfig
 
 
-def scrapy_settings(cfg: CrawlerConfig, time_limit: float | None = None) -> dict[str, Any]:
+def scrapy_settings(
+    cfg: CrawlerConfig, time_limit: float | None = None, local_hosts: Iterable[str] = ()
+) -> dict[str, Any]:
     delay = float(cfg.download_delay)
     return {
         "BOT_NAME": "newswatch",
@@ -44,6 +48,10 @@ def scrapy_settings(cfg: CrawlerConfig, time_limit: float | None = None) -> dict
             "crawler.middlewares.RedirectPolicyMiddleware": 650,  # between Cookies (700) and Redirect (600)
         },
         "CLOSESPIDER_TIMEOUT": float(time_limit or 0),
+        # Every connection's addresses are checked after resolution (crawler.addresses).
+        "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
+        "NEWSWATCH_LOCAL_HOSTS": sorted(local_hosts),
+        "NEWSWATCH_ALLOW_PRIVATE_ADDRESSES": cfg.allow_private_addresses,
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,  # no listening socket in a crawl
         "LOG_INSTALL_ROOT_HANDLER": False,

@@ -42,11 +42,13 @@ from twisted.web._newclient import ResponseNeverReceived
 
 from config import OutletConfig
 from crawler import discovery
+from crawler.addresses import outlet_sites, url_allowed
 from crawler.extract import decode_html, extract
 from crawler.messages import ArticleFound, ChildMessage, PageFailed, SpiderClosed, TooOld, Validators
-from crawler.middlewares import RedirectRefused, host_allowed
+from crawler.middlewares import RedirectRefused
 from crawler.outlets import source_url
 from crawler.outlets.quirks import clean_feed_title
+from crawler.resolver import REFUSED
 from storage.records import ArticleRecord
 from storage.urls import canonicalize
 
@@ -80,9 +82,8 @@ class OutletSpider(scrapy.Spider):
         self.now = now
         self.tz = ZoneInfo(outlet.timezone)
         self.pattern = re.compile(outlet.article_pattern)
-        host = (urlsplit(outlet.base_url).hostname or "").lower()
-        self.allowed_domains_tuple = tuple(dict.fromkeys([host, *(d.lower() for d in outlet.domains)]))
-        self.allowed_domains = list(self.allowed_domains_tuple)
+        self.sites = outlet_sites(outlet.base_url, outlet.domains)  # hosts with their ports
+        self.allowed_domains = list(dict.fromkeys(site.host for site in self.sites))
         self.counts: Counter[str] = Counter()
         self.seen: set[str] = set()
         self.dated_pending = 0  # feed and sitemap requests not answered yet
@@ -263,12 +264,7 @@ class OutletSpider(scrapy.Spider):
     # ----------------------------------------------------------------------- articles
 
     def _allowed(self, url: str) -> bool:
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname or ""
-        except ValueError:
-            return False
-        return parts.scheme in ("http", "https") and host_allowed(host, self.allowed_domains_tuple)
+        return url_allowed(url, self.sites)
 
     def _canonical(self, url: str) -> str | None:
         try:
@@ -424,6 +420,13 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     if isinstance(exc, (DownloadTimeoutError, error.TimeoutError, error.TCPTimedOutError, defer.TimeoutError)):
         return "timeout", "no answer within the timeout"
     if isinstance(exc, (CannotResolveHostError, error.DNSLookupError)):
+        request = getattr(failure, "request", None)  # the request that failed, maybe a redirect's
+        host = (urlsplit(request.url if request is not None else "").hostname or "").lower().rstrip(".")
+        if host in REFUSED:
+            return "private-address", (
+                f"{host} resolves to {REFUSED[host]}, a private, loopback or link-local address "
+                "(see crawler.allow_private_addresses)"
+            )
         return "dns", str(exc)[:200]
     if isinstance(exc, (DownloadConnectionRefusedError, error.ConnectionRefusedError)):
         return "connection-refused", "connection refused"
