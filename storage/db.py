@@ -3,13 +3,16 @@
 There is no module-level engine: ``app`` builds one from ``storage.database_url`` and hands
 a session factory to whoever needs it; the caller owns each session and its transaction.
 SQLite gets WAL mode, a busy timeout and enforced foreign keys, so the daemon and a CLI
-command can use the same file at once. Readers check the schema (``require_schema``) and never
-migrate; ``upgrade`` (Alembic) is the only path to it.
+command can use the same file at once; a new database file (and folder) is created owner-only.
+Readers check the schema (``require_schema``) and never migrate; ``upgrade`` (Alembic) is the
+only path to it.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -38,13 +41,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         path = _sqlite_file(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
         kwargs.setdefault("connect_args", {}).setdefault("timeout", 30)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file (and its folder) readable by the owner only, whatever the umask:
+    SQLite gives its -wal and -shm files the database file's permissions. An existing file
+    keeps its own."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
