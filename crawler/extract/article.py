@@ -81,7 +81,10 @@ def extract(
 ) -> Extracted | None:
     """Extract the main article from ``html``; None when the page has no article text."""
     text_html = page.decode_html(html) if isinstance(html, bytes) else html
-    if text_html is None or not page.looks_like_html(text_html):
+    if text_html is None:
+        return None
+    text_html = page.clean_text(text_html)
+    if not page.looks_like_html(text_html):
         return None
     tree = page.parse(text_html)
     if tree is None:

@@ -3,8 +3,11 @@ outlet's CSS hints applied to the tree.
 
 * ``decode_html``: a BOM, then strict UTF-8 (valid multi-byte UTF-8 is far more telling than
   a wrong ``<meta charset>``), then the HTTP header's charset, then the page's meta charset,
-  then windows-1252; ``None`` for bytes that are plainly not text (PDF, images). The crawl,
-  ``run.py extract`` and ``extract`` share it.
+  then windows-1252; ``None`` for bytes that are plainly not text (PDF, images). A UTF-8 page
+  with a few stray bytes of another encoding stays UTF-8. The crawl, ``run.py extract`` and
+  ``extract`` share it.
+* ``clean_text``: control characters, lone surrogates and noncharacters removed, before parsing
+  (one of them used to lose the whole article).
 * ``looks_like_html``, ``parse``: anything that is not HTML (JSON, plain text) is refused.
 * ``selectors``, ``first_text``: an outlet hint (``OutletConfig.selectors``) as compiled CSS
   selectors; an unusable hint is ignored (logged at debug), never an error.
@@ -42,12 +45,15 @@ def decode_html(data: bytes, charset: str | None = None) -> str | None:
         return data[3:].decode("utf-8", errors="replace")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
-    if head.lstrip().startswith(_BINARY_MAGIC) or b"\x00" in head:
-        return None
+    if head.lstrip().startswith(_BINARY_MAGIC) or head.count(b"\x00") > len(head) // 8:
+        return None  # a stray NUL is removed later; many of them are not text
     try:
         return data.decode("utf-8")  # valid multi-byte UTF-8 beats a wrong declaration
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
     match = _META_CHARSET.search(data[:4096])
     for declared in ((charset or "").strip().lower(), match.group(1).decode("ascii").lower() if match else ""):
         if declared and declared not in _AS_CP1252 and not declared.startswith("utf"):
@@ -56,6 +62,29 @@ def decode_html(data: bytes, charset: str | None = None) -> str | None:
             except (LookupError, UnicodeDecodeError):
                 pass
     return data.decode("cp1252", errors="replace")
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few stray bytes (a page pasted together from two encodings): decoded as
+    UTF-8 with the strays replaced, rather than all of it read as windows-1252 (every
+    Vietnamese letter garbled). Text in a single-byte encoding forms almost no valid multi-byte
+    UTF-8, so it is left to the declarations."""
+    text = data.decode("utf-8", errors="replace")
+    stray = text.count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 0x7F) - stray
+    return text if valid >= 8 and stray <= valid // 10 else None
+
+
+# One of these anywhere in a page made lxml or trafilatura give up on all of it (the article was
+# dropped as "no text"): C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates
+# and noncharacters. VT and FF are white space to a reader, so they become spaces.
+_STRAY = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_SPACES = str.maketrans("\x0b\x0c", "  ")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters that make a parser drop a page (see ``_STRAY``)."""
+    return _STRAY.sub("", text).translate(_SPACES)
 
 
 _HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|article|main|div|p|h1|title|meta)[\s>/]", re.I)
