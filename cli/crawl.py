@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from cli.command import Commands, UsageError, add_command
 from cli.output import Column, table
+from cli.signals import StopSignals
 
 if TYPE_CHECKING:
     from app import App
@@ -48,12 +49,20 @@ def crawl(app: App, args: argparse.Namespace) -> int:
         if live:
             print(f"\r\033[K{slug}: {message}"[:150], end="", file=sys.stderr, flush=True)
 
-    summaries = run_crawl(
-        cfg, outlets, app.ingestor().ingest, app.sessions, time_limit=cfg.schedule.crawl_time_limit, progress=progress
-    )
+    with StopSignals() as stop:
+        summaries = run_crawl(
+            cfg,
+            outlets,
+            app.ingestor().ingest,
+            app.sessions,
+            time_limit=cfg.schedule.crawl_time_limit,
+            progress=progress,
+            stop=stop.event,
+        )
     if live:
         print("\r\033[K", end="", file=sys.stderr)
-    return report_crawls(summaries, "alerts they matched are queued for the daemon (or: run.py alerts send)")
+    status = report_crawls(summaries, "alerts they matched are queued for the daemon (or: run.py alerts send)")
+    return stop.exit_status(status)
 
 
 def register(commands: Commands) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cli.command import CommandError, Commands, add_command
 from cli.serve import add_bind_options
+from cli.signals import STOP_SIGNALS, StopSignals
 
 if TYPE_CHECKING:
     from app import App
@@ -44,7 +45,9 @@ def run(app: App, args: argparse.Namespace) -> int:
         recover_interrupted(app.sessions)  # sends a killed daemon left half-done go out again now
         jobs = Jobs(cfg, app.sessions, app.ingestor(), run_crawl)
         if args.once:
-            return _run_once(app, jobs)
+            with StopSignals() as signals:
+                jobs.stop_crawls = signals.event
+                return signals.exit_status(_run_once(app, jobs))
         daemon = Daemon(cfg, jobs, app.dispatcher(), may_crawl=lambda: lock.held)
         app.wake_dispatcher = daemon.loop.wake
         stop = StopFlag()
@@ -84,7 +87,7 @@ def _run_once(app: App, jobs: Jobs) -> int:
 
 
 class StopFlag:
-    """Set by SIGTERM or SIGINT; the daemon loop polls it.
+    """Set by SIGTERM, SIGINT or SIGHUP; the daemon loop polls it.
 
     The handler only records the signal: it runs between two bytecodes of the main thread,
     which may be in the middle of writing a log line, and logging from it would raise
@@ -95,8 +98,8 @@ class StopFlag:
         self.lost = False
         self.signal_name = ""
         self._event = threading.Event()
-        signal.signal(signal.SIGTERM, self._set)
-        signal.signal(signal.SIGINT, self._set)
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, self._set)
 
     def lock_lost(self) -> None:
         """Called from the lock's watcher thread when another daemon holds the lock now."""

@@ -1,0 +1,151 @@
+"""Nothing left running: a crawl child never outlives the command that started it.
+
+The review's input first: SIGTERM to ``run --once`` or ``crawl`` (what cron, ``timeout`` and
+systemd send) left the crawl child running, fetching on, or hung past its time limit. Then the
+class: each of SIGTERM, SIGINT and SIGHUP, to each command that starts a crawl child, ends the
+child and records the crawl as interrupted; and SIGKILL of the parent, which no handler sees,
+still takes the child with it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.crawler.site import Page, Site
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def hanging_site() -> Iterator[Site]:
+    site = Site().start()
+    site.routes["/robots.txt"] = Page("User-agent: *\n", content_type="text/plain")
+    site.routes["/feed.xml"] = Page("<rss/>", hang=120)  # the crawl waits on it
+    yield site
+    site.stop()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def start(tmp_path: Path, site: Site, *command: str) -> tuple[subprocess.Popen[str], Path]:
+    db = tmp_path / "nw.db"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        f'[storage]\ndatabase_url = "sqlite:///{db}"\n'
+        '[crawler]\ndownload_delay = "0s"\nretries = 0\ntimeout = "5m"\n'
+        '[schedule]\ncrawl_time_limit = "10m"\njitter = "0s"\n'
+        '[outlets]\nenabled = ["slow"]\n[outlets.slow]\nname = "Slow"\nlanguage = "en"\ntimezone = "UTC"\n'
+        f'base_url = "{site.url}"\nfeeds = ["/feed.xml"]\narticle_pattern = "^/news/"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), "--config", str(cfg), *command],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # its own group: only the signal the test sends reaches it
+    )  # fmt: skip
+    return proc, db
+
+
+def wait_for_child(proc: subprocess.Popen[str], site: Site) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        kids = children(proc.pid)
+        if kids and "/feed.xml" in site.paths():
+            return kids[0]
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.1)
+    raise AssertionError("no crawl child fetching the feed")
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def statuses(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [row[0] for row in conn.execute("SELECT status FROM crawl_runs")]
+
+
+@pytest.mark.parametrize("command", [("crawl",), ("run", "--once")], ids=["crawl", "run --once"])
+def test_kill_9_of_the_parent_takes_the_crawl_child_with_it(
+    tmp_path: Path, hanging_site: Site, command: tuple[str, ...]
+) -> None:
+    proc, _ = start(tmp_path, hanging_site, *command)
+    child = wait_for_child(proc, hanging_site)
+    try:
+        proc.kill()
+        proc.wait(timeout=10)
+        assert gone_within(child, 10), "the crawl child outlived its parent"
+    finally:
+        if alive(child):
+            os.kill(child, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name)
+@pytest.mark.parametrize("command", [("crawl",), ("run", "--once")], ids=["crawl", "run --once"])
+def test_a_signal_to_the_command_ends_its_crawl_child_and_records_the_crawl_interrupted(
+    tmp_path: Path, hanging_site: Site, command: tuple[str, ...], signum: signal.Signals
+) -> None:
+    proc, db = start(tmp_path, hanging_site, *command)
+    child = wait_for_child(proc, hanging_site)
+    try:
+        proc.send_signal(signum)
+        code = proc.wait(timeout=30)
+        _, err = proc.communicate()
+        assert code == 128 + signum, err
+        assert gone_within(child, 5), "the crawl child is still running"
+        assert statuses(db) == ["interrupted"]
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if alive(child):
+            os.kill(child, signal.SIGKILL)
+
+
+def test_the_daemon_stops_on_sighup_like_on_sigterm_and_leaves_no_crawl_child(
+    tmp_path: Path, hanging_site: Site
+) -> None:
+    proc, db = start(tmp_path, hanging_site, "run")
+    child = wait_for_child(proc, hanging_site)
+    try:
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(timeout=60) == 0, proc.communicate()[1]
+        assert gone_within(child, 5)
+        assert statuses(db) == ["interrupted"]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if alive(child):
+            os.kill(child, signal.SIGKILL)
