@@ -20,7 +20,7 @@ import pytest
 
 from crawler.addresses import local_host, outlet_sites, refused_address, url_allowed
 from tests.crawler.site import Page, Site
-from tests.helpers import random_words, run_cli
+from tests.helpers import RunCli, random_words
 
 NOW = format_datetime(datetime.now(UTC))
 RSS = "application/rss+xml; charset=utf-8"
@@ -50,7 +50,7 @@ def sites() -> Iterator[tuple[Site, Site]]:
 
 
 def crawl(
-    tmp_path: Path, base_url: str, domains: list[str] | None = None, allow_private: bool = False
+    run_cli: RunCli, tmp_path: Path, base_url: str, domains: list[str] | None = None, allow_private: bool = False
 ) -> tuple[list[str], dict[str, str]]:
     """``run.py crawl`` of one outlet; returns the stored URLs and the recorded errors by URL."""
     db = tmp_path / "nw.db"
@@ -72,7 +72,7 @@ def crawl(
 
 
 def test_a_feed_on_one_port_cannot_get_an_article_on_another_port_fetched(
-    tmp_path: Path, sites: tuple[Site, Site]
+    tmp_path: Path, sites: tuple[Site, Site], run_cli: RunCli
 ) -> None:
     a, b = sites
     port_b = b.url.rsplit(":", 1)[1]
@@ -80,23 +80,25 @@ def test_a_feed_on_one_port_cannot_get_an_article_on_another_port_fetched(
     a.routes["/feed.xml"] = feed([f"{base}/news/home", f"http://localhost:{port_b}/news/other"])
     a.routes["/news/home"] = Page(article("Navy patrol at home", 1))
     b.routes["/news/other"] = Page(article("Other service's page", 2))
-    stored, _ = crawl(tmp_path, base)
+    stored, _ = crawl(run_cli, tmp_path, base)
     assert stored == [f"{base}/news/home"]
     assert b.hits == [], "the other port was contacted"
 
 
-def test_a_redirect_to_another_port_of_the_same_host_is_refused(tmp_path: Path, sites: tuple[Site, Site]) -> None:
+def test_a_redirect_to_another_port_of_the_same_host_is_refused(
+    tmp_path: Path, sites: tuple[Site, Site], run_cli: RunCli
+) -> None:
     a, b = sites
     a.routes["/feed.xml"] = feed([f"{a.url}/news/moved"])
     a.routes["/news/moved"] = Page(status=302, headers={"Location": f"{b.url}/news/secret"})
     b.routes["/news/secret"] = Page(article("Internal", 3))
-    stored, errors = crawl(tmp_path, a.url)
+    stored, errors = crawl(run_cli, tmp_path, a.url)
     assert stored == [] and b.hits == []
     assert errors[f"{a.url}/news/moved"] == "offsite-redirect"
 
 
 def test_a_name_of_the_outlet_resolving_to_loopback_is_refused_unless_allowed(
-    tmp_path: Path, sites: tuple[Site, Site]
+    tmp_path: Path, sites: tuple[Site, Site], run_cli: RunCli
 ) -> None:
     a, _ = sites
     port = a.url.rsplit(":", 1)[1]
@@ -106,7 +108,7 @@ def test_a_name_of_the_outlet_resolving_to_loopback_is_refused_unless_allowed(
     a.routes["/news/hop"] = Page(status=302, headers={"Location": f"http://localhost:{port}/news/landing"})
     a.routes["/news/direct"] = Page(article("Direct", 4))
     a.routes["/news/landing"] = Page(article("Landing", 5))
-    stored, errors = crawl(tmp_path, a.url, domains=[f"localhost:{port}"])
+    stored, errors = crawl(run_cli, tmp_path, a.url, domains=[f"localhost:{port}"])
     assert stored == []
     assert errors[f"http://localhost:{port}/news/direct"] == "private-address"
     assert errors[f"{a.url}/news/hop"] == "private-address"  # the redirect's target was refused
@@ -114,7 +116,7 @@ def test_a_name_of_the_outlet_resolving_to_loopback_is_refused_unless_allowed(
     # ... and a documented setting allows it
     again = tmp_path / "allowed"
     again.mkdir()
-    stored, _ = crawl(again, a.url, domains=[f"localhost:{port}"], allow_private=True)
+    stored, _ = crawl(run_cli, again, a.url, domains=[f"localhost:{port}"], allow_private=True)
     assert sorted(stored) == [f"http://localhost:{port}/news/direct", f"http://localhost:{port}/news/landing"]
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.crawler.site import Page, Site
-from tests.helpers import random_words, run_cli
+from tests.helpers import RunCli, random_words
 
 ARTICLE = (
     "<!doctype html><html><head><title>Navy patrol</title></head><body><article><h1>Navy patrol</h1>"
@@ -78,7 +78,7 @@ class Trickle:
         self.sock.close()
 
 
-def test_a_redirect_to_another_port_is_not_followed(tmp_path: Path, sites: tuple[Site, Site]) -> None:
+def test_a_redirect_to_another_port_is_not_followed(tmp_path: Path, sites: tuple[Site, Site], run_cli: RunCli) -> None:
     a, b = sites
     a.routes["/story"] = Page(status=302, headers={"Location": f"{b.url}/admin"})
     b.routes["/admin"] = Page(ARTICLE)
@@ -88,7 +88,7 @@ def test_a_redirect_to_another_port_is_not_followed(tmp_path: Path, sites: tuple
     assert b.hits == []
 
 
-def test_a_trickling_body_ends_at_the_deadline(tmp_path: Path) -> None:
+def test_a_trickling_body_ends_at_the_deadline(tmp_path: Path, run_cli: RunCli) -> None:
     slow = Trickle(every=0.2, seconds=60)
     try:
         started = time.monotonic()
@@ -101,7 +101,7 @@ def test_a_trickling_body_ends_at_the_deadline(tmp_path: Path) -> None:
     assert took < 20, f"took {took:.1f}s with a 2s deadline"
 
 
-def test_a_server_that_never_answers_ends_at_the_deadline(tmp_path: Path) -> None:
+def test_a_server_that_never_answers_ends_at_the_deadline(tmp_path: Path, run_cli: RunCli) -> None:
     silent = Trickle(silent=True, seconds=60)
     try:
         result = run_cli("--config", str(write_config(tmp_path, timeout="2s")), "extract", f"{silent.url}/story")
@@ -115,7 +115,9 @@ def test_a_server_that_never_answers_ends_at_the_deadline(tmp_path: Path) -> Non
     ["http://localhost:{port_a}/x", "{b}/x", "https://127.0.0.1:{port_b}/x", "http://[::1]:{port_a}/x",
      "file:///etc/passwd", "http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:{port_a}@{b_host}/x"],
 )  # fmt: skip
-def test_redirects_off_the_site_are_refused(tmp_path: Path, sites: tuple[Site, Site], location: str) -> None:
+def test_redirects_off_the_site_are_refused(
+    tmp_path: Path, sites: tuple[Site, Site], location: str, run_cli: RunCli
+) -> None:
     a, b = sites
     port_a, port_b = a.url.rsplit(":", 1)[1], b.url.rsplit(":", 1)[1]
     target = location.format(port_a=port_a, port_b=port_b, b=b.url, b_host=b.url.split("//", 1)[1])
@@ -126,7 +128,7 @@ def test_redirects_off_the_site_are_refused(tmp_path: Path, sites: tuple[Site, S
     assert b.hits == [] and [h.path for h in a.hits] == ["/story"]
 
 
-def test_redirects_within_the_site_are_followed(tmp_path: Path, sites: tuple[Site, Site]) -> None:
+def test_redirects_within_the_site_are_followed(tmp_path: Path, sites: tuple[Site, Site], run_cli: RunCli) -> None:
     a, _ = sites
     a.routes["/story"] = Page(status=301, headers={"Location": "/moved"})
     a.routes["/moved"] = Page(status=302, headers={"Location": f"{a.url}/final"})
@@ -136,7 +138,9 @@ def test_redirects_within_the_site_are_followed(tmp_path: Path, sites: tuple[Sit
     assert "Navy patrol" in result.stdout
 
 
-def test_an_outlet_name_resolving_to_loopback_is_refused(tmp_path: Path, sites: tuple[Site, Site]) -> None:
+def test_an_outlet_name_resolving_to_loopback_is_refused(
+    tmp_path: Path, sites: tuple[Site, Site], run_cli: RunCli
+) -> None:
     a, _ = sites
     port = a.url.rsplit(":", 1)[1]
     a.routes["/news/x"] = Page(ARTICLE)
