@@ -6,7 +6,8 @@ sub-commands next to their handlers. Modules import only the standard library at
 (Scrapy, trafilatura, SQLAlchemy...) is imported when it runs, so ``--help`` starts at once.
 
 Errors reach the user as one line on stderr: exit status 2 for configuration and usage
-problems, 1 for anything else that failed.
+problems, 1 for anything else that failed. Control characters and bidirectional overrides in
+anything printed are escaped (``cli.terminal``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from cli import alerts, articles, crawl, db, demo, extract, import_, run, serve, status, watches
 from cli.command import CommandError, UsageError
 from cli.logs import setup_logging
+from cli.terminal import SafeStream
 
 log = logging.getLogger("newswatch")
 
@@ -43,7 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; everything it prints (log lines included) goes through
+    ``cli.terminal.SafeStream``, so text from outlets cannot drive the terminal."""
     args = build_parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
+    try:
+        return _main(args)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(args: argparse.Namespace) -> int:
     setup_logging(args.log_json, args.verbose)
     from config import ConfigError
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from cli.command import CommandError, Commands, add_command
 from cli.output import print_json
+from cli.terminal import cell
 
 if TYPE_CHECKING:
     from app import App
@@ -43,10 +44,10 @@ def list_deliveries(app: App, args: argparse.Namespace) -> int:
             continue
         when = datetime.fromisoformat(row["created_at"]).strftime("%Y-%m-%d %H:%M")
         print(f"{when}  {row['id']}  {row['kind']:<7} {row['channel']:<12} {row['status']:<9} "
-              f"{row['attempts']:>2}x  {row['summary'][:70]}")  # fmt: skip
+              f"{row['attempts']:>2}x  {cell(row['summary'])[:70]}")  # fmt: skip
         if row["status"] != DeliveryStatus.DELIVERED and row["last_error"]:
             retry = f" (next try {row['next_attempt_at'][:16].replace('T', ' ')} UTC)" if row["next_attempt_at"] else ""
-            print(f"{'':18}last error{retry}: {row['last_error'][:200]}")
+            print(f"{'':18}last error{retry}: {cell(row['last_error'])[:200]}")
     if not rows and not args.json:
         print("no failed deliveries" if args.failed else "no deliveries")
     return 0

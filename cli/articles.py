@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from cli.command import Commands, add_command, since
 from cli.output import print_json
+from cli.terminal import cell
 
 if TYPE_CHECKING:
     from app import App
@@ -36,7 +37,7 @@ def articles(app: App, args: argparse.Namespace) -> int:
                 )
             else:
                 when = (a.published_at or a.created_at).strftime("%Y-%m-%d %H:%M")
-                print(f"{when}  {a.outlet.slug:<14} {a.language or '--':<3} {a.title[:80]}\n{'':33}{a.url}")
+                print(f"{when}  {a.outlet.slug:<14} {a.language or '--':<3} {cell(a.title)[:80]}\n{'':33}{cell(a.url)}")
     return 0
 
 
@@ -52,7 +53,7 @@ def stories(app: App, args: argparse.Namespace) -> int:
             when, outlets = f"{story.updated_at:%Y-%m-%d %H:%M}", ", ".join(story.outlets)
             print(f"story {story.story_id}  {when}  {len(story.articles)} article(s)  {outlets}")
             for a in story.articles:
-                print(f"  {a.outlet:<14} {a.language or '--':<3} {a.title[:80]}\n  {'':18}{a.url}")
+                print(f"  {a.outlet:<14} {a.language or '--':<3} {cell(a.title)[:80]}\n  {'':18}{cell(a.url)}")
     return 0
 
 

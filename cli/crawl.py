@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from cli import terminal
 from cli.command import Commands, UsageError, add_command
 from cli.output import Column, table
 from cli.signals import StopSignals
@@ -46,8 +47,10 @@ def crawl(app: App, args: argparse.Namespace) -> int:
     live = sys.stderr.isatty() and not args.quiet
 
     def progress(slug: str, message: str) -> None:
-        if live:
-            print(f"\r\033[K{slug}: {message}"[:150], end="", file=sys.stderr, flush=True)
+        if live:  # the line is redrawn with our own control codes, the text escaped
+            raw = getattr(sys.stderr, "raw", sys.stderr)
+            raw.write("\r\033[K" + terminal.escape(f"{slug}: {message}")[:150])
+            raw.flush()
 
     with StopSignals() as stop:
         summaries = run_crawl(
@@ -60,7 +63,7 @@ def crawl(app: App, args: argparse.Namespace) -> int:
             stop=stop.event,
         )
     if live:
-        print("\r\033[K", end="", file=sys.stderr)
+        getattr(sys.stderr, "raw", sys.stderr).write("\r\033[K")
     status = report_crawls(summaries, "alerts they matched are queued for the daemon (or: run.py alerts send)")
     return stop.exit_status(status)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cli import terminal
+
 
 def print_json(obj: Any) -> None:
     """One JSON object on one line (UTF-8 text kept as it is)."""
@@ -80,7 +82,7 @@ def table(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> str:
     def line(cells: Sequence[object]) -> str:
         out = ""
         for i, (column, cell) in enumerate(zip(columns, cells, strict=True)):
-            text = str(cell)
+            text = terminal.cell(cell)  # a title's line break or ESC stays inside its cell
             if column.clip is not None:
                 text = text[: column.clip]
             if i:

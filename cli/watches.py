@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from cli.command import CommandError, Commands, add_command, since
 from cli.output import JsonLinesIn, print_json
+from cli.terminal import cell
 
 if TYPE_CHECKING:
     from alerts.watches import Matcher
@@ -83,11 +84,11 @@ def backtest(app: App, args: argparse.Namespace) -> int:
                     }
                 )
                 continue
-            print(f"{when:%Y-%m-%d %H:%M}  {article.outlet.slug:<14} score {hit.score:<6} {article.title[:90]}")
-            print(f"{'':18}{article.url}")
+            print(f"{when:%Y-%m-%d %H:%M}  {article.outlet.slug:<14} score {hit.score:<6} {cell(article.title)[:90]}")
+            print(f"{'':18}{cell(article.url)}")
             print(f"{'':18}terms: {', '.join(hit.terms)}")
             for snippet in hit.snippets:
-                print(f"{'':18}> {snippet.marked()}")
+                print(f"{'':18}> {cell(snippet.marked())}")
     summary = f"{alerted} alerts from {scanned} articles ({repeats} more matched a story already alerted)"
     print(summary, file=sys.stderr if args.json else sys.stdout)
     return 0
