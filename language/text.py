@@ -5,6 +5,9 @@
 * ``strip_diacritics``: the text without combining marks and with ``đ``/``Đ`` as ``d``/``D``
   (``Phan Văn Giang`` -> ``Phan Van Giang``), NFC, case kept. Vietnamese and Malay names are
   written with and without their marks, and outlets do both.
+* ``strip_stray``: the text without the characters that make parsers and databases give up on
+  it (C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates, noncharacters);
+  the crawler's extraction and every stored record go through it.
 * ``fold``: ``strip_diacritics`` and case-folded, for comparing words (dedup's shingles and
   names). The result is left decomposed: recomposing would cost a pass over every stored
   article and changes nothing for Latin letters, whose marks are gone by then.
@@ -18,6 +21,17 @@ import re
 import unicodedata
 
 _SPACE_RE = re.compile(r"\s+")
+# One of these anywhere in a page made lxml or trafilatura give up on all of it (the article was
+# dropped as "no text"), and a lone surrogate cannot be stored (UTF-8 has no encoding for it).
+# VT and FF are white space to a reader, so they become spaces.
+_STRAY_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_SPACES = str.maketrans("\x0b\x0c", "  ")
+
+
+def strip_stray(text: str) -> str:
+    """``text`` without the characters that make a parser drop it or a database refuse it."""
+    return _STRAY_RE.sub("", text).translate(_SPACES)
+
 # The combining-mark blocks (diacritics for Latin, Greek and Cyrillic letters and their
 # supplements): one regex removes them faster than a character loop asking unicodedata.
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from language import detect_language, normalize
+from language import detect_language, normalize, strip_stray
 from storage import repository
 from storage.dedup import StoryIndex
 from storage.models import Article, Story, utcnow
@@ -65,7 +65,15 @@ class Ingestor:
         return result
 
     def _ingest(self, record: ArticleRecord) -> IngestResult:
-        text = record.text.strip()
+        # A stray control character or lone surrogate (an imported JSON record may hold one)
+        # would make the database refuse the record, and the rest of an import with it.
+        record = _replace(
+            record,
+            url=strip_stray(record.url),
+            title=strip_stray(record.title),
+            author=record.author and strip_stray(record.author),
+        )
+        text = strip_stray(record.text).strip()
         if not text:
             return IngestResult("invalid", "invalid/empty", record.url)
         if urlsplit(record.url).scheme.lower() not in ("http", "https"):

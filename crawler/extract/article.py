@@ -40,7 +40,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from crawler.extract import dates, metadata, page
-from language import detect_language
+from language import detect_language, strip_stray
 
 if TYPE_CHECKING:
     from config import OutletConfig
@@ -83,7 +83,7 @@ def extract(
     text_html = page.decode_html(html) if isinstance(html, bytes) else html
     if text_html is None:
         return None
-    text_html = page.clean_text(text_html)
+    text_html = strip_stray(text_html)  # one control character used to lose the article
     if not page.looks_like_html(text_html):
         return None
     tree = page.parse(text_html)

@@ -6,8 +6,6 @@ outlet's CSS hints applied to the tree.
   then windows-1252; ``None`` for bytes that are plainly not text (PDF, images). A UTF-8 page
   with a few stray bytes of another encoding stays UTF-8. The crawl, ``run.py extract`` and
   ``extract`` share it.
-* ``clean_text``: control characters, lone surrogates and noncharacters removed, before parsing
-  (one of them used to lose the whole article).
 * ``looks_like_html``, ``parse``: anything that is not HTML (JSON, plain text) is refused.
 * ``selectors``, ``first_text``: an outlet hint (``OutletConfig.selectors``) as compiled CSS
   selectors; an unusable hint is ignored (logged at debug), never an error.
@@ -73,18 +71,6 @@ def _mostly_utf8(data: bytes) -> str | None:
     stray = text.count("\ufffd")
     valid = sum(1 for ch in text if ord(ch) > 0x7F) - stray
     return text if valid >= 8 and stray <= valid // 10 else None
-
-
-# One of these anywhere in a page made lxml or trafilatura give up on all of it (the article was
-# dropped as "no text"): C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates
-# and noncharacters. VT and FF are white space to a reader, so they become spaces.
-_STRAY = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-_SPACES = str.maketrans("\x0b\x0c", "  ")
-
-
-def clean_text(text: str) -> str:
-    """``text`` without the characters that make a parser drop a page (see ``_STRAY``)."""
-    return _STRAY.sub("", text).translate(_SPACES)
 
 
 _HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|article|main|div|p|h1|title|meta)[\s>/]", re.I)

@@ -11,11 +11,13 @@ the same text as from the clean page, less the stray character.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from crawler.extract import decode_html, extract
+from tests.helpers import RunCli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "extract"
 PAGES = sorted(p.name for p in FIXTURES.glob("*.html"))
@@ -99,3 +101,28 @@ def test_a_single_byte_page_is_still_read_by_its_declaration() -> None:
     raw = (FIXTURES / "bernama_article_cp1252.html").read_bytes()
     result = extract(raw, "https://www.bernama.com/a")
     assert result is not None and "\ufffd" not in result.text and "caf\u00e9" in result.text
+
+
+def test_an_import_with_a_lone_surrogate_stores_every_record(tmp_path: Path, run_cli: RunCli) -> None:
+    """The same class on the way in from JSON: a lone surrogate made the database refuse the
+    record and the whole import stopped (the records after it were lost too)."""
+    words = " ".join(f"word{i}" for i in range(80))
+    records = [
+        {
+            "url": "https://e.org/1",
+            "title": "Navy \ud800 patrol\x08",
+            "text": f"Navy \udfff\x1b {words}",
+            "language": "en",
+        },
+        {"url": "https://e.org/2\ud83d", "title": "Coast guard", "text": f"Coast guard {words} two", "language": "en"},
+        {"url": "https://e.org/3", "title": "Fisheries", "text": f"Fisheries \x00 {words} three", "language": "en"},
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
+    result = run_cli("import", str(path), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "imported 3 new articles" in result.stdout
+    listed = run_cli("articles", "--json", env=env)
+    titles = sorted(json.loads(line)["title"] for line in listed.stdout.splitlines())
+    assert titles == ["Coast guard", "Fisheries", "Navy  patrol"]
