@@ -18,6 +18,6 @@ Reads no configuration.
 from __future__ import annotations
 
 from language.detect import detect_language
-from language.text import fold, normalize, strip_diacritics, strip_stray
+from language.text import fold, normalize, storable, strip_diacritics, strip_stray
 
-__all__ = ["detect_language", "fold", "normalize", "strip_diacritics", "strip_stray"]
+__all__ = ["detect_language", "fold", "normalize", "storable", "strip_diacritics", "strip_stray"]

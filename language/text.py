@@ -5,9 +5,11 @@
 * ``strip_diacritics``: the text without combining marks and with ``đ``/``Đ`` as ``d``/``D``
   (``Phan Văn Giang`` -> ``Phan Van Giang``), NFC, case kept. Vietnamese and Malay names are
   written with and without their marks, and outlets do both.
-* ``strip_stray``: the text without the characters that make parsers and databases give up on
-  it (C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates, noncharacters);
-  the crawler's extraction and every stored record go through it.
+* ``strip_stray``: the text without the characters that make parsers give up on it (C0
+  controls but tab and line breaks, DEL, C1 controls, lone surrogates, noncharacters); the
+  crawler's extraction runs it on every page before parsing.
+* ``storable``: the text without what a database refuses (NUL, lone surrogates); every stored
+  record goes through it. Other control characters are data, escaped where printed.
 * ``fold``: ``strip_diacritics`` and case-folded, for comparing words (dedup's shingles and
   names). The result is left decomposed: recomposing would cost a pass over every stored
   article and changes nothing for Latin letters, whose marks are gone by then.
@@ -22,15 +24,23 @@ import unicodedata
 
 _SPACE_RE = re.compile(r"\s+")
 # One of these anywhere in a page made lxml or trafilatura give up on all of it (the article was
-# dropped as "no text"), and a lone surrogate cannot be stored (UTF-8 has no encoding for it).
+# dropped as "no text").
 # VT and FF are white space to a reader, so they become spaces.
 _STRAY_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _SPACES = str.maketrans("\x0b\x0c", "  ")
 
 
+_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+
+
 def strip_stray(text: str) -> str:
-    """``text`` without the characters that make a parser drop it or a database refuse it."""
+    """``text`` without the characters that make a parser drop it (see ``_STRAY_RE``)."""
     return _STRAY_RE.sub("", text).translate(_SPACES)
+
+
+def storable(text: str) -> str:
+    """``text`` without NUL (PostgreSQL refuses it) and lone surrogates (UTF-8 cannot hold them)."""
+    return _UNSTORABLE_RE.sub("", text)
 
 # The combining-mark blocks (diacritics for Latin, Greek and Cyrillic letters and their
 # supplements): one regex removes them faster than a character loop asking unicodedata.

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from language import detect_language, normalize, strip_stray
+from language import detect_language, normalize, storable
 from storage import repository
 from storage.dedup import StoryIndex
 from storage.models import Article, Story, utcnow
@@ -65,15 +65,15 @@ class Ingestor:
         return result
 
     def _ingest(self, record: ArticleRecord) -> IngestResult:
-        # A stray control character or lone surrogate (an imported JSON record may hold one)
-        # would make the database refuse the record, and the rest of an import with it.
+        # A NUL or a lone surrogate (an imported JSON record may hold one) would make the
+        # database refuse the record, and the rest of an import with it.
         record = _replace(
             record,
-            url=strip_stray(record.url),
-            title=strip_stray(record.title),
-            author=record.author and strip_stray(record.author),
+            url=storable(record.url),
+            title=storable(record.title),
+            author=record.author and storable(record.author),
         )
-        text = strip_stray(record.text).strip()
+        text = storable(record.text).strip()
         if not text:
             return IngestResult("invalid", "invalid/empty", record.url)
         if urlsplit(record.url).scheme.lower() not in ("http", "https"):

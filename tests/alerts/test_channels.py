@@ -305,4 +305,5 @@ def test_control_and_bidi_characters_in_a_title_never_reach_the_subject_and_neve
     text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert not [c for c in text.replace("\r\n", "\n") if c in bidi + controls.replace("\n", "")]
     (hook,) = receiver.accepted.values()
-    assert hook["data"]["article"]["title"] == title  # the webhook's data is the data, JSON-escaped
+    # the webhook's data is the data, JSON-escaped (less NUL, which no database stores)
+    assert hook["data"]["article"]["title"] == title.replace("\x00", "")
