@@ -4,7 +4,7 @@ SIGTERM (systemd, ``timeout``, cron's kill), SIGINT (Ctrl-C) and SIGHUP (a close
 set an event that ``crawler.runner.run_crawl`` watches: it ends its crawl child at once and
 records the crawl as ``interrupted``; the command then exits with 128 + the signal's number, as
 a shell reports a process killed by it. The crawl child ignores these signals itself (only its
-parent decides) and dies with its parent even on SIGKILL (``crawler.worker.die_with_parent``).
+parent decides) and dies with its parent even on SIGKILL (``crawler.child.die_with_parent``).
 """
 
 from __future__ import annotations
