@@ -414,6 +414,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
         text = str(exc)
         if "robots.txt" in text:
             return "robots", "forbidden by robots.txt"
+        if "DOWNLOAD_MAXSIZE" in text:  # a compressed body that grows past the cap (a gzip bomb)
+            return "too-large", text[:200]
         if "redirect" in text.lower():
             return "redirect-loop", text
         return "ignored", text or "request dropped"
