@@ -78,7 +78,7 @@ def serve(bomb: bytes, other_port: int) -> ThreadingHTTPServer:
             self.wfile.write(body)
 
         def do_GET(self) -> None:
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            base = f"http://127.0.0.1:{server.server_address[1]}"
             try:
                 if self.path == "/robots.txt":
                     self.send(b"User-agent: *\n", "text/plain")
