@@ -1,15 +1,19 @@
-"""Helpers shared by tests: configurations from dicts, the shared research data, the CLI."""
+"""Helpers shared by tests: configurations from dicts, the shared research data, the CLI, waiting
+with a deadline, and the daemon in a subprocess."""
 
 from __future__ import annotations
 
 import os
 import random
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -133,3 +137,109 @@ def run_process(
         timeout=timeout,
         input=input,
     )
+
+
+T = TypeVar("T")
+
+
+def wait_until(
+    observe: Callable[[], T],
+    what: str,
+    *,
+    until: Callable[[T], object] = bool,
+    timeout: float = 30,
+    every: float = 0.1,
+    alive: Callable[[], bool] | None = None,
+    context: Callable[[], str] | None = None,
+) -> T:
+    """Poll ``observe()`` until ``until(value)`` holds, and return that value.
+
+    The one way a test waits for something another thread or process does: a deadline instead
+    of a fixed sleep (quick on an idle machine, patient on a loaded one), and a failure that says
+    what was awaited, the last value seen and, from ``context``, what the other side was doing
+    (a daemon's log). When ``alive`` turns false (the daemon exited) it fails at once instead of
+    waiting out the deadline.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        gone = alive is not None and not alive()
+        value = observe()  # after the liveness check: what a process did before it exited counts
+        if until(value):
+            return value
+        if gone or time.monotonic() >= deadline:
+            why = "the process exited" if gone else f"timed out after {timeout:g}s"
+            shown = repr(value)
+            shown = shown if len(shown) <= 500 else "..." + shown[-500:]
+            detail = f"\n{context()[-3000:]}" if context is not None else ""
+            raise AssertionError(f"{why} waiting for {what}; last seen: {shown}{detail}")
+        time.sleep(every)
+
+
+class DaemonProcess:
+    """``run.py ARGS`` (a daemon) in a subprocess, its log (stderr) written to a file the test reads.
+
+    ``env`` is added to this process's environment less its NEWSWATCH_* variables, or used alone
+    with ``inherit_env=False`` (a daemon started with a bare environment, as by an init system).
+    """
+
+    def __init__(self, *args: str, env: dict[str, str], log_dir: Path, inherit_env: bool = True) -> None:
+        self.log_path = log_dir / f"daemon-{uuid.uuid4().hex[:6]}.log"
+        self._log = self.log_path.open("w")
+        base = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")} if inherit_env else {}
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "run.py"), *args],
+            cwd=ROOT,
+            env=base | env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def wait(
+        self, observe: Callable[[], T], what: str, *, until: Callable[[T], object] = bool, timeout: float = 30
+    ) -> T:
+        """``wait_until`` while the daemon runs, with its log in the failure."""
+        return wait_until(observe, what, until=until, timeout=timeout, alive=self.running, context=self.log)
+
+    def wait_for_log(self, words: str, timeout: float = 60, start: int = 0) -> None:
+        """Wait for ``words`` in the log (from character ``start``, e.g. ``len(log())`` earlier)."""
+        self.wait(
+            lambda: self.log()[start:],
+            f"{words!r} in the daemon's log",
+            until=lambda log: words in log,
+            timeout=timeout,
+        )
+
+    def children(self) -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    status = (entry / "status").read_text()
+                except OSError:
+                    continue
+                if f"\nPPid:\t{self.proc.pid}\n" in status:
+                    found.append(int(entry.name))
+        return found
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
+        """Send ``sig`` (unless it exited already) and return its exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self._log.close()
+
+    def kill(self) -> None:
+        """Never leave a daemon behind (for ``finally``)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self._log.close()

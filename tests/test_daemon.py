@@ -7,9 +7,6 @@ to a webhook receiver on 127.0.0.1. The daemon with real crawls is in tests/e2e/
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +23,7 @@ from storage import repository
 from storage.models import CrawlRun
 from storage.records import ArticleRecord
 from tests.alerts.helpers import ENV
-from tests.helpers import ROOT, RunCli, make_config, run_process
+from tests.helpers import DaemonProcess, RunCli, make_config, run_process
 
 
 @pytest.fixture
@@ -172,14 +169,9 @@ def test_cron_runs_in_the_outlets_timezone_and_a_bad_one_is_a_config_error(sqlit
 def test_second_daemon_is_refused(tmp_path: Path) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}", "NEWSWATCH_CONFIG": str(tmp_path / "c.toml")}
     (tmp_path / "c.toml").write_text("[outlets]\nenabled = []\n")
-    first = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "run"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
-    )
+    first = DaemonProcess("run", env=env, log_dir=tmp_path, inherit_env=False)
     try:
-        assert first.stderr is not None
-        deadline = time.time() + 30
-        while time.time() < deadline and "daemon started" not in first.stderr.readline():
-            pass
+        first.wait_for_log("daemon started")
         second = run_process("run", env=env)
         assert second.returncode == 1
         lock = tmp_path / "nw.db.daemon.lock"
@@ -188,9 +180,9 @@ def test_second_daemon_is_refused(tmp_path: Path) -> None:
         ]
         once = run_process("run", "--once", env=env)
         assert once.returncode == 1 and "already running" in once.stderr
+        assert first.stop(timeout=30) == 0, first.log()
     finally:
-        first.terminate()
-        assert first.wait(30) == 0
+        first.kill()
 
 
 def test_one_daemon_per_database_on_either_backend(database_url: str) -> None:

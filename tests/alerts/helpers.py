@@ -1,13 +1,22 @@
-"""Shared setup for the alert tests: a config with one watch and an article that matches it.
+"""Shared setup for the alert tests: a config with one watch, articles that match it, and a story
+index that joins every article into one story.
 
 The servers they talk to (webhook receiver, mail sink) are the sandbox's (``sandbox``).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from sandbox.webhook import SECRET
+from storage.dedup import Fingerprint, StoryIndex
+from storage.models import Article
+from storage.records import ArticleRecord
+from tests.helpers import random_words
 
 TITLE = "Malaysia and Vietnam <script>alert('x')</script> hold joint maritime patrol"
 TEXT = (
@@ -58,3 +67,29 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 ENV = {"HOOK_SECRET": SECRET}
+
+
+class OneStory(StoryIndex):
+    """Every article joins the first story (stands in for near-duplicate detection)."""
+
+    def find_story(self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime) -> int | None:
+        return session.scalar(select(func.min(Article.story_id)))
+
+
+def story_text(n: int) -> str:
+    """Report 1 is TEXT; every other n is a different story (not a near-copy) naming both countries."""
+    if n == 1:
+        return TEXT
+    return f"Malaysia and Vietnam: {random_words(n, 60)} (report {n})."
+
+
+def record(n: int = 1, *, age: timedelta = timedelta(hours=1), **kw: Any) -> ArticleRecord:
+    defaults: dict[str, Any] = {
+        "url": f"https://www.bernama.com/en/news.php?id={n}",
+        "title": TITLE,
+        "text": story_text(n),
+        "outlet": "bernama-en",
+        "language": "en",
+        "published_at": datetime.now(UTC) - age,
+    }
+    return ArticleRecord(**{**defaults, **kw})

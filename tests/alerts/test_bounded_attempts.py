@@ -21,8 +21,7 @@ from sandbox import MailSink, WebhookReceiver
 from sandbox.hostile import HostileServer
 from storage.models import AlertDelivery, DeliveryAttempt
 from storage.status import DeliveryStatus
-from tests.alerts.helpers import ENV, alert_config
-from tests.alerts.test_outbox import record
+from tests.alerts.helpers import ENV, alert_config, record
 from tests.helpers import make_config
 
 TIMEOUT = 1.0  # the channel's timeout in these tests

@@ -17,8 +17,7 @@ from sandbox import MailSink, WebhookReceiver
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery, ChannelState, DeliveryAttempt
 from storage.status import DeliveryStatus
-from tests.alerts.helpers import ENV, TITLE, WATCH, alert_config
-from tests.alerts.test_outbox import OneStory, record
+from tests.alerts.helpers import ENV, TITLE, WATCH, OneStory, alert_config, record
 from tests.helpers import make_config
 
 

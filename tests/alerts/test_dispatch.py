@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,9 +21,8 @@ from app import App, build_app
 from sandbox import WebhookReceiver
 from storage.models import AlertDelivery, DeliveryAttempt
 from storage.status import DeliveryStatus
-from tests.alerts.helpers import ENV, alert_config
-from tests.alerts.test_outbox import record
-from tests.helpers import ROOT, RunCli, make_config
+from tests.alerts.helpers import ENV, alert_config, record
+from tests.helpers import ROOT, RunCli, make_config, wait_until
 
 
 @pytest.fixture
@@ -270,18 +268,14 @@ def test_a_slow_channel_does_not_delay_new_alerts_on_another(sqlite_url: str, re
             app.ingestor().ingest(record(1))
             assert slow.got_request.wait(10)
             app.ingestor().ingest(record(2, title="Vietnam and Malaysia coast guards meet"))
-            for _ in range(200):  # the second alert reaches the healthy channel...
-                if len(receiver.accepted) == 2:
-                    break
-                time.sleep(0.05)
-            assert len(receiver.accepted) == 2
+            wait_until(  # the second alert reaches the healthy channel...
+                lambda: len(receiver.accepted), "both alerts on the healthy channel", until=lambda n: n == 2, timeout=10
+            )
             assert len(slow.requests) == 1 and slow.requests[0].answered is None  # ...while the slow one still holds
             slow.release.set()
-            for _ in range(200):  # once free, the slow channel gets its second alert without waiting 60 s
-                if len(slow.accepted) == 2:
-                    break
-                time.sleep(0.05)
-            assert len(slow.accepted) == 2
+            wait_until(  # once free, the slow channel gets its second alert without waiting 60 s
+                lambda: len(slow.accepted), "the second alert on the freed channel", until=lambda n: n == 2, timeout=10
+            )
         finally:
             slow.release.set()
             loop.stop(timeout=10)

@@ -3,53 +3,25 @@ transaction; old articles and later copies of a story never alert."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue_system_alert
 from app import App, build_app
-from storage.dedup import Fingerprint, StoryIndex
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery, Article, WatchMatch
-from storage.records import ArticleRecord
 from storage.status import DeliveryStatus
-from tests.alerts.helpers import ENV, TEXT, TITLE, WATCH, alert_config
-from tests.helpers import make_config, random_words
-
-
-class OneStory(StoryIndex):
-    """Every article joins the first story (stands in for near-duplicate detection)."""
-
-    def find_story(self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime) -> int | None:
-        return session.scalar(select(func.min(Article.story_id)))
+from tests.alerts.helpers import ENV, WATCH, OneStory, alert_config, record
+from tests.helpers import make_config
 
 
 def make_app(database_url: str, **overrides: Any) -> App:
     data = alert_config(database_url, "http://127.0.0.1:9/hook", 2525, **overrides)
     return build_app(make_config(data, env=ENV))
-
-
-def story_text(n: int) -> str:
-    """Report 1 is TEXT; every other n is a different story (not a near-copy) naming both countries."""
-    if n == 1:
-        return TEXT
-    return f"Malaysia and Vietnam: {random_words(n, 60)} (report {n})."
-
-
-def record(n: int = 1, *, age: timedelta = timedelta(hours=1), **kw: Any) -> ArticleRecord:
-    defaults: dict[str, Any] = {
-        "url": f"https://www.bernama.com/en/news.php?id={n}",
-        "title": TITLE,
-        "text": story_text(n),
-        "outlet": "bernama-en",
-        "language": "en",
-        "published_at": datetime.now(UTC) - age,
-    }
-    return ArticleRecord(**{**defaults, **kw})
 
 
 def rows(app: App, model: type) -> list[Any]:

@@ -15,8 +15,7 @@ from app import build_app
 from sandbox import MailSink, WebhookReceiver
 from storage.ingest import Ingestor
 from storage.models import AlertDelivery
-from tests.alerts.helpers import ENV, alert_config
-from tests.alerts.test_outbox import OneStory, record
+from tests.alerts.helpers import ENV, OneStory, alert_config, record
 from tests.helpers import make_config
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

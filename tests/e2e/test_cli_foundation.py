@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 import re
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from tests.helpers import ROOT, RunCli, shared_path
+from tests.helpers import ROOT, DaemonProcess, RunCli, shared_path
 
 
 def seeds_jsonl(tmp_path: Path) -> Path:
@@ -78,26 +75,9 @@ def test_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(re.sub(r"(?m)^enabled = \[.*\]$", "enabled = []", shipped, count=1), encoding="utf-8")
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}", "PATH": "/usr/bin:/bin"}
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "--config", str(config), "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    daemon = DaemonProcess("--config", str(config), "run", env=env, log_dir=tmp_path, inherit_env=False)
     try:
-        deadline = time.time() + 60
-        assert proc.stderr is not None
-        lines = []
-        while time.time() < deadline:
-            line = proc.stderr.readline()
-            lines.append(line)
-            if "daemon started" in line:
-                break
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0, "".join(lines)
+        daemon.wait_for_log("daemon started")
+        assert daemon.stop(signal.SIGTERM, timeout=60) == 0, daemon.log()
     finally:
-        if proc.poll() is None:  # never leave a daemon behind
-            proc.kill()
-            proc.wait()
+        daemon.kill()  # never leave a daemon behind

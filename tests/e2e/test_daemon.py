@@ -11,16 +11,12 @@ one recovery alert; ``run --once`` reports failed outlets with exit status 1.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, func, select
@@ -30,7 +26,7 @@ from sandbox import MailSink, OutletSites, WebhookReceiver
 from storage.models import AlertDelivery, Article, CrawlRun, Outlet
 from storage.status import CrawlStatus, DeliveryStatus
 from tests.alerts.helpers import ENV
-from tests.helpers import ROOT, RunCli
+from tests.helpers import DaemonProcess, RunCli, wait_until
 
 OUTLETS = ("qdnd-en", "bernama-en", "thesun")
 ON_TOPIC = (
@@ -96,57 +92,8 @@ def write_config(
     return path
 
 
-class Daemon:
-    """``run.py run`` in a subprocess; its log goes to a file the test can read."""
-
-    def __init__(self, config: Path) -> None:
-        self.log_path = config.parent / f"daemon-{uuid.uuid4().hex[:6]}.log"
-        self._log = self.log_path.open("w")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")} | ENV
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "run.py"), "--config", str(config), "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=self._log,
-        )
-
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-    def children(self) -> list[int]:
-        found = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    status = (entry / "status").read_text()
-                except OSError:
-                    continue
-                if f"\nPPid:\t{self.proc.pid}\n" in status:
-                    found.append(int(entry.name))
-        return found
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout)
-        finally:
-            self._log.close()
-
-
-def wait_for(check: Callable[[], Any], timeout: float, what: str, daemon: Daemon | None = None) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        if daemon is not None and daemon.proc.poll() is not None:
-            raise AssertionError(f"the daemon exited ({daemon.proc.returncode}) waiting for {what}:\n{daemon.log()}")
-        time.sleep(0.1)
-    raise AssertionError(
-        f"timed out after {timeout}s waiting for {what}" + (f":\n{daemon.log()[-3000:]}" if daemon else "")
-    )
+def start_daemon(config: Path) -> DaemonProcess:
+    return DaemonProcess("--config", str(config), "run", env=ENV, log_dir=config.parent)
 
 
 def runs(engine: Engine, slug: str, status: str | None = None) -> int:
@@ -186,17 +133,29 @@ def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
 ) -> None:
     config = write_config(tmp_path / "config.toml", sandbox, hook, sink)
     engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
-    daemon = Daemon(config)
+    daemon = start_daemon(config)
     try:
-        wait_for(lambda: all(runs(engine, slug) >= 1 for slug in OUTLETS), 30, "the first crawls", daemon)
+        daemon.wait(
+            lambda: {slug: runs(engine, slug) for slug in OUTLETS},
+            "the first crawls",
+            until=lambda n: min(n.values()) >= 1,
+        )
         title = f"Vietnam and Malaysia navies set up a hotline {uuid.uuid4().hex[:6]}"
         published = time.monotonic()
         url = sandbox.publish("qdnd-en", title, ON_TOPIC)
-        wait_for(
-            lambda: any(u.startswith(url.split("?")[0]) for u in alert_urls(hook)), 20, "the webhook alert", daemon
+        daemon.wait(
+            lambda: alert_urls(hook),
+            "the webhook alert",
+            until=lambda urls: any(u.startswith(url.split("?")[0]) for u in urls),
+            timeout=20,
         )
         took = time.monotonic() - published
-        wait_for(lambda: any(title in str(m["subject"]) for m in sink.messages), 10, "the email alert", daemon)
+        daemon.wait(
+            lambda: [str(m["subject"]) for m in sink.messages],
+            "the email alert",
+            until=lambda subjects: any(title in subject for subject in subjects),
+            timeout=10,
+        )
         # Within one interval (2 s) of the crawl in progress at publication (which may have read
         # the feed just before), plus the crawl that finds it: each a child process, 2-3 s here.
         with engine.connect() as conn:
@@ -213,7 +172,7 @@ def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
         # period, then are stopped; the daemon exits 0 well before the time limit would end them.
         sandbox.set_fault("thesun", "hang")
         faulty_since = datetime.now(UTC)
-        wait_for(lambda: hung_crawl(engine, faulty_since), 15, "a hanging crawl", daemon)
+        daemon.wait(lambda: hung_crawl(engine, faulty_since), "a hanging crawl", timeout=15)
         hung = runs(engine, "thesun")
         stopping = time.monotonic()
         assert daemon.stop(signal.SIGTERM) == 0
@@ -234,25 +193,31 @@ def test_hanging_outlet_is_cut_off_others_keep_schedule_one_alert_each_way(
     sandbox.set_fault("thesun", "hang")
     config = write_config(tmp_path / "config.toml", sandbox, hook, schedule='crawl_time_limit = "2s"')
     engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
-    daemon = Daemon(config)
+    daemon = start_daemon(config)
     try:
-        wait_for(lambda: runs(engine, "thesun", "timeout") >= 2, 60, "two timed-out crawls of thesun", daemon)
-        for slug in ("qdnd-en", "bernama-en"):  # thesun still hangs meanwhile
-
-            def kept_schedule(slug: str = slug) -> bool:
-                return runs(engine, slug, "ok") >= 3
-
-            wait_for(kept_schedule, 30, f"{slug} to keep its schedule", daemon)
-        wait_for(lambda: system_notices(hook, "thesun"), 10, "the system alert", daemon)
-        wait_for(lambda: runs(engine, "thesun", "timeout") >= 3, 30, "one more timed-out crawl", daemon)
+        daemon.wait(
+            lambda: runs(engine, "thesun", "timeout"),
+            "two timed-out crawls of thesun",
+            until=lambda n: n >= 2,
+            timeout=60,
+        )
+        daemon.wait(  # thesun still hangs meanwhile
+            lambda: {slug: runs(engine, slug, "ok") for slug in ("qdnd-en", "bernama-en")},
+            "three good crawls of each other outlet (they keep their schedule)",
+            until=lambda n: min(n.values()) >= 3,
+        )
+        daemon.wait(lambda: system_notices(hook, "thesun"), "the system alert", timeout=10)
+        daemon.wait(lambda: runs(engine, "thesun", "timeout"), "one more timed-out crawl", until=lambda n: n >= 3)
         assert len(system_notices(hook, "thesun")) == 1  # once per incident, not once per failure
         assert "failing" in system_notices(hook, "thesun")[0]
 
         sandbox.set_fault("thesun", None)
-        wait_for(lambda: len(system_notices(hook, "thesun")) == 2, 30, "the recovery alert", daemon)
+        daemon.wait(
+            lambda: system_notices(hook, "thesun"), "the recovery alert", until=lambda notices: len(notices) == 2
+        )
         assert "recovered" in system_notices(hook, "thesun")[1]
         done = runs(engine, "thesun", "ok")
-        wait_for(lambda: runs(engine, "thesun", "ok") >= done + 1, 30, "one more good crawl", daemon)
+        daemon.wait(lambda: runs(engine, "thesun", "ok"), "one more good crawl", until=lambda n: n >= done + 1)
         assert len(system_notices(hook, "thesun")) == 2
         assert not any(system_notices(hook, slug) for slug in ("qdnd-en", "bernama-en"))
         assert daemon.stop() == 0
@@ -274,9 +239,9 @@ def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
         hook.mode = "hold"  # the first webhook stays in flight until released
         slow = write_config(tmp_path / "config.toml", sandbox, hook, sink, crawler='download_delay = "0.15s"')
         engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
-        daemon = Daemon(slow)
+        daemon = start_daemon(slow)
         try:
-            wait_for(hook.got_request.is_set, 40, "a webhook send in flight", daemon)
+            daemon.wait(hook.got_request.is_set, "a webhook send in flight", timeout=40)
 
             def mid_crawl() -> bool:
                 with engine.connect() as conn:
@@ -286,18 +251,22 @@ def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
                     )
                 return stored > 0 and bool(running)
 
-            wait_for(mid_crawl, 20, "a crawl in progress with articles stored", daemon)
+            daemon.wait(mid_crawl, "a crawl in progress with articles stored", timeout=20)
             crawlers = daemon.children()
             assert crawlers, "no crawl child process"
             daemon.stop(signal.SIGKILL)
-            wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in crawlers), 30, "orphaned crawls to end")
+            wait_until(
+                lambda: [pid for pid in crawlers if Path(f"/proc/{pid}").exists()],
+                "orphaned crawls to end",
+                until=lambda alive: not alive,
+            )
         finally:
             daemon.stop(signal.SIGKILL)
         hook.release.set()  # the held request completes; its answer reaches nobody
         hook.mode = "ok"
 
         fast = write_config(tmp_path / "config.toml", sandbox, hook, sink)
-        daemon = Daemon(fast)
+        daemon = start_daemon(fast)
         try:
 
             def settled() -> bool:
@@ -309,7 +278,7 @@ def test_kill_9_during_a_crawl_and_a_send_loses_nothing_and_sends_nothing_twice(
                     )
                 return pending == 0 and all(runs(engine, slug, "ok") >= 2 for slug in OUTLETS)
 
-            wait_for(settled, 60, "the restarted daemon to catch up", daemon)
+            daemon.wait(settled, "the restarted daemon to catch up", timeout=60)
             assert daemon.stop() == 0
         finally:
             daemon.stop(signal.SIGKILL)

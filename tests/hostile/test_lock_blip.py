@@ -9,11 +9,6 @@ the lock during the outage makes the first one stop, whatever the order of event
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.helpers import POSTGRES_URL, ROOT, reset_postgres, run_process
+from tests.helpers import POSTGRES_URL, DaemonProcess, reset_postgres, run_process
 from tests.hostile.tcp_proxy import TcpProxy
 
 pytestmark = [
@@ -31,48 +26,10 @@ pytestmark = [
 ]
 
 
-class Daemon:
-    """``run.py run`` in a subprocess, its stderr collected line by line."""
-
-    def __init__(self, config: Path, database_url: str) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
-        env["NEWSWATCH_DATABASE_URL"] = database_url
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "run.py"), "--config", str(config), "run"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line)
-
-    def wait_for(self, words: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(words in line for line in self.lines):
-                return
-            if self.proc.poll() is not None:
-                time.sleep(0.2)
-                break
-            time.sleep(0.1)
-        raise AssertionError(f"no {words!r} in the daemon's log:\n{self.log}")
-
-    @property
-    def log(self) -> str:
-        return "".join(self.lines)
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+def start_daemon(config: Path, database_url: str) -> DaemonProcess:
+    return DaemonProcess(
+        "--config", str(config), "run", env={"NEWSWATCH_DATABASE_URL": database_url}, log_dir=config.parent
+    )
 
 
 @pytest.fixture
@@ -93,22 +50,22 @@ def test_after_a_blip_the_lock_is_taken_again_a_second_daemon_is_refused_and_sig
     setup: tuple[Path, TcpProxy, str],
 ) -> None:
     config, proxy, via_proxy = setup
-    first = Daemon(config, via_proxy)
+    first = start_daemon(config, via_proxy)
     try:
-        first.wait_for("daemon started")
+        first.wait_for_log("daemon started")
         proxy.stop()
-        first.wait_for("lost the database connection holding the daemon lock")
+        first.wait_for_log("lost the database connection holding the daemon lock")
         time.sleep(2)
         proxy.start()
-        first.wait_for("daemon lock taken again")
+        first.wait_for_log("daemon lock taken again")
         second = run_process("--config", str(config), "run", env={"NEWSWATCH_DATABASE_URL": POSTGRES_URL or ""})
         assert second.returncode == 1
         assert "already running on this database (PostgreSQL advisory lock)" in second.stderr
-        mark = len(first.lines)
-        assert first.stop() == 0, first.log
-        after_sigterm = "".join(first.lines[mark:])
-        assert "storage/lock.py" not in after_sigterm and "\nerror:" not in after_sigterm, first.log
-        assert first.lines[-1].rstrip().endswith("stopped"), first.log
+        mark = len(first.log())
+        assert first.stop() == 0, first.log()
+        after_sigterm = first.log()[mark:]
+        assert "storage/lock.py" not in after_sigterm and "\nerror:" not in after_sigterm, first.log()
+        assert first.log().rstrip().endswith("stopped"), first.log()
     finally:
         first.kill()
 
@@ -116,19 +73,19 @@ def test_after_a_blip_the_lock_is_taken_again_a_second_daemon_is_refused_and_sig
 @pytest.mark.parametrize("pause", [0.0, 0.5, 3.0])
 def test_sigterm_right_after_a_blip_exits_0(setup: tuple[Path, TcpProxy, str], pause: float) -> None:
     config, proxy, via_proxy = setup
-    first = Daemon(config, via_proxy)
+    first = start_daemon(config, via_proxy)
     try:
-        first.wait_for("daemon started")
+        first.wait_for_log("daemon started")
         proxy.stop()
         time.sleep(pause)
         proxy.start()
-        mark = len(first.lines)
-        assert first.stop() == 0, first.log
+        mark = len(first.log())
+        assert first.stop() == 0, first.log()
         # a dispatch pass cut by the blip may log its failure (a job boundary); the stop itself
         # and the lock's release raise nothing
-        after = "".join(first.lines[mark:])
-        assert "storage/lock.py" not in after and "\nerror:" not in after, first.log
-        assert first.lines[-1].rstrip().endswith("stopped"), first.log
+        after = first.log()[mark:]
+        assert "storage/lock.py" not in after and "\nerror:" not in after, first.log()
+        assert first.log().rstrip().endswith("stopped"), first.log()
     finally:
         first.kill()
 
@@ -137,19 +94,19 @@ def test_a_daemon_that_took_the_lock_during_the_outage_makes_the_first_one_stop(
     setup: tuple[Path, TcpProxy, str],
 ) -> None:
     config, proxy, via_proxy = setup
-    first = Daemon(config, via_proxy)
+    first = start_daemon(config, via_proxy)
     second = None
     try:
-        first.wait_for("daemon started")
+        first.wait_for_log("daemon started")
         proxy.stop()
-        first.wait_for("lost the database connection holding the daemon lock")
-        second = Daemon(config, POSTGRES_URL or "")  # straight to the server: it gets the lock
-        second.wait_for("daemon started")
+        first.wait_for_log("lost the database connection holding the daemon lock")
+        second = start_daemon(config, POSTGRES_URL or "")  # straight to the server: it gets the lock
+        second.wait_for_log("daemon started")
         proxy.start()
-        assert first.proc.wait(timeout=30) == 1, first.log
-        assert "another Newswatch daemon took the database lock" in first.log
+        assert first.proc.wait(timeout=30) == 1, first.log()
+        assert "another Newswatch daemon took the database lock" in first.log()
         assert second.proc.poll() is None, "the daemon holding the lock must keep running"
-        assert second.stop() == 0, second.log
+        assert second.stop() == 0, second.log()
     finally:
         first.kill()
         if second is not None:

@@ -13,7 +13,7 @@ from storage.dedup import StoryIndex
 from storage.ingest import Ingestor
 from storage.records import ArticleRecord
 from tests.helpers import RunCli, shared_path
-from tests.storage.test_dedup import COPY, NEXT_WEEK, T0, VIETNAMESE, WIRE
+from tests.storage.dedup_cases import COPY, NEXT_WEEK, T0, VIETNAMESE, WIRE
 
 SAME_LANGUAGE = {"syndicated_near_identical", "mirror_different_host", "same_story_partial_wire_reuse"}
 

@@ -14,9 +14,7 @@ from datetime import timedelta
 
 from storage.ingest import Ingestor
 from storage.records import IngestResult
-from tests.storage.test_dedup import T0, database, make_ingestor, members, rec
-
-__all__ = ["database"]  # the fixture, imported for the tests below
+from tests.storage.dedup_cases import T0, make_ingestor, members, rec
 
 # T0 is Thursday 12 March 2026; the Sunday before is 8 March.
 HOTLINE_EN = """Viet Nam, Malaysia coast guards open hotline for incidents at sea

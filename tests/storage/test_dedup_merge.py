@@ -18,9 +18,7 @@ from app import App, build_app
 from storage.models import AlertDelivery, Article, Story, WatchMatch
 from storage.stories import list_stories
 from tests.helpers import make_config
-from tests.storage.test_dedup import COPY, REWRITE, T0, WIRE, database, make_ingestor, rec
-
-__all__ = ["database"]  # the fixture, imported for the tests below
+from tests.storage.dedup_cases import COPY, REWRITE, T0, WIRE, make_ingestor, rec
 
 # Another outlet's own write-up of the same wire story: its own lead and wording around a
 # different wire sentence (the seizure), so it shares no sentence with REWRITE.
