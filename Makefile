@@ -1,11 +1,12 @@
-# Newswatch: `make run` starts the daemon, `make test` runs the whole suite.
+# Newswatch: `make run` starts the daemon, `make test` runs the whole suite (what CI runs),
+# `make test-fast` the tests not marked slow (no daemon subprocess, full crawl or browser).
 # Both create the project's own virtual environment (.venv) from the pinned lock file.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo demo-serve clean
+.PHONY: run test test-fast demo demo-serve clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,9 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy .
 	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
 
 demo: $(STAMP)
 	$(PY) run.py demo

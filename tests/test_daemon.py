@@ -166,6 +166,7 @@ def test_cron_runs_in_the_outlets_timezone_and_a_bad_one_is_a_config_error(sqlit
         Daemon(cfg, Jobs(cfg, build_app(cfg).sessions, None, no_crawl), None)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow  # two daemons in subprocesses
 def test_second_daemon_is_refused(tmp_path: Path) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}", "NEWSWATCH_CONFIG": str(tmp_path / "c.toml")}
     (tmp_path / "c.toml").write_text("[outlets]\nenabled = []\n")

@@ -96,6 +96,7 @@ def recorded_errors(app: App) -> dict[str, str]:
         return {e.url.rsplit("/", 1)[-1]: e.reason for e in session.scalars(select(CrawlFailure))}
 
 
+@pytest.mark.slow  # waits out a timeout, a delay or a time limit
 def test_one_bad_article_of_each_kind_is_recorded_and_the_rest_is_stored(sqlite_url: str, site: Site) -> None:
     names = [
         "good",
@@ -213,6 +214,7 @@ def test_a_second_crawl_of_an_unchanged_site_downloads_no_article(database_url: 
     assert second.status == CrawlStatus.OK
 
 
+@pytest.mark.slow  # waits out a timeout, a delay or a time limit
 def test_robots_crawl_delay_and_retry_after_are_honoured(sqlite_url: str, site: Site) -> None:
     site.routes["/robots.txt"] = Page("User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n", content_type="text/plain")
     site.routes["/feed.xml"] = Page(
@@ -326,6 +328,7 @@ def test_one_url_reachable_through_several_paths_is_fetched_once(sqlite_url: str
     assert len([p for p in site.paths() if "news.php" in p]) == 1
 
 
+@pytest.mark.slow  # waits out a timeout, a delay or a time limit
 def test_a_hanging_outlet_is_cut_off_by_the_time_limit(sqlite_url: str, site: Site) -> None:
     site.routes["/feed.xml"] = Page(
         rss(site, [("/news/quick", "quick", NOW), ("/news/stuck", "stuck", NOW)]), content_type=RSS
@@ -344,6 +347,7 @@ def test_a_hanging_outlet_is_cut_off_by_the_time_limit(sqlite_url: str, site: Si
         assert session.scalars(select(CrawlRun.status)).one() == "timeout"
 
 
+@pytest.mark.slow  # waits out a timeout, a delay or a time limit
 def test_crawl_command_prints_a_table_and_one_dead_outlet_does_not_stop_the_other(
     tmp_path: Path, site: Site, run_cli: RunCli
 ) -> None:
@@ -485,6 +489,7 @@ def test_an_untrusted_certificate_is_refused_with_a_clear_reason(sqlite_url: str
     assert stored_urls(app) == set()
 
 
+@pytest.mark.slow  # waits out a timeout, a delay or a time limit
 def test_a_stop_request_ends_the_crawl_at_once_as_interrupted(sqlite_url: str, site: Site) -> None:
     import threading
 

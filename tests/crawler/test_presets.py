@@ -21,6 +21,8 @@ from storage.models import Article, CrawlFailure, CrawlRun
 from storage.status import CrawlStatus
 from tests.helpers import make_config
 
+pytestmark = pytest.mark.slow  # every shipped preset crawled from its sandbox site
+
 PRESETS = list(load_presets())  # every shipped preset (test_preset_coverage: each has a sandbox site)
 
 

@@ -7,6 +7,8 @@ import re
 import signal
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT, DaemonProcess, RunCli, shared_path
 
 
@@ -68,6 +70,7 @@ def test_help_lists_every_command(run_cli: RunCli) -> None:
         assert f"\n    {command} " in result.stdout
 
 
+@pytest.mark.slow  # the daemon in a subprocess
 def test_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     # The shipped config with no outlet enabled: the test never reaches the internet (the
     # daemon against sandbox outlets is in tests/e2e/test_daemon.py).

@@ -28,6 +28,8 @@ from storage.status import CrawlStatus, DeliveryStatus
 from tests.alerts.helpers import ENV
 from tests.helpers import DaemonProcess, RunCli, wait_until
 
+pytestmark = pytest.mark.slow  # the daemon in a subprocess, crawling with intervals of seconds
+
 OUTLETS = ("qdnd-en", "bernama-en", "thesun")
 ON_TOPIC = (
     "The navies of Vietnam and Malaysia agreed on Monday to set up a hotline between their fleets "

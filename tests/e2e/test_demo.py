@@ -6,7 +6,11 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT, run_process
+
+pytestmark = pytest.mark.slow  # the whole demo: every sandbox outlet crawled, alerts sent
 
 
 def test_demo_crawls_the_sandbox_outlets_merges_stories_and_shows_the_alerts_it_sent(tmp_path: Path) -> None:
