@@ -14,14 +14,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.crawler.site import Page, Site
-from tests.helpers import ROOT
+from tests.helpers import ROOT, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -73,23 +72,22 @@ def start(tmp_path: Path, site: Site, *command: str) -> tuple[subprocess.Popen[s
 
 
 def wait_for_child(proc: subprocess.Popen[str], site: Site) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        kids = children(proc.pid)
-        if kids and "/feed.xml" in site.paths():
-            return kids[0]
-        assert proc.poll() is None, proc.communicate()
-        time.sleep(0.1)
-    raise AssertionError("no crawl child fetching the feed")
+    kids = wait_until(
+        lambda: children(proc.pid) if "/feed.xml" in site.paths() else [],
+        "a crawl child fetching the feed",
+        timeout=60,
+        alive=lambda: proc.poll() is None,
+        context=lambda: proc.communicate()[1] if proc.poll() is not None else "",
+    )
+    return kids[0]
 
 
 def gone_within(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not alive(pid):
-            return True
-        time.sleep(0.1)
-    return False
+    try:
+        wait_until(lambda: alive(pid), f"process {pid} to end", until=lambda running: not running, timeout=seconds)
+    except AssertionError:
+        return False
+    return True
 
 
 def statuses(db: Path) -> list[str]:
