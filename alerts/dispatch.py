@@ -8,7 +8,8 @@ network is used:
    daemon and ``alerts send`` at once) skips it. If the process dies while sending, the
    delivery is due again when the lease ends, and goes out with the same id: a webhook
    receiver or mail client drops the duplicate by its ``webhook-id`` / ``Message-ID``.
-2. **send** through its channel (rendered at send time from the database).
+2. **send** through its channel the message stored with the delivery when it was queued (the
+   same bytes on every attempt; rendered and stored at the first attempt if there is none).
 3. **record** a ``DeliveryAttempt`` (time, status code, error, duration) and the outcome:
    delivered; retried after ``alerts.retry_base * 2^(attempt-1)`` with jitter (at most an
    hour apart) until ``alerts.retry_for`` has passed since the first failure, then failed;
@@ -40,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.channels import Channel, SendResult
 from alerts.errors import DeliveryError, RenderError, UnknownDelivery
 from alerts.outbox import new_delivery_id, pending_delivery
-from alerts.render import Renderer
+from alerts.render import Rendered, Renderer
 from config import AlertsConfig
 from storage.models import AlertDelivery, ChannelState, DeliveryAttempt, utcnow
 from storage.status import DeliveryStatus
@@ -203,14 +204,14 @@ class Dispatcher:
         started = time.perf_counter()
         result: SendResult | None = None
         error: DeliveryError | None = None
-        with self.sessions() as session:
+        with self.sessions.begin() as session:
             delivery = session.get(AlertDelivery, delivery_id)
             assert delivery is not None  # just claimed; deliveries are never deleted
             channel = self.channels.get(delivery.channel)
             try:
                 if channel is None:
                     raise DeliveryError(delivery.channel, f"no channel named {delivery.channel!r} in the configuration")
-                message = self.renderer.render_delivery(session, delivery, at)
+                message = stored_message(self.renderer, session, delivery)
             except RenderError as exc:
                 error = DeliveryError(delivery.channel, str(exc))
             except DeliveryError as exc:
@@ -372,6 +373,17 @@ class DispatchLoop:
             self._wake.wait(self.interval)
 
 
+def stored_message(renderer: Renderer, session: Session, delivery: AlertDelivery) -> Rendered:
+    """The message every attempt of ``delivery`` sends: the one stored when it was queued, or,
+    if there is none yet (its template failed then, or it was queued by an older version),
+    rendered now and stored, before it is sent, for every later attempt."""
+    if delivery.message:
+        return Rendered.from_json(delivery.id, delivery.kind, delivery.message)
+    message = renderer.render_delivery(session, delivery)
+    delivery.message = message.to_json()
+    return message
+
+
 def dispatch_due(dispatcher: Dispatcher, now: datetime | None = None) -> DispatchCounts:
     """Function form of ``Dispatcher.dispatch_due`` for schedulers."""
     return dispatcher.dispatch_due(now)
@@ -466,8 +478,9 @@ def list_deliveries(
 def delivery_summary(delivery: AlertDelivery) -> dict[str, Any]:
     """A delivery as ``alerts list`` shows it (and ``--json`` prints it), with its attempts."""
     payload = delivery.payload or {}
-    if delivery.kind == "instant" and delivery.match is not None:
-        summary = f"[{delivery.match.watch}] {delivery.match.article.title}"
+    if delivery.kind in ("instant", "update") and delivery.match is not None:
+        update = "update: " if delivery.kind == "update" else ""
+        summary = f"[{delivery.match.watch}] {update}{delivery.match.article.title}"
     elif delivery.kind == "digest":
         summary = f"{payload.get('period')} digest: {len(payload.get('match_ids', []))} stories"
     elif delivery.kind == "system":

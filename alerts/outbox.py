@@ -14,6 +14,12 @@ Rules:
   without a date counts as new.
 - digest watches (``mode = "digest"``) get their match recorded; ``alerts.digest`` collects
   them into one message per period.
+- each message is rendered here, in the same transaction, and stored with its delivery: every
+  attempt sends it unchanged. A template that fails leaves it to the first attempt, which
+  records the error.
+- a later article of an alerted story is recorded and sends nothing, unless the watch says
+  ``updates = true``: then it queues one follow-up (kind ``update``) per channel, threaded with
+  the first alert ("also reported by" never changes a queued message or a retry).
 
 Also here: ``enqueue_system_alert`` for operator messages (source health) and
 ``new_delivery_id``. Reads ``[alerts] max_article_age`` and ``[watches.*]``.
@@ -31,6 +37,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from alerts.render import Renderer
 from alerts.watches import Matcher, WatchHit
 from config import AlertsConfig, Config, WatchConfig
 from storage.models import AlertDelivery, Article, WatchMatch, utcnow
@@ -79,8 +86,10 @@ class Outbox:
         alerts: AlertsConfig,
         clock: Callable[[], datetime] = utcnow,
         on_enqueued: Callable[[], None] | None = None,
+        renderer: Renderer | None = None,
     ) -> None:
         self.matcher = matcher
+        self.renderer = renderer or Renderer(alerts.timezone)
         self.watches = {w.name: w for w in watches if w.enabled}
         self.max_age = timedelta(seconds=alerts.max_article_age)
         self.clock = clock
@@ -91,31 +100,43 @@ class Outbox:
     @classmethod
     def from_config(cls, config: Config, on_enqueued: Callable[[], None] | None = None) -> Outbox:
         matcher = Matcher.from_config(config.watches, config.lists)
-        return cls(matcher, config.watches, config.alerts, on_enqueued=on_enqueued)
+        renderer = Renderer.from_config(config)
+        return cls(matcher, config.watches, config.alerts, on_enqueued=on_enqueued, renderer=renderer)
 
     def __call__(self, session: Session, article: Article, new_story: bool) -> None:
         now = self.clock()
         fresh = article.published_at is None or article.published_at >= now - self.max_age
         article.alertable = fresh
         hits = self.matcher.match(article.title, article.text, article.language)
-        enqueued = 0
+        queued: list[AlertDelivery] = []
         for hit in hits:
             watch = self.watches.get(hit.watch)
             if watch is None:
                 continue
             already = not new_story and story_alerted(session, article.story_id, hit.watch)
             match = self._record_match(session, article, hit, alert=fresh and not already, now=now)
-            if match.alerted and watch.mode == "instant":
-                for channel in watch.channels:
-                    session.add(pending_delivery("instant", channel, now, match_id=match.id))
-                    enqueued += 1
-        if enqueued:
+            if watch.mode != "instant":
+                continue
+            kind = "instant" if match.alerted else "update" if already and fresh and watch.updates else None
+            if kind is not None:
+                queued += [pending_delivery(kind, channel, now, match_id=match.id) for channel in watch.channels]
+        enqueued = len(queued)
+        if queued:
+            session.add_all(queued)
             session.flush()
+            self._render(session, queued)
             if self.on_enqueued is not None:
                 callback = self.on_enqueued
                 event.listen(session, "after_commit", lambda _s: callback(), once=True)
         if hits:
             log.debug("article %s matched %s (%d deliveries)", article.id, [h.watch for h in hits], enqueued)
+
+    def _render(self, session: Session, deliveries: Sequence[AlertDelivery]) -> None:
+        for delivery in deliveries:
+            try:
+                delivery.message = self.renderer.render_delivery(session, delivery).to_json()
+            except Exception as exc:  # a user template's mistake must not lose the article
+                log.warning("cannot render delivery %s now (its first attempt will record why): %s", delivery.id, exc)
 
     def _record_match(
         self, session: Session, article: Article, hit: WatchHit, alert: bool, now: datetime

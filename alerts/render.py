@@ -1,12 +1,17 @@
 """Turn a delivery into what a channel sends: subject, plain text, HTML and the webhook JSON.
 
 Two steps. ``message_data`` reads the database and builds a JSON-ready dict (the webhook's
-``data``, documented in README "Webhook payload"); it runs at send time, so "also reported by"
-lists every outlet known when the message goes out. ``Renderer`` fills the Jinja2 templates in
+``data``, documented in README "Webhook payload"). ``Renderer`` fills the Jinja2 templates in
 ``alerts/templates/`` with it; a file of the same name in ``alerts.templates_dir`` replaces the
 built-in one. HTML templates are autoescaped, so nothing from a crawled page (titles, snippets,
 author names) can inject markup; in ``webhook.json`` every ``{{ expression }}`` is written as
 JSON, so a user template cannot produce broken JSON by quoting.
+
+A delivery is rendered once, when it is queued (``render_delivery``), and the result is stored
+with it (``Rendered.to_json``): every attempt sends the same bytes, and the webhook's
+``timestamp`` is the time of the event (the delivery's creation), not of the attempt. What
+becomes known later, such as other outlets reporting the story, never changes a queued message;
+a watch with ``updates = true`` gets a follow-up (kind ``update``) instead.
 
 Reads ``[alerts] timezone`` (times are shown in it) and ``templates_dir`` (relative to the
 config file's folder).
@@ -36,7 +41,13 @@ from storage.models import AlertDelivery, Article, Outlet, WatchMatch, iso
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # The webhook "type" of each delivery kind.
-EVENT_TYPES = {"instant": "watch.match", "digest": "watch.digest", "system": "system.notice", "test": "test"}
+EVENT_TYPES = {
+    "instant": "watch.match",
+    "update": "watch.update",
+    "digest": "watch.digest",
+    "system": "system.notice",
+    "test": "test",
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,28 @@ class Rendered:
     html: str
     body: bytes  # the webhook request body (JSON)
     thread: str | None  # stable per story ("story-12"): email threading
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``AlertDelivery.message`` stores (the id and kind are the delivery's own)."""
+        return {
+            "subject": self.subject,
+            "text": self.text,
+            "html": self.html,
+            "body": self.body.decode("utf-8"),
+            "thread": self.thread,
+        }
+
+    @classmethod
+    def from_json(cls, delivery_id: str, kind: str, stored: Mapping[str, Any]) -> Rendered:
+        return cls(
+            delivery_id=delivery_id,
+            kind=kind,
+            subject=str(stored["subject"]),
+            text=str(stored["text"]),
+            html=str(stored["html"]),
+            body=str(stored["body"]).encode("utf-8"),
+            thread=stored.get("thread"),
+        )
 
 
 # --------------------------------------------------------------------------- data
@@ -106,7 +139,7 @@ def match_data(session: Session, match: WatchMatch) -> dict[str, Any]:
 def message_data(session: Session, delivery: AlertDelivery) -> dict[str, Any]:
     """The facts of one delivery as a JSON-ready dict (the webhook payload's ``data``)."""
     payload = dict(delivery.payload or {})
-    if delivery.kind == "instant":
+    if delivery.kind in ("instant", "update"):
         if delivery.match is None:
             raise RenderError("data", f"delivery {delivery.id} has no match")
         return match_data(session, delivery.match)
@@ -162,12 +195,18 @@ class Renderer:
         when = datetime.fromisoformat(value) if isinstance(value, str) else value
         return f"{when.astimezone(self.zone):%Y-%m-%d %H:%M} ({self.timezone})"
 
-    def render_delivery(self, session: Session, delivery: AlertDelivery, now: datetime) -> Rendered:
-        return self.render(delivery.id, delivery.kind, message_data(session, delivery), now)
+    def render_delivery(self, session: Session, delivery: AlertDelivery) -> Rendered:
+        """The delivery's message as of now, stamped with the time of its event (its creation)."""
+        return self.render(delivery.id, delivery.kind, message_data(session, delivery), delivery.created_at)
 
-    def render(self, delivery_id: str, kind: str, data: Mapping[str, Any], now: datetime) -> Rendered:
-        page = "notice" if kind in ("system", "test") else kind
-        envelope = {"type": EVENT_TYPES.get(kind, kind), "id": delivery_id, "timestamp": now.isoformat(), "data": data}
+    def render(self, delivery_id: str, kind: str, data: Mapping[str, Any], event_time: datetime) -> Rendered:
+        page = {"system": "notice", "test": "notice", "update": "instant"}.get(kind, kind)
+        envelope = {
+            "type": EVENT_TYPES.get(kind, kind),
+            "id": delivery_id,
+            "timestamp": event_time.isoformat(),
+            "data": data,
+        }
         context = {"kind": kind, "delivery_id": delivery_id, "data": data, "payload": envelope}
         subject = one_line(self._render(self.env, "subject.txt", context))
         body = self._render(self.json_env, "webhook.json", context)
@@ -176,7 +215,7 @@ class Renderer:
         except ValueError as exc:
             raise RenderError("webhook.json", f"did not produce valid JSON ({exc})") from None
         thread = None
-        if kind == "instant":
+        if kind in ("instant", "update"):
             thread = f"story-{data['story']['id']}"
         return Rendered(
             delivery_id=delivery_id,

@@ -109,6 +109,9 @@ class WatchConfig:
     accent_insensitive: bool = setting(False, doc="terms written without diacritics also match accented text")
     languages: tuple[str, ...] = setting((), doc="only articles in these languages; empty: every language")
     enabled: bool = setting(True, doc="`false` switches the watch off (`match --watch` still runs it)")
+    updates: bool = setting(
+        False, doc="instant watches: a later report of an alerted story sends a follow-up (see \"Alerts\")"
+    )
 
 
 class ChannelConfig(Protocol):

@@ -290,6 +290,9 @@ class AlertDelivery(Base):
     # Set at the first failed attempt (+ alerts.retry_for); `alerts retry` clears it.
     retry_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The message as rendered when queued (subject, text, html, body, thread): every attempt
+    # sends exactly this. Empty only until the first attempt renders it (e.g. a template failed).
+    message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     match: Mapped[WatchMatch | None] = relationship()
     attempt_log: Mapped[list[DeliveryAttempt]] = relationship(back_populates="delivery", order_by="DeliveryAttempt.id")

@@ -165,7 +165,7 @@ def alerts(request: Request) -> Response:
             "chosen": chosen,
             "pending": pending,
             "oldest": oldest,
-            "kinds": ("instant", "digest", "system", "test"),
+            "kinds": ("instant", "update", "digest", "system", "test"),
         },
     )
 

@@ -71,7 +71,7 @@ def test_email_arrives_threaded_with_escaped_html_and_the_facts_a_reader_needs(s
         assert "BERNAMA" in body and "en" in body
         assert f"{local} (Asia/Ho_Chi_Minh)" in body
         assert "https://www.bernama.com/en/news.php?id=1" in body
-        assert "The Sun" in body  # also reported by
+        assert "The Sun" not in body  # reported after the alert was queued: not in it (see updates)
     assert TITLE in text
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<mark>Malaysia</mark>" in html and "**Malaysia**" in text
@@ -306,3 +306,55 @@ def test_control_and_bidi_characters_in_a_title_never_reach_the_subject_and_neve
     (hook,) = receiver.accepted.values()
     # the webhook's data is the data, JSON-escaped (less NUL, which no database stores)
     assert hook["data"]["article"]["title"] == title.replace("\x00", "")
+
+
+def test_every_attempt_sends_the_same_bytes_stamped_with_the_event_time(
+    sqlite_url: str, receiver: WebhookReceiver
+) -> None:
+    app = build(sqlite_url, webhook_url=receiver.url)
+    ingestor = Ingestor(app.sessions, index=OneStory(), on_stored=[app.outbox()])
+    ingestor.ingest(record(1))
+    receiver.fail_next = 2
+    dispatcher = app.dispatcher()
+    assert dispatcher.dispatch_due().retrying == 1
+    # Between the attempts another outlet reports the story, and time passes.
+    ingestor.ingest(record(2, outlet="thesun", url="https://thesun.my/news/2", title="Navies team up"))
+    assert dispatcher.dispatch_due(datetime.now(UTC) + timedelta(minutes=2)).retrying == 1
+    assert dispatcher.dispatch_due(datetime.now(UTC) + timedelta(minutes=10)).delivered == 1
+
+    first, second, third = receiver.requests
+    assert first.id == second.id == third.id
+    assert first.body == second.body == third.body  # byte for byte
+    assert third.verified and first.headers["webhook-timestamp"] <= third.headers["webhook-timestamp"]
+    delivery = deliveries(app)["hook"]
+    payload = third.json()
+    assert datetime.fromisoformat(payload["timestamp"]) == delivery.created_at  # when it matched, not sent
+    assert payload["data"]["also_reported_by"] == []
+
+
+@pytest.mark.parametrize("updates", [False, True])
+def test_a_later_report_is_a_follow_up_only_when_the_watch_asks_for_updates(
+    sqlite_url: str, receiver: WebhookReceiver, smtp: MailSink, updates: bool
+) -> None:
+    app = build(sqlite_url, webhook_url=receiver.url, smtp_port=smtp.port, watches={WATCH: {"updates": updates}})
+    ingestor = Ingestor(app.sessions, index=OneStory(), on_stored=[app.outbox()])
+    ingestor.ingest(record(1, outlet_name="BERNAMA"))
+    dispatcher = app.dispatcher()
+    assert dispatcher.dispatch_due().delivered == 2
+    later = ingestor.ingest(
+        record(2, outlet="thesun", outlet_name="The Sun", url="https://thesun.my/news/2", title="Navies team up")
+    )
+    counts = dispatcher.dispatch_due()
+    if not updates:
+        assert counts.delivered == 0 and len(smtp.messages) == 1 and len(receiver.accepted) == 1
+        return
+    assert counts.delivered == 2
+    first, follow_up = smtp.messages
+    assert follow_up["In-Reply-To"] == first["In-Reply-To"]  # one thread per story
+    assert "Navies team up" in str(follow_up["Subject"])
+    text = follow_up.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "The Sun" in text and "https://thesun.my/news/2" in text
+    body = receiver.requests[-1].json()
+    assert body["type"] == "watch.update"
+    assert body["data"]["article"]["id"] == later.article_id
+    assert [o["outlet_name"] for o in body["data"]["also_reported_by"]] == ["BERNAMA"]
