@@ -274,3 +274,19 @@ def test_default_watch_explains_a_seizure(default_matcher: Matcher) -> None:
 
 def test_shared_path_is_outside_the_repository() -> None:
     assert not Path(ROOT / "devsets").exists()  # read from ../shared at run time, never copied
+
+
+def test_default_watch_on_the_stories_devset_texts(default_matcher: Matcher) -> None:
+    """The stories devset's English, Vietnamese and Malay texts, labelled by group for the topic
+    (tests/fixtures/watches/story_relevance.json): no false alarm, and every on-topic text found,
+    in each language (Vietnamese delegations and ships at LIMA in Langkawi among them)."""
+    on_topic = json.loads((ROOT / "tests" / "fixtures" / "watches" / "story_relevance.json").read_text())["on_topic"]
+    wrong = []
+    for path in sorted(shared_path("devsets", "stories").glob("*.json")):
+        group = json.loads(path.read_text())
+        for i, member in enumerate(group["members"]):
+            if member["lang"] in ("en", "vi", "ms"):
+                found = bool(default_matcher.match(member["title"] or "", member["text"], member["lang"]))
+                if found != (group["group_id"] in on_topic):
+                    wrong.append(f"{group['group_id']}/{i}")
+    assert wrong == []

@@ -68,7 +68,8 @@ def test_backtest_shows_what_the_watch_would_have_alerted(tmp_path: Path, run_cl
     tuned = run_cli("backtest", "--query", 'Indonesia* NEAR/s (ditahan OR seized OR "bắt giữ")', env=env)
     assert tuned.returncode == 0, tuned.stderr
     assert "terms:" in tuned.stdout and "alerts from" in tuned.stdout
-    assert tuned.stdout.count("https://example.org/") == 3  # the three Indonesian stories
+    indonesian = sum("indonesia" in case["id"] for case in cases)  # the Indonesian stories
+    assert tuned.stdout.count("https://example.org/") == indonesian
 
     typo = run_cli("backtest", "--query", "navy AND (MMEA", env=env)
     assert typo.returncode == 1
