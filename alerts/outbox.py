@@ -37,6 +37,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from alerts.readable import found_terms
 from alerts.render import Renderer
 from alerts.watches import Matcher, WatchHit
 from config import AlertsConfig, Config, WatchConfig
@@ -147,7 +148,7 @@ class Outbox:
                 story_id=article.story_id,
                 watch=hit.watch,
                 score=hit.score,
-                terms=list(hit.terms),
+                terms=found_terms(hit.terms, article.title or "", article.text),
                 snippets=[{"text": s.text, "spans": [list(span) for span in s.spans]} for s in hit.snippets],
                 alerted=alerted,
                 alert_key=f"{article.story_id}/{hit.watch}" if alerted else None,

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.errors import RenderError
+from alerts.readable import language_name, short_label, telling_snippets
 from config import Config
 from storage.models import AlertDelivery, Article, Outlet, WatchMatch, iso
 
@@ -97,6 +98,7 @@ def article_data(article: Article) -> dict[str, Any]:
         "outlet": outlet.slug,
         "outlet_name": outlet.name,
         "language": article.language,
+        "language_name": language_name(article.language),
         "author": article.author,
         "published_at": iso(article.published_at),
         "fetched_at": iso(article.fetched_at),
@@ -112,24 +114,23 @@ def also_reported_by(session: Session, story_id: int, except_article: int) -> li
         {
             k: v
             for k, v in article_data(a).items()
-            if k in ("outlet", "outlet_name", "title", "url", "language", "published_at")
+            if k in ("outlet", "outlet_name", "title", "url", "language", "language_name", "published_at")
         }
         for a in rows
     ]
 
 
 def match_data(session: Session, match: WatchMatch) -> dict[str, Any]:
+    """One match as alerts show it: the words found (stored so by the outbox) and the snippets
+    that add to the headline."""
     article = match.article
     story = article.story
+    snippets = [s for s in (match.snippets or []) if isinstance(s, dict)]
     return {
         "watch": match.watch,
         "score": match.score,
         "terms": list(match.terms or []),
-        "snippets": [
-            {"text": s.get("text", ""), "spans": [list(span) for span in s.get("spans", [])]}
-            for s in (match.snippets or [])
-            if isinstance(s, dict)
-        ],
+        "snippets": telling_snippets(snippets, article.title or ""),
         "article": article_data(article),
         "story": {"id": story.id, "title": story.title, "article_count": story.article_count},
         "also_reported_by": also_reported_by(session, story.id, article.id),
@@ -163,7 +164,16 @@ def message_data(session: Session, delivery: AlertDelivery) -> dict[str, Any]:
 
 
 class Renderer:
-    def __init__(self, timezone: str = "UTC", templates_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        timezone: str = "UTC",
+        templates_dir: str | Path | None = None,
+        labels: Mapping[str, str] | None = None,
+        outlet_names: Mapping[str, str] | None = None,
+    ) -> None:
+        self.labels = dict(labels or {})  # watch name -> its subject prefix (label)
+        # slug -> display name, for articles stored without one (an import names only the slug)
+        self.outlet_names = dict(outlet_names or {})
         self.zone = ZoneInfo(timezone)
         self.timezone = timezone
         search = [str(templates_dir)] if templates_dir else []
@@ -179,14 +189,23 @@ class Renderer:
         # JSON templates: every expression is written as a JSON value (their "autoescape").
         self.json_env = jinja2.Environment(autoescape=False, finalize=_json_value, **common)
         for env in (self.env, self.json_env):
-            env.filters.update(localtime=self.localtime, highlight=highlight, marked=marked, safe_url=safe_url)
+            env.filters.update(
+                localtime=self.localtime,
+                highlight=highlight,
+                marked=marked,
+                safe_url=safe_url,
+                terms=terms,
+                language_name=language_name,
+            )
 
     @classmethod
     def from_config(cls, config: Config) -> Renderer:
         folder = config.alerts.templates_dir
         if folder and not Path(folder).is_absolute():
             folder = str(Path(config.path).resolve().parent / folder) if config.path != "<dict>" else folder
-        return cls(config.alerts.timezone, folder or None)
+        labels = {w.name: short_label(w.name, w.label) for w in config.watches}
+        names = {o.slug: o.name for o in config.outlets}
+        return cls(config.alerts.timezone, folder or None, labels, names)
 
     def localtime(self, value: str | datetime | None) -> str:
         """An ISO time as "2026-11-24 18:40 (Asia/Ho_Chi_Minh)" in ``alerts.timezone``."""
@@ -197,7 +216,37 @@ class Renderer:
 
     def render_delivery(self, session: Session, delivery: AlertDelivery) -> Rendered:
         """The delivery's message as of now, stamped with the time of its event (its creation)."""
-        return self.render(delivery.id, delivery.kind, message_data(session, delivery), delivery.created_at)
+        data = self.labelled(message_data(session, delivery))
+        return self.render(delivery.id, delivery.kind, data, delivery.created_at)
+
+    def labelled(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` with each watch's ``label`` next to its name (the subject prefix), and each
+        outlet's display name where the database only knows its slug."""
+        if "watch" in data:
+            return self._named({**data, "label": self.label(str(data["watch"]))})
+        if "watches" in data:
+            groups = [
+                {**g, "label": self.label(str(g["watch"])), "stories": [self._named(m) for m in g["stories"]]}
+                for g in data["watches"]
+            ]
+            return {**data, "watches": groups}
+        return data
+
+    def _named(self, match: dict[str, Any]) -> dict[str, Any]:
+        def named(article: dict[str, Any]) -> dict[str, Any]:
+            slug = article.get("outlet")
+            if slug and article.get("outlet_name") in (None, "", slug) and slug in self.outlet_names:
+                return {**article, "outlet_name": self.outlet_names[slug]}
+            return article
+
+        result = dict(match)
+        if isinstance(match.get("article"), dict):
+            result["article"] = named(match["article"])
+        result["also_reported_by"] = [named(a) for a in match.get("also_reported_by", [])]
+        return result
+
+    def label(self, watch: str) -> str:
+        return self.labels.get(watch) or short_label(watch)
 
     def render(self, delivery_id: str, kind: str, data: Mapping[str, Any], event_time: datetime) -> Rendered:
         page = {"system": "notice", "test": "notice", "update": "instant"}.get(kind, kind)
@@ -270,6 +319,16 @@ def _spans(snippet: Mapping[str, Any]) -> list[tuple[int, int]]:
         if start < end:
             result.append((start, end))
     return result
+
+
+MAX_TERMS = 6
+
+
+def terms(found: list[str], limit: int = MAX_TERMS) -> str:
+    """Matched words for a reader: at most ``limit``, then "+N more"; joined with " · ", since a
+    term may itself contain a comma."""
+    shown = " · ".join(found[:limit])
+    return shown + (f" · +{len(found) - limit} more" if len(found) > limit else "")
 
 
 def highlight(snippet: Mapping[str, Any]) -> Markup:

@@ -110,7 +110,10 @@ class WatchConfig:
     languages: tuple[str, ...] = setting((), doc="only articles in these languages; empty: every language")
     enabled: bool = setting(True, doc="`false` switches the watch off (`match --watch` still runs it)")
     updates: bool = setting(
-        False, doc="instant watches: a later report of an alerted story sends a follow-up (see \"Alerts\")"
+        False, doc='instant watches: a later report of an alerted story sends a follow-up (see "Alerts")'
+    )
+    label: str = setting(
+        "", doc="short prefix of its alerts' subjects (`[VN-MY] ...`); empty: the name, cut at a word to 16 characters"
     )
 
 
