@@ -139,6 +139,10 @@ def build_message(config: SmtpChannelConfig, message: Rendered) -> EmailMessage:
     return msg
 
 
+class RepliesTooLong(smtplib.SMTPException):
+    """The server's replies passed ``MAX_DIALOGUE_BYTES`` in one attempt."""
+
+
 class _BoundedReader:
     """What ``smtplib`` reads replies from, in place of ``socket.makefile``: every ``recv`` is
     given only the time left before the attempt's deadline, and the replies of one attempt may
@@ -163,7 +167,7 @@ class _BoundedReader:
                 break
             self.total += len(chunk)
             if self.total > self.limit:
-                raise smtplib.SMTPException(f"the mail server sent more than {self.limit // 1024} KiB of replies")
+                raise RepliesTooLong(f"the mail server sent more than {self.limit // 1024} KiB of replies")
             self.buffer += chunk
         end = self.buffer.find(b"\n") + 1 or len(self.buffer)
         if size >= 0:
@@ -192,6 +196,9 @@ class _Bounded(smtplib.SMTP):
         except smtplib.SMTPServerDisconnected:
             if time.monotonic() >= self.deadline:  # smtplib reports a timed-out read as a disconnection
                 raise TimeoutError("the mail server's reply did not end within the timeout") from None
+            if self._reader is not None and self._reader.total > self._reader.limit:  # and the cap as well
+                limit = self.read_limit // 1024
+                raise RepliesTooLong(f"the mail server sent more than {limit} KiB of replies") from None
             raise
 
     def send(self, s: ReadableBuffer | str) -> None:
@@ -245,6 +252,8 @@ class SmtpChannel:
             raise DeliveryError(
                 self.name, f"{cfg.host}:{cfg.port}: no complete answer within {cfg.timeout:g}s", unreachable=True
             ) from None
+        except RepliesTooLong as exc:
+            raise DeliveryError(self.name, f"{cfg.host}:{cfg.port}: {exc}", unreachable=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(
                 self.name, f"cannot connect to {cfg.host}:{cfg.port}: {_describe(exc)}", unreachable=True
@@ -263,6 +272,8 @@ class SmtpChannel:
                 f"{cfg.host}:{cfg.port}: the mail dialogue did not finish within {cfg.timeout:g}s",
                 unreachable=True,
             ) from None
+        except RepliesTooLong as exc:
+            raise DeliveryError(self.name, f"{cfg.host}:{cfg.port}: {exc}", unreachable=True) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(
                 self.name,
