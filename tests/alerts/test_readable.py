@@ -11,13 +11,11 @@ from typing import Any
 
 import pytest
 
-import run
 from alerts.readable import found_terms, language_name, short_label
 from alerts.render import terms
 from sandbox import MailSink, WebhookReceiver
-from tests.alerts.helpers import ENV, alert_config
+from tests.alerts.test_channels import build
 from tests.alerts.test_outbox import record
-from tests.helpers import make_config
 
 
 @pytest.mark.parametrize(
@@ -80,19 +78,16 @@ TEXT = (
 )
 
 
-def alert_app(url: str, mail: MailSink, hook: WebhookReceiver, **watch: Any) -> run.App:
-    data = alert_config(url, hook.url, mail.port)
+QUERY = '(MMEA OR APMM) (detain* OR seiz*) (Vietnam* OR "Viet Nam" OR "Việt Nam") (boat* OR crew* OR fishing)'
+
+
+def alert_app(url: str, mail: MailSink, hook: WebhookReceiver, **watch: Any) -> Any:
+    """The app with one more watch, ``vietnam-malaysia-boats`` (the helpers' own watch needs the
+    bare words Malaysia and Vietnam, which these texts do not have)."""
     name = watch.pop("name", "vietnam-malaysia-boats")
-    data["watches"] = {
-        name: {
-            "query": '(MMEA OR APMM) (detain* OR seiz*) (Vietnam* OR "Viet Nam" OR "Việt Nam") '
-            "(boat* OR crew* OR skipper* OR fishing)",
-            "channels": ["hook", "mail"],
-            "accent_insensitive": True,
-            **watch,
-        }
-    }
-    return run.build_app(make_config(data, env=ENV))
+    alerts = watch.pop("alerts", {})
+    settings = {"query": QUERY, "channels": ["hook", "mail"], "accent_insensitive": True, **watch}
+    return build(url, webhook_url=hook.url, smtp_port=mail.port, watches={name: settings}, alerts=alerts)
 
 
 def test_an_alert_reads_at_a_glance(sqlite_url: str, servers: tuple[MailSink, WebhookReceiver]) -> None:
@@ -141,12 +136,9 @@ def test_a_user_template_gets_the_readable_fields_and_filters(
     folder.mkdir()
     (folder / "subject.txt").write_text("{{ data.label }}/{{ data.article.language | language_name }}\n")
     (folder / "instant.txt").write_text("{{ data.terms | terms(2) }} | {{ data.article.language_name }}\n")
-    app = run.build_app(
-        make_config(
-            {**alert_config(sqlite_url, hook.url, mail.port, alerts={"templates_dir": str(folder)}),
-             "watches": {"w": {"query": "MMEA (detain* OR seiz*)", "channels": ["mail"], "label": "boats"}}},
-            env=ENV,
-        )
+    app = alert_app(
+        sqlite_url, mail, hook, name="w", query="MMEA (detain* OR seiz*)", channels=["mail"], label="boats",
+        alerts={"templates_dir": str(folder)},
     )  # fmt: skip
     app.ingestor().ingest(record(1, title=TITLE, text=TEXT, language="en"))
     assert app.dispatcher().dispatch_due().delivered == 1
@@ -159,8 +151,7 @@ def test_an_imported_article_shows_its_outlet_s_name_not_its_slug(
     sqlite_url: str, servers: tuple[MailSink, WebhookReceiver]
 ) -> None:
     mail, hook = servers
-    data = alert_config(sqlite_url, hook.url, mail.port, outlets={"enabled": ["bernama-en"]})
-    app = run.build_app(make_config(data, env=ENV))
+    app = build(sqlite_url, webhook_url=hook.url, smtp_port=mail.port, outlets={"enabled": ["bernama-en"]})
     app.ingestor().ingest(record(1))  # as `import` stores it: the slug, no name
     app.dispatcher().dispatch_due()
     text = mail.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
