@@ -165,9 +165,11 @@ class App:
 
     def outbox(self) -> Outbox:
         from alerts.outbox import Outbox
+        from alerts.render import Renderer
 
         cfg = self.config
-        return Outbox(self.matcher, cfg.watches, cfg.alerts, on_enqueued=self._wake_dispatcher)
+        renderer = Renderer.from_config(cfg)  # messages are rendered when queued, with the user's templates
+        return Outbox(self.matcher, cfg.watches, cfg.alerts, renderer, on_enqueued=self._wake_dispatcher)
 
     def _wake_dispatcher(self) -> None:
         if self.wake_dispatcher is not None:

@@ -85,12 +85,13 @@ class Outbox:
         matcher: Matcher,
         watches: Sequence[WatchConfig],
         alerts: AlertsConfig,
+        renderer: Renderer,
         clock: Callable[[], datetime] = utcnow,
         on_enqueued: Callable[[], None] | None = None,
-        renderer: Renderer | None = None,
     ) -> None:
         self.matcher = matcher
-        self.renderer = renderer or Renderer(alerts.timezone)
+        # The configured renderer (user templates, timezone, labels): messages are rendered here.
+        self.renderer = renderer
         self.watches = {w.name: w for w in watches if w.enabled}
         self.max_age = timedelta(seconds=alerts.max_article_age)
         self.clock = clock
@@ -102,7 +103,7 @@ class Outbox:
     def from_config(cls, config: Config, on_enqueued: Callable[[], None] | None = None) -> Outbox:
         matcher = Matcher.from_config(config.watches, config.lists)
         renderer = Renderer.from_config(config)
-        return cls(matcher, config.watches, config.alerts, on_enqueued=on_enqueued, renderer=renderer)
+        return cls(matcher, config.watches, config.alerts, renderer, on_enqueued=on_enqueued)
 
     def __call__(self, session: Session, article: Article, new_story: bool) -> None:
         now = self.clock()
