@@ -14,8 +14,8 @@ import pytest
 from alerts.readable import found_terms, language_name, short_label
 from alerts.render import terms
 from sandbox import MailSink, WebhookReceiver
+from tests.alerts.helpers import record
 from tests.alerts.test_channels import build
-from tests.alerts.test_outbox import record
 
 
 @pytest.mark.parametrize(
