@@ -17,6 +17,8 @@ trafilatura finds the main text. Around it, ``extract`` does what trafilatura ca
   bold byline ("Tin, ảnh: NAME") becomes the author when the page names none; a wire
   dateline ("KUALA LUMPUR, Sept 29 (Bernama) -- ", "HÀ NỘI — ") is removed from the start of
   the lead so syndicated copies compare equal, and its day is the last-resort date.
+* **Main text** comes from a precise trafilatura pass (no tables, favouring precision), and
+  when that finds nothing, from less strict passes down to trafilatura's defaults (``_PASSES``).
 * **Too little text** (under ``MIN_TEXT_CHARS``) is ``None``: such pages are error or gate pages.
 * **Language** is the outlet's ``language``, else ``language.detect_language``.
 
@@ -60,6 +62,9 @@ class Extracted:
     published_at: datetime | None
     language: str | None
     canonical_url: str | None = None
+    # Where ``published_at`` came from: "metadata", "markup", "visible date", "text guess",
+    # "dateline" (see ``dates.published_at``); None without a date.
+    date_source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,6 +109,7 @@ def extract(
     canonical = metadata.canonical_url(tree, meta, url)
     summary = metadata.summary(tree, hints, meta)
     date_candidates = dates.candidates(tree, hints, meta, ld, zone)
+    visible_dates = dates.visible_dates(tree, zone)
 
     for selector in page.selectors(hints.get("remove", "")):
         for element in selector(tree):
@@ -111,12 +117,15 @@ def extract(
     for element in _CAPTIONS(tree):
         page.drop(element)
 
-    body_text = None
+    body_text = ""
     region = _body_region(tree, hints.get("body", ""))
-    if region is not None:
-        body_text = _trafilatura_text(region, url)
-    if not body_text:
-        body_text = _trafilatura_text(tree, url)
+    for precise, tables in _PASSES:
+        if region is not None:
+            body_text = _trafilatura_text(region, url, precise, tables)
+        if len(body_text) < MIN_TEXT_CHARS:
+            body_text = _trafilatura_text(tree, url, precise, tables)
+        if len(body_text) >= MIN_TEXT_CHARS:
+            break
     if not body_text:
         return None
 
@@ -142,7 +151,7 @@ def extract(
     if len(text) < MIN_TEXT_CHARS:
         return None
 
-    published = dates.published_at(date_candidates, tree, url, zone, now, dateline_date)
+    published, date_source = dates.published_at(date_candidates, tree, url, zone, now, dateline_date, visible_dates)
     language = outlet.language if outlet is not None and outlet.language else detect_language(f"{title}\n{text}")
     return Extracted(
         url=url or canonical or "",
@@ -152,6 +161,7 @@ def extract(
         published_at=published,
         language=language,
         canonical_url=canonical,
+        date_source=date_source,
     )
 
 
@@ -176,14 +186,22 @@ def _body_region(tree: HtmlElement, css: str) -> HtmlElement | None:
     return region
 
 
-def _trafilatura_text(tree: HtmlElement, url: str | None) -> str:
+# (favor_precision, include_tables) per pass, until one finds the text. The precise pass keeps
+# menus and data tables out, but the two options together find nothing on a page laid out in
+# tables (a legacy CMS puts the whole article in a ``<td>``); without favor_precision the same
+# page gives its paragraphs alone; trafilatura's defaults (tables as text) are the last resort,
+# so extraction finds an article whenever plain trafilatura would.
+_PASSES = ((True, False), (False, False), (False, True))
+
+
+def _trafilatura_text(tree: HtmlElement, url: str | None, precise: bool, tables: bool) -> str:
     text = trafilatura.extract(
         tree,
         url=url,
         with_metadata=False,
         include_comments=False,
-        include_tables=False,
-        favor_precision=True,
+        include_tables=tables,
+        favor_precision=precise,
         deduplicate=False,
     )
     return text or ""

@@ -1,14 +1,15 @@
 """Publication dates: timezone-aware and never in the future.
 
-Sources in order: the page's date metadata (``article:published_time``, JSON-LD
-``datePublished``, ... then the outlet's ``date`` hint), then htmldate's search of the page
-(with the time of day from a visible date when it finds the day alone), then a wire
-dateline's day ("KUALA LUMPUR, Sept 29 (Bernama) --", read with ``month_day``). A date later
-than ``now`` is discarded and the next source is tried; up to ``FUTURE_TOLERANCE`` ahead is
-taken as clock skew and becomes ``now``; when no source is left the date is None.
+Sources in order (see ``published_at``): the page's date metadata (``article:published_time``,
+JSON-LD ``datePublished``, ... then the outlet's ``date`` hint) and htmldate on structured
+markup only; then the page's visible date with its time, read day-first; then htmldate's
+extensive guess over the text (bounded by today in the outlet's zone); then a wire dateline's
+day ("KUALA LUMPUR, Sept 29 (Bernama) --", read with ``month_day``). A date later than ``now``
+is discarded and the next source is tried; up to ``FUTURE_TOLERANCE`` ahead is taken as clock
+skew and becomes ``now``; when no source is left the date is None.
 
 ``parse_date`` reads ISO 8601 and the region's day-first local forms ("Thứ Hai, 29/09/2025 -
-14:30", "29/09/2025 10:57 AM", "13 Ogos 2024", "May 13, 2024 - 14:21"); month names in
+14:30", "29/09/2025 10:57 AM", "13 Ogos 2024, 10:15 PTG", "May 13, 2024 - 14:21"); month names in
 English, Malay and French come from ``language.dates``. A date without a zone is read in the
 outlet's ``timezone`` (UTC without an outlet).
 
@@ -76,9 +77,7 @@ _DATE_META_KEYS = (
 )
 
 
-def candidates(
-    tree: HtmlElement, hints: Any, meta: dict[str, str], ld: dict[str, Any], zone: tzinfo
-) -> list[datetime]:
+def candidates(tree: HtmlElement, hints: Any, meta: dict[str, str], ld: dict[str, Any], zone: tzinfo) -> list[datetime]:
     texts = [meta[key] for key in _DATE_META_KEYS if key in meta]
     if isinstance(ld.get("datePublished"), str):
         texts.append(ld["datePublished"])
@@ -100,22 +99,32 @@ def published_at(
     zone: tzinfo,
     now: datetime,
     dateline: tuple[int, int] | None,
-) -> datetime | None:
+    visible: list[datetime],
+) -> tuple[datetime | None, str | None]:
+    """The first source that gives a date not in the future, most trusted first, and its name:
+
+    1. ``metadata``: what the page declares for machines (meta tags, JSON-LD, the outlet's
+       ``date`` hint); ``markup``: htmldate on structured markup only (``<time datetime>``,
+       itemprop, the URL);
+    2. ``visible date``: the page's visible date *with its time* (``visible_dates``), read
+       day-first as the region writes it ("06/12/2026 03:49 AM" is 6 December);
+    3. ``text guess``: htmldate's extensive search over the whole text;
+    4. ``dateline``: the wire dateline's day.
+
+    htmldate's extensive search comes late because it misreads day-first stamps: it refuses a
+    date later than the machine's own day (a Kuala Lumpur page dated after midnight while UTC
+    is still on the day before) and falls back to the stamp's "12/2026", the 1st of the month.
+    """
     for value in candidates:
         if (chosen := _not_future(value, now)) is not None:
-            return chosen
-    # trafilatura's own date search (htmldate), only when the page declares nothing better.
-    try:
-        found = find_date(tree, url=url, outputformat="%Y-%m-%dT%H:%M:%S", original_date=True, extensive_search=True)
-    except Exception:  # htmldate on odd markup is not worth losing the article over
-        log.debug("htmldate failed on %s", url, exc_info=True)
-        found = None
-    day = parse_date(found, zone) if found else None
-    if day is not None:
-        if found and found.endswith("T00:00:00"):
-            day = _visible_time(tree, day) or day  # htmldate often gives the day alone
-        if (chosen := _not_future(day, now)) is not None:
-            return chosen
+            return chosen, "metadata"
+    if (found := _htmldate(tree, url, zone, now, visible, extensive=False)) is not None:
+        return found, "markup"
+    for value in visible:
+        if (chosen := _not_future(value, now)) is not None:
+            return chosen, "visible date"
+    if (found := _htmldate(tree, url, zone, now, visible, extensive=True)) is not None:
+        return found, "text guess"
     if dateline is not None:
         local_now = now.astimezone(zone)
         for year in (local_now.year, local_now.year - 1):
@@ -124,22 +133,53 @@ def published_at(
             except ValueError:
                 continue
             if value <= now:
-                return value
-    return None
+                return value, "dateline"
+    return None, None
 
 
-_YEAR_TEXT = XPath("//body//text()[contains(., $year)][not(ancestor::script or ancestor::style)]")
+def _htmldate(
+    tree: HtmlElement, url: str | None, zone: tzinfo, now: datetime, visible: list[datetime], *, extensive: bool
+) -> datetime | None:
+    # The latest date htmldate may accept is today in the outlet's zone, not the machine's.
+    latest = now.astimezone(zone).strftime("%Y-%m-%d")
+    try:
+        found = find_date(
+            tree,
+            url=url,
+            outputformat="%Y-%m-%dT%H:%M:%S",
+            original_date=True,
+            extensive_search=extensive,
+            max_date=latest,
+        )
+    except Exception:  # htmldate on odd markup is not worth losing the article over
+        log.debug("htmldate failed on %s", url, exc_info=True)
+        return None
+    day = parse_date(found, zone) if found else None
+    if day is None:
+        return None
+    if found and found.endswith("T00:00:00"):
+        # htmldate often gives the day alone: its time from a visible stamp of the same day
+        day = next((v for v in visible if v.date() == day.date()), day)
+    return _not_future(day, now)
 
 
-def _visible_time(tree: HtmlElement, day: datetime) -> datetime | None:
-    """The same day with its time of day, from a visible date such as "29/09/2025 - 14:30"."""
-    for node in _YEAR_TEXT(tree, year=str(day.year)):
-        if len(node) > 120:
+_VISIBLE_TEXT = XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_VISIBLE_MAX = 160  # longer text is prose, whose dates are about events, not the article
+
+
+def visible_dates(tree: HtmlElement, zone: tzinfo) -> list[datetime]:
+    """Dates with a time of day written on the page ("Thứ Sáu, 06/12/2026 | 10:15",
+    "06/12/2026 03:49 AM", "December 6, 2026 - 14:21"), in document order."""
+    found = []
+    for node in _VISIBLE_TEXT(tree):
+        text = str(node)
+        if len(text) > _VISIBLE_MAX or not _YEAR.search(text):
             continue
-        value = parse_date(str(node), day.tzinfo or UTC)
-        if value is not None and value.date() == day.date() and (value.hour or value.minute):
-            return value
-    return None
+        value = parse_date(text, zone)
+        if value is not None and _TIME.search(text):
+            found.append(value)
+    return found
 
 
 def _not_future(value: datetime, now: datetime) -> datetime | None:
@@ -158,7 +198,10 @@ _MONTH_NAME = re.compile(
     r"(?:(?P<d1>\d{1,2})\s+(?P<m1>[A-Za-z]{3,9})\.?,?\s+(?P<y1>\d{4}))"
     r"|(?:(?P<m2>[A-Za-z]{3,9})\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4}))"
 )
-_TIME = re.compile(r"(?<!\d)(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?!\d)\s*(AM|PM|SA|CH|a\.m\.|p\.m\.)?", re.I)
+_TIME = re.compile(
+    r"(?<!\d)(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?!\d)(?:\s*(AM|PM|SA|CH|PTG|PG|MLM|a\.m\.|p\.m\.)(?![a-z]))?",
+    re.I,
+)
 _OFFSET = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.I)
 
 
@@ -206,9 +249,10 @@ def parse_date(text: str, zone: tzinfo = UTC) -> datetime | None:
     if clock is not None:
         hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
         meridiem = (clock.group(4) or "").lower().replace(".", "")
-        if meridiem in ("pm", "ch") and hour < 12:
+        # English, Vietnamese (SA sáng, CH chiều) and Malay (PG pagi, PTG petang, MLM malam).
+        if meridiem in ("pm", "ch", "ptg", "mlm") and hour < 12:
             hour += 12
-        elif meridiem in ("am", "sa") and hour == 12:
+        elif meridiem in ("am", "sa", "pg") and hour == 12:
             hour = 0
     try:
         value = datetime(year, month, day, hour, minute, second)

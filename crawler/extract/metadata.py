@@ -112,9 +112,7 @@ def title(tree: HtmlElement, hints: Any, meta: dict[str, str], ld: dict[str, Any
     return ""
 
 
-def author(
-    tree: HtmlElement, hints: Any, meta: dict[str, str], ld: dict[str, Any], site_names: set[str]
-) -> str | None:
+def author(tree: HtmlElement, hints: Any, meta: dict[str, str], ld: dict[str, Any], site_names: set[str]) -> str | None:
     names: list[str] = []
     hinted = first_text(tree, hints.get("author", ""))
     if hinted:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trafilatura
 
 from config import OutletConfig
 from crawler.extract import Extracted, extract, parse_date
@@ -239,6 +240,67 @@ def test_user_defined_outlet_hints_and_no_hints_at_all() -> None:
 
 
 # --------------------------------------------------------------------------- dates
+
+
+def test_a_long_page_laid_out_in_tables_extracts_in_full() -> None:
+    """A legacy CMS puts the article in a layout table, with data tables in it: trafilatura with
+    favor_precision and without tables finds nothing there; plain trafilatura finds the article,
+    and so must we."""
+    html = fixture("maritime_agency_table_layout.html")
+    assert trafilatura.extract(html.decode(), favor_precision=True, include_tables=False) is None
+    paper = OutletConfig(
+        slug="bulletin",
+        name="Maritime Affairs Bulletin",
+        base_url="https://bulletin.test",
+        language="en",
+        timezone="Asia/Kuala_Lumpur",
+        article_pattern=r"^/news/",
+        listings=("/news/",),
+    )
+    url = "https://bulletin.test/news/enforcement/20771.html"
+    result = extract(html, url, paper, now=NOW.replace(year=2026, month=12))
+    assert result is not None
+    assert result.title == "Maritime agency reports 2026 enforcement figures for Sabah and Sarawak waters"
+    assert result.text.startswith("The maritime enforcement agency detained 41 foreign fishing vessels")
+    assert "hotline between the two coast guards" in result.text
+    assert result.text.rstrip().endswith("built at the Lumut shipyard is expected to be handed over.")
+    assert "Best viewed" not in result.text and "Related news" not in result.text
+    assert result.published_at == datetime(2026, 11, 14, 2, 42, tzinfo=UTC)
+
+
+def _layout(body: str) -> str:
+    return (
+        "<html><head><title>Fleet review</title></head><body><nav><a href='/'>Home</a> <a href='/a'>About</a></nav>"
+        f"<div class='content'><h1>Fleet review</h1>{body}</div><footer>(c) The Paper</footer></body></html>"
+    )
+
+
+_PARAS = [
+    f"Paragraph {i}: the Royal Malaysian Navy and the Vietnam People's Navy discussed fisheries "
+    "enforcement and the detention of fishing boats in overlapping waters, officials said on Tuesday."
+    for i in range(10)
+]
+_ROWS = "".join(f"<tr><td>Vessel {i}</td><td>{1000 + 37 * i} t</td><td>{2010 + i}</td></tr>" for i in range(12))
+_TABLE = f"<table><tr><th>Ship</th><th>Displacement</th><th>Commissioned</th></tr>{_ROWS}</table>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<table><tr><td>" + "".join(f"<p>{p}</p>" for p in _PARAS) + _TABLE + "</td></tr></table>",
+        "<table>" + "".join(f"<tr><td>{p}</td></tr>" for p in _PARAS) + "</table>",
+        "<table><tr><td width='200'><a href='/x'>Menu</a></td><td>" + "<br>".join(_PARAS) + "</td></tr></table>",
+        "".join(f"<p>{p}</p>" + (_TABLE if i % 3 == 2 else "") for i, p in enumerate(_PARAS)),
+        "<div>" + "".join(f"<div>{p}</div>" for p in _PARAS) + "</div>",
+    ],
+    ids=["layout-table", "text-in-cells", "two-column-table", "data-tables-between", "div-soup"],
+)
+def test_extraction_never_returns_nothing_where_plain_trafilatura_finds_an_article(body: str) -> None:
+    html = _layout(body)
+    plain = trafilatura.extract(html) or ""
+    assert len(plain) > 500
+    result = extract(html, "https://paper.test/news/1", now=NOW)
+    assert result is not None and "Paragraph 9" in result.text and "Paragraph 0" in result.text
 
 
 @pytest.mark.parametrize(
