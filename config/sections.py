@@ -52,6 +52,12 @@ class CrawlerConfig:
         doc="reach private, loopback and link-local addresses (refused by default, except an outlet "
         "whose `base_url` is such an address or `localhost`); see \"Security and limits\"",
     )
+    extract_processes: int = setting(
+        0,
+        low=0,
+        high=64,
+        doc="processes extracting articles during a crawl, while downloads go on; 0: one per core available",
+    )
 
 
 @dataclass(frozen=True)

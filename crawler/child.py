@@ -4,7 +4,8 @@
 leak in Scrapy or in a page's extraction ends with the process and never reaches the daemon.
 Everything the spiders produce goes back to the parent over a pipe as it happens, as the
 messages of ``crawler.messages`` (an article found, a page failed, a feed's validators, a URL
-too old, an outlet's crawl closed with its counts).
+too old, an outlet's crawl closed with its counts). Pages are extracted in a process pool
+(``crawler.pool``) while the downloads go on.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def main(job: CrawlJob, conn: Connection) -> None:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.addresses import local_hosts
+    from crawler.pool import ExtractPool, pool_size
     from crawler.settings import scrapy_settings
     from crawler.spider import OutletSpider
 
@@ -92,6 +94,7 @@ def main(job: CrawlJob, conn: Connection) -> None:
     sink = outbox.put
 
     hosts = local_hosts(o.outlet.base_url for o in job.outlets)
+    pool = ExtractPool(pool_size(job.crawler.extract_processes))
     process = CrawlerProcess(settings=scrapy_settings(job.crawler, job.time_limit, hosts))
     for outlet_job in job.outlets:
         process.crawl(
@@ -103,8 +106,12 @@ def main(job: CrawlJob, conn: Connection) -> None:
             max_listing_pages=job.crawler.max_listing_pages,
             sink=sink,
             now=job.now,
+            extractor=pool.extract,
         )
-    process.start(install_signal_handlers=False)
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        pool.close()
     outbox.put(None)
     sender.join()
     conn.close()

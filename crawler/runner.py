@@ -193,7 +193,9 @@ def _run_child(
 ) -> tuple[int | None, bool]:
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=main, args=(job, send), name="newswatch-crawl", daemon=True)
+    # Not a daemonic process: it starts the extraction pool (crawler.pool), and multiprocessing
+    # forbids children to daemons. The finally below ends it however this function is left.
+    child = context.Process(target=main, args=(job, send), name="newswatch-crawl", daemon=False)
     child.start()
     send.close()
     deadline = time.monotonic() + time_limit + KILL_GRACE if time_limit else None

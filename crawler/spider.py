@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +43,7 @@ from twisted.web._newclient import ResponseNeverReceived
 from config import OutletConfig
 from crawler import discovery
 from crawler.addresses import outlet_sites, url_allowed
-from crawler.extract import decode_html, extract
+from crawler.extract import Extracted, decode_html, extract
 from crawler.messages import ArticleFound, ChildMessage, PageFailed, SpiderClosed, TooOld, Validators
 from crawler.middlewares import RedirectRefused
 from crawler.outlets import source_url
@@ -55,6 +55,8 @@ from storage.urls import canonicalize
 log = logging.getLogger(__name__)
 
 Sink = Callable[[ChildMessage], None]
+# Extraction elsewhere (``crawler.pool``): the spider awaits it while downloads go on.
+Extractor = Callable[[str, str, OutletConfig, datetime], Awaitable[Extracted | None]]
 MAX_CHILD_SITEMAPS = 5
 
 
@@ -70,6 +72,7 @@ class OutletSpider(scrapy.Spider):
         max_listing_pages: int,
         sink: Sink,
         now: datetime,
+        extractor: Extractor | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name=outlet.slug, **kwargs)
@@ -80,6 +83,7 @@ class OutletSpider(scrapy.Spider):
         self.max_listing_pages = max_listing_pages
         self.sink = sink
         self.now = now
+        self.extractor = extractor
         self.tz = ZoneInfo(outlet.timezone)
         self.pattern = re.compile(outlet.article_pattern)
         self.sites = outlet_sites(outlet.base_url, outlet.domains)  # hosts with their ports
@@ -310,7 +314,7 @@ class OutletSpider(scrapy.Spider):
             else 0,
         )
 
-    def parse_article(self, response: Response) -> None:
+    async def parse_article(self, response: Response) -> None:
         canonical = response.meta["canonical"]
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or ("html" not in content_type and content_type):
@@ -324,8 +328,12 @@ class OutletSpider(scrapy.Spider):
             return
         self.counts["fetched"] += 1
         try:
-            extracted = extract(text, response.url, outlet=self.outlet, now=self.now)
-        except Exception as exc:
+            extracted: Extracted | None
+            if self.extractor is None:
+                extracted = extract(text, response.url, outlet=self.outlet, now=self.now)
+            else:
+                extracted = await self.extractor(text, response.url, self.outlet, self.now)
+        except Exception as exc:  # includes BrokenProcessPool: the extraction process died on it
             log.exception("extraction crashed on %s", response.url)
             self.counts["extract_empty"] += 1
             self._error(response.url, "extract/error", f"{exc.__class__.__name__}: {exc}"[:300])

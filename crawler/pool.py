@@ -1,0 +1,124 @@
+"""Extraction off the crawl's event loop, on the cores the crawl is given.
+
+Extraction (lxml + trafilatura) is the CPU cost of a crawl; run on Scrapy's event loop it also
+stops downloads while it works. The crawl child (``crawler.child``) therefore hands each page to
+an ``ExtractPool``: a process pool of ``crawler.extract_processes`` processes (0: one per core
+this process may run on). Downloads go on in the child while the pool extracts, and the parent
+ingests what the pool produced, so fetching, extraction and ingestion overlap.
+
+A pool process that dies (a crash in a C library on one page) fails the pages it held with
+``BrokenProcessPool``; the next page gets a fresh pool, so one bad page costs only the pages in
+flight with it. A pool process ends by itself when the crawl child that started it is gone
+(killed at the time limit or by a signal), so no extraction process outlives its crawl.
+
+Reads ``crawler.extract_processes``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Awaitable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+
+from twisted.internet.defer import Deferred
+
+from config import OutletConfig
+from crawler.extract import Extracted, extract
+
+__all__ = ["BrokenProcessPool", "ExtractPool", "available_cores", "pool_size"]
+
+PARENT_POLL = 0.5  # seconds between a pool process's checks that its crawl child still runs
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under ``taskset`` or a cgroup
+    cpuset), not the machine's count."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def pool_size(configured: int) -> int:
+    return configured if configured > 0 else available_cores()
+
+
+def _watch_parent(parent: int) -> None:
+    """Pool initializer: end this process when the crawl child that started it is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="extract-parent-watch", daemon=True).start()
+
+
+def _extract(html: str, url: str, outlet: OutletConfig, now: datetime) -> Extracted | None:
+    return extract(html, url, outlet=outlet, now=now)
+
+
+class ExtractPool:
+    """A process pool for ``crawler.extract.extract``, created lazily and replaced when broken."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.processes,
+                # Spawned, not forked: the crawl child runs threads (the message sender, Scrapy's
+                # DNS pool) that a fork would copy in whatever state they were.
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )
+        return self._executor
+
+    def submit(self, html: str, url: str, outlet: OutletConfig, now: datetime) -> Future[Extracted | None]:
+        try:
+            return self._pool().submit(_extract, html, url, outlet, now)
+        except BrokenProcessPool:  # a process died on an earlier page: start afresh
+            self._discard()
+            return self._pool().submit(_extract, html, url, outlet, now)
+
+    def extract(self, html: str, url: str, outlet: OutletConfig, now: datetime) -> Awaitable[Extracted | None]:
+        """``submit`` as something a Scrapy ``async def`` callback can await (on the reactor's thread)."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+
+        future = self.submit(html, url, outlet, now)
+        deferred: Deferred[Extracted | None] = Deferred()
+
+        def settle(done: Future[Extracted | None]) -> None:
+            error = done.exception()
+            if error is not None:
+                deferred.errback(error)
+            else:
+                deferred.callback(done.result())
+
+        future.add_done_callback(lambda done: reactor.callFromThread(settle, done))
+        return maybe_deferred_to_future(deferred)
+
+    def pids(self) -> list[int]:
+        """The pool's processes now (started on demand, up to ``processes``)."""
+        if self._executor is None:
+            return []
+        return [pid for pid in self._executor._processes or {}]
+
+    def _discard(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
