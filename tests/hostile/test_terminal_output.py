@@ -11,6 +11,7 @@ exactly what is stored.
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -81,12 +82,32 @@ COMMANDS = [("articles", *ALL), ("articles", "--json", *ALL), ("stories", *ALL),
             ("backtest", "navy", "--since", "365d", "--json")]  # fmt: skip
 
 
+HOSTILE_TITLES = [f"Navy {ch!r} t{i} {ch}x" for i, ch in enumerate(UNSAFE)]
+_imported: list[Path] = []  # the folder where the titles were imported once, for every command below
+
+
+@pytest.fixture
+def hostile_env(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, run_cli: RunCli) -> dict[str, str]:
+    """A copy of one database holding every hostile title (importing them takes seconds; each
+    command gets its own copy, so none sees what another one wrote)."""
+    if not _imported:
+        base = tmp_path_factory.mktemp("hostile-titles")
+        setup(base, run_cli, HOSTILE_TITLES)
+        _imported.append(base)
+    for name in ("nw.db", "config.toml"):
+        shutil.copy(_imported[0] / name, tmp_path / name)
+    return {
+        "NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}",
+        "HOOK_SECRET": "s",
+        "NEWSWATCH_CONFIG": str(tmp_path / "config.toml"),
+    }
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(a for a in c if a not in ALL))
 def test_no_unsafe_character_reaches_the_output_of_any_command(
-    tmp_path: Path, run_cli: RunCli, command: tuple[str, ...]
+    tmp_path: Path, hostile_env: dict[str, str], run_cli: RunCli, command: tuple[str, ...]
 ) -> None:
-    titles = [f"Navy {ch!r} t{i} {ch}x" for i, ch in enumerate(UNSAFE)]
-    env = setup(tmp_path, run_cli, titles)
+    titles, env = HOSTILE_TITLES, hostile_env
     result = run_cli(*command, env=env)
     assert result.returncode == 0, result.stderr
     assert_safe(result.stdout)
