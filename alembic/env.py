@@ -31,7 +31,7 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Leave the full-text search objects (created by migration 0002) and the task queue's
-    tables (``procrastinate_*``, migration 0006, PostgreSQL only), none declared in the models,
+    tables (``procrastinate_*``, migration 0007, PostgreSQL only), none declared in the models,
     out of autogenerate and ``alembic check``."""
     return name not in SEARCH_OBJECTS and not (name or "").startswith("procrastinate_")
 

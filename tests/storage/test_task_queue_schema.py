@@ -55,7 +55,7 @@ def test_the_task_queue_schema_comes_with_upgrade_head_on_postgresql_only(databa
         (job,) = app.job_manager.list_jobs()
         assert job.id == first and job.status == "todo"
 
-    command.downgrade(db.alembic_config(database_url), "0005")
+    command.downgrade(db.alembic_config(database_url), "0006")
     assert procrastinate_objects(database_url) == set()
     db.upgrade(database_url)
     assert "procrastinate_jobs" in procrastinate_objects(database_url)

@@ -1,7 +1,7 @@
 """the cluster's task queue (procrastinate) on PostgreSQL; nothing on SQLite
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06 01:45:00
 
 Cluster mode queues its jobs (crawls, ticks, deliveries) in procrastinate's tables, functions
@@ -23,8 +23,8 @@ from typing import Any
 
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -63,11 +63,11 @@ def upgrade() -> None:
         installed = metadata.version("procrastinate")
     except metadata.PackageNotFoundError:
         raise SystemExit(
-            "migration 0006 needs the procrastinate package (pip install -r requirements.lock)"
+            "migration 0007 needs the procrastinate package (pip install -r requirements.lock)"
         ) from None
     if not installed.startswith(PINNED):
         raise SystemExit(
-            f"migration 0006 applies procrastinate {PINNED}x's schema, but {installed} is installed "
+            f"migration 0007 applies procrastinate {PINNED}x's schema, but {installed} is installed "
             "(pip install -r requirements.lock)"
         )
     schema = (resources.files("procrastinate.sql") / "schema.sql").read_text(encoding="utf-8")
