@@ -45,7 +45,7 @@ def load_config(path: str | None = None) -> Config:
 
     chosen = path or os.environ.get("NEWSWATCH_CONFIG") or config_module.DEFAULT_CONFIG_PATH
     cfg = config_module.load_config(chosen, env=os.environ, presets=load_presets(), channel_types=CONFIG_TYPES)
-    for outlet in cfg.outlets:
+    for outlet in (*cfg.outlets, *cfg.available):
         for i, quirk in enumerate(outlet.quirks):
             if quirk not in KNOWN_QUIRKS:
                 expected = ", ".join(sorted(KNOWN_QUIRKS))

@@ -1,6 +1,6 @@
 """The Newswatch command line: ``main(argv)`` parses, builds the app once, runs one command.
 
-One module per command group (``run``, ``demo``, ``db``, ``crawl``, ``import_``, ``articles``,
+One module per command group (``run``, ``demo``, ``db``, ``crawl``, ``outlets``, ``import_``, ``articles``,
 ``status``, ``serve``, ``extract``, ``watches``, ``alerts``), each registering its own
 sub-commands next to their handlers. Modules import only the standard library at the top: what a command needs
 (Scrapy, trafilatura, SQLAlchemy...) is imported when it runs, so ``--help`` starts at once.
@@ -17,7 +17,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from cli import alerts, articles, crawl, db, demo, extract, import_, run, serve, status, watches
+from cli import alerts, articles, crawl, db, demo, extract, import_, outlets, run, serve, status, watches
 from cli.command import CommandError, UsageError
 from cli.logs import setup_logging
 from cli.terminal import SafeStream
@@ -25,7 +25,7 @@ from cli.terminal import SafeStream
 log = logging.getLogger("newswatch")
 
 # In the order ``--help`` lists them.
-COMMAND_MODULES = (run, demo, db, crawl, import_, articles, status, serve, extract, watches, alerts)
+COMMAND_MODULES = (run, demo, db, crawl, outlets, import_, articles, status, serve, extract, watches, alerts)
 
 
 def build_parser() -> argparse.ArgumentParser:

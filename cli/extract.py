@@ -2,9 +2,10 @@
 JSON; with ``-``, JSON lines ``{"url", "html"}`` on stdin, one JSON object out per line.
 Stores nothing and needs no database.
 
-The outlet (its selector hints and timezone) is ``--outlet``, else the configured outlet
-serving the URL's site, host and port (or the page's canonical link's). A URL is fetched under
-the crawl's rules (``crawler.fetch``).
+The outlet (its selector hints and timezone) is ``--outlet`` (any declared outlet or preset,
+enabled or not: an outlet is tried before it is enabled), else the declared outlet serving the
+URL's site, host and port (or the page's canonical link's). A URL is fetched under the crawl's
+rules (``crawler.fetch``).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def extract(app: App, args: argparse.Namespace) -> int:
         try:
             outlet = cfg.outlet(args.outlet)
         except KeyError:
-            known = ", ".join(o.slug for o in cfg.outlets) or "none configured"
-            raise UsageError(f"--outlet: no outlet named {args.outlet!r} (known: {known})") from None
+            known = ", ".join(o.slug for o in cfg.available) or "none configured"
+            raise UsageError(f"--outlet: no outlet named {args.outlet!r} (declared: {known})") from None
     if args.source == "-":
         return _extract_lines(cfg, outlet, args.url)
     page_url = args.url
@@ -98,15 +99,16 @@ def _extract_with_outlet(
 
 
 def _outlet_for_url(cfg: Config, url: str | None) -> OutletConfig | None:
-    """The configured outlet serving ``url``'s site (host and port); its article pattern
-    settles a shared site."""
+    """The declared outlet serving ``url``'s site (host and port), an enabled one first; its
+    article pattern settles a shared site."""
     from crawler.addresses import outlet_sites, url_allowed
 
     if not url:
         return None
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    matches = [o for o in cfg.outlets if url_allowed(url, outlet_sites(o.base_url, o.domains))]
+    candidates = {o.slug: o for o in (*cfg.outlets, *cfg.available)}.values()
+    matches = [o for o in candidates if url_allowed(url, outlet_sites(o.base_url, o.domains))]
     for outlet in matches:
         try:
             if re.search(outlet.article_pattern, path):

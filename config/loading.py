@@ -105,11 +105,12 @@ def config_from_dict(
     if env_url:
         p.check_database_url(env_url, "NEWSWATCH_DATABASE_URL (environment)")
         storage = dataclasses.replace(storage, database_url=env_url)
+    enabled, available = p.outlets(data.get("outlets", {}), presets or {})
     return Config(
         path=path,
         storage=storage,
         crawler=p.dataclass(CrawlerConfig, data.get("crawler", {}), "crawler"),
-        outlets=p.outlets(data.get("outlets", {}), presets or {}),
+        outlets=enabled,
         lists=lists,
         watches=watches,
         channels=channels,
@@ -118,6 +119,8 @@ def config_from_dict(
         dedup=dedup,
         health=p.dataclass(HealthConfig, data.get("health", {}), "health"),
         web=p.dataclass(WebConfig, data.get("web", {}), "web"),
+        available=available,
+        outlet_tables=frozenset(k for k in p.table(data.get("outlets", {}), "outlets") if k != "enabled"),
     )
 
 
@@ -232,11 +235,15 @@ class _Parser:
             return {k: self.value(args[1], v, _join(key, k)) for k, v in table.items()}
         raise TypeError(f"unsupported config type {hint!r} at {key}")  # a bug in this module
 
-    def outlets(self, data: Any, presets: Mapping[str, Mapping[str, Any]]) -> tuple[OutletConfig, ...]:
+    def outlets(
+        self, data: Any, presets: Mapping[str, Mapping[str, Any]]
+    ) -> tuple[tuple[OutletConfig, ...], tuple[OutletConfig, ...]]:
+        """The enabled outlets, and every declared one (presets and ``[outlets.<name>]`` tables,
+        enabled or not). A declared outlet is checked whether it is enabled or not, so the
+        mistake in an outlet being tried with ``outlets check`` is found as early as any other."""
         data = self.table(data, "outlets")
         enabled = self.value(tuple[str, ...], data.get("enabled", []), "outlets.enabled")
         declared = {k: v for k, v in data.items() if k != "enabled"}
-        result = []
         for slug in declared:
             self.table(declared[slug], f"outlets.{slug}")
         for i, slug in enumerate(enabled):
@@ -246,13 +253,17 @@ class _Parser:
                     f"outlets.enabled[{i}]",
                     f"no preset or [outlets.{slug}] table named {slug!r} (known: {known})",
                 )
+        if len(set(enabled)) != len(enabled):
+            self.fail("outlets.enabled", "lists an outlet twice")
+        available: dict[str, OutletConfig] = {}
+        # The enabled ones first, so their mistakes are reported before a disabled outlet's.
+        for slug in dict.fromkeys([*enabled, *presets, *declared]):
             merged = {**presets.get(slug, {}), **declared.get(slug, {})}
             outlet = self.dataclass(OutletConfig, merged, f"outlets.{slug}", slug=slug)
             self.check_outlet(outlet, f"outlets.{slug}")
-            result.append(outlet)
-        if len(set(enabled)) != len(enabled):
-            self.fail("outlets.enabled", "lists an outlet twice")
-        return tuple(result)
+            available[slug] = outlet
+        ordered = [*presets, *(slug for slug in declared if slug not in presets)]
+        return tuple(available[slug] for slug in enabled), tuple(available[slug] for slug in ordered)
 
     def check_database_url(self, url: str, key: str) -> None:
         """Only the dialects and drivers in requirements.lock: a URL for another one would fail

@@ -239,7 +239,7 @@ class Config:
     path: str
     storage: StorageConfig
     crawler: CrawlerConfig
-    outlets: tuple[OutletConfig, ...]
+    outlets: tuple[OutletConfig, ...]  # the enabled ones, in the order of ``outlets.enabled``
     lists: Mapping[str, Mapping[str, tuple[str, ...]]]
     watches: tuple[WatchConfig, ...]
     channels: Mapping[str, ChannelConfig]
@@ -248,9 +248,18 @@ class Config:
     dedup: DedupConfig
     health: HealthConfig
     web: WebConfig = WebConfig()
+    # Every outlet that could be enabled: the presets, then the [outlets.<name>] tables that
+    # are not presets, each with the file's overrides, enabled or not (``outlets list``,
+    # ``outlets check``, ``extract --outlet``).
+    available: tuple[OutletConfig, ...] = ()
+    outlet_tables: frozenset[str] = frozenset()  # slugs with an [outlets.<name>] table in the file
 
     def outlet(self, slug: str) -> OutletConfig:
-        for outlet in self.outlets:
+        """The declared outlet ``slug``, enabled or not (``KeyError`` when there is none)."""
+        for outlet in (*self.outlets, *self.available):
             if outlet.slug == slug:
                 return outlet
         raise KeyError(slug)
+
+    def is_enabled(self, slug: str) -> bool:
+        return any(outlet.slug == slug for outlet in self.outlets)
