@@ -15,7 +15,7 @@ import signal
 import threading
 from typing import TYPE_CHECKING, Any
 
-from cli.command import CommandError, Commands, add_command
+from cli.command import CommandError, Commands, UsageError, add_command
 from cli.serve import add_bind_options
 from cli.signals import STOP_SIGNALS, StopSignals
 
@@ -27,6 +27,8 @@ log = logging.getLogger("newswatch")
 
 
 def run(app: App, args: argparse.Namespace) -> int:
+    if args.role is not None:
+        return run_role(app, args)
     from alerts.dispatch import recover_interrupted
     from cli.serve import console_for, start_console
     from crawler.runner import run_crawl
@@ -72,6 +74,21 @@ def run(app: App, args: argparse.Namespace) -> int:
         return 0
     finally:
         lock.release()
+
+
+def run_role(app: App, args: argparse.Namespace) -> int:
+    """``run --role NAME``: one process of cluster mode (``cluster.roles``) until a stop signal."""
+    from cluster.roles import RoleError
+    from cluster.roles import run_role as run_cluster_role
+
+    if args.once or args.serve:
+        raise UsageError("--role runs one cluster role: it does not go with --once or --serve")
+    with StopSignals() as signals:
+        try:
+            run_cluster_role(app, args.role, signals.event)
+        except RoleError as exc:
+            raise UsageError(str(exc)) from None
+    return 0
 
 
 def _run_once(app: App, jobs: Jobs) -> int:
@@ -124,4 +141,9 @@ def register(commands: Commands) -> None:
         "--once", action="store_true", help="one cycle: crawl every outlet, send alerts, print a summary, exit"
     )
     parser.add_argument("--serve", action="store_true", help="also serve the web console (see the serve command)")
+    parser.add_argument(
+        "--role",
+        metavar="ROLE",
+        help="cluster mode (PostgreSQL): run one cluster role (see README 'Running a cluster')",
+    )
     add_bind_options(parser)
