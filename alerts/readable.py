@@ -11,7 +11,7 @@ an alert lists what the article actually says, once per concept:
   where they occur (``tàu cá Việt`` and ``Việt Nam`` are ``tàu cá Việt Nam``);
 * in the order they first occur in the article.
 
-Also here: language names for codes, the short label a watch puts in front of subjects, and the
+Also here: the short label a watch puts in front of subjects, and the
 choice of snippets that add something to the headline. Pure functions, no I/O.
 """
 
@@ -23,27 +23,8 @@ from typing import Any
 
 from language import fold
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "vi": "Vietnamese",
-    "ms": "Malay",
-    "id": "Indonesian",
-    "fr": "French",
-    "zh": "Chinese",
-    "ja": "Japanese",
-    "ru": "Russian",
-    "tl": "Tagalog",
-    "th": "Thai",
-}
 MAX_LABEL = 16  # characters of a watch name kept in a subject prefix (then "…")
 ELLIPSIS = "…"
-
-
-def language_name(code: str | None) -> str:
-    """``vi`` -> ``Vietnamese``; an unknown code is shown as it is, none as ``unknown``."""
-    if not code:
-        return "unknown"
-    return LANGUAGE_NAMES.get(code.lower(), code)
 
 
 def short_label(name: str, label: str = "") -> str:

@@ -35,8 +35,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.errors import RenderError
-from alerts.readable import language_name, short_label, telling_snippets
+from alerts.readable import short_label, telling_snippets
 from config import Config
+from language import language_name
 from storage.models import AlertDelivery, Article, Outlet, WatchMatch, iso
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -84,7 +84,7 @@ def outlet_row(cfg: Config, outlet: OutletConfig) -> dict[str, Any]:
         "enabled": cfg.is_enabled(outlet.slug),
         "declared": declared,
         "base_url": outlet.base_url,
-        "language": outlet.language,
+        "language": ",".join(outlet.declared_languages) or "detected",
         "timezone": outlet.timezone,
         "family": outlet.family or None,
         "article_pattern": outlet.article_pattern,

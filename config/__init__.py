@@ -9,8 +9,9 @@ One concept a module:
 - ``reference``: README's configuration table, rendered from the same fields.
 
 Nothing here runs at import time: ``load_config`` reads the file and the environment it is
-given, and tests build a configuration from a dict with ``config_from_dict``. The package is a
-leaf: it imports nothing else of ours (channel dataclasses are handed in by the caller).
+given, and tests build a configuration from a dict with ``config_from_dict``. The package
+imports only ``language`` of ours (the languages an outlet or a watch may name); channel
+dataclasses are handed in by the caller.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Rules the parser enforces, each as one ``ConfigError`` naming the file, the key and what was
 expected: unknown keys, wrong types, bad durations, numbers outside a key's documented range,
-unknown outlet presets, watches that name undefined channels, ``*_env`` keys naming environment
+unknown outlet presets, watches that name undefined channels, language codes Newswatch does not
+read (``language/data/languages.toml``), ``*_env`` keys naming environment
 variables that are not set, and whatever a dataclass's own ``validate()`` refuses (it raises
 ``InvalidValue(key, message)``; the channel dataclasses use it for ports, addresses, URL schemes
 and transport security). Secrets are never written in the file: a key ending in ``_env`` names
@@ -37,6 +38,7 @@ from config.sections import (
     WatchConfig,
     WebConfig,
 )
+from language import languages
 
 DEFAULT_CONFIG_PATH = "config.toml"
 
@@ -46,6 +48,8 @@ SHIPPED_DRIVERS: Mapping[str, frozenset[str]] = {
     "postgresql": frozenset({"psycopg"}),
 }
 SHIPPED_DATABASE_URLS = ("sqlite:///PATH", "postgresql+psycopg://USER@HOST/DB")
+# An outlet declares one language or several; a table of yours replaces the preset's choice.
+_ONE_OR_SEVERAL = ("language", "languages")
 
 
 def load_config(
@@ -106,10 +110,12 @@ def config_from_dict(
         p.check_database_url(env_url, "NEWSWATCH_DATABASE_URL (environment)")
         storage = dataclasses.replace(storage, database_url=env_url)
     enabled, available = p.outlets(data.get("outlets", {}), presets or {})
+    crawler = p.dataclass(CrawlerConfig, data.get("crawler", {}), "crawler")
+    p.check_user_agent(crawler.user_agent, "crawler.user_agent")
     return Config(
         path=path,
         storage=storage,
-        crawler=p.dataclass(CrawlerConfig, data.get("crawler", {}), "crawler"),
+        crawler=crawler,
         outlets=enabled,
         lists=lists,
         watches=watches,
@@ -258,7 +264,11 @@ class _Parser:
         available: dict[str, OutletConfig] = {}
         # The enabled ones first, so their mistakes are reported before a disabled outlet's.
         for slug in dict.fromkeys([*enabled, *presets, *declared]):
-            merged = {**presets.get(slug, {}), **declared.get(slug, {})}
+            own = declared.get(slug, {})
+            preset = presets.get(slug, {})
+            if any(key in own for key in _ONE_OR_SEVERAL):  # your language keys replace the preset's
+                preset = {k: v for k, v in preset.items() if k not in _ONE_OR_SEVERAL}
+            merged = {**preset, **own}
             outlet = self.dataclass(OutletConfig, merged, f"outlets.{slug}", slug=slug)
             self.check_outlet(outlet, f"outlets.{slug}")
             available[slug] = outlet
@@ -290,6 +300,16 @@ class _Parser:
                 self.fail(f"{where}.{key}", f"not a valid regular expression: {exc}")
         if outlet.id_pattern and "(?P<id>" not in outlet.id_pattern:
             self.fail(f"{where}.id_pattern", "expected a group named id, e.g. 'news\\.php\\?id=(?P<id>\\d+)'")
+        if outlet.language and outlet.languages:
+            self.fail(f"{where}.languages", "set either language (one) or languages (several), not both")
+        self.check_languages(outlet.language, f"{where}.language")
+        for i, code in enumerate(outlet.languages):
+            self.check_languages(code, f"{where}.languages[{i}]")
+        for prefix, code in outlet.language_by_path.items():
+            key = f"{where}.language_by_path.{prefix}"
+            if not prefix.startswith("/"):
+                self.fail(key, f"expected a URL path starting with '/', got {prefix!r}")
+            self.check_languages(code, key)
         if not (outlet.feeds or outlet.sitemaps or outlet.listings):
             self.fail(where, "expected at least one of feeds, sitemaps or listings")
         try:
@@ -298,6 +318,16 @@ class _Parser:
             self.fail(
                 f"{where}.timezone", f"expected an IANA time zone such as 'Asia/Ho_Chi_Minh', got {outlet.timezone!r}"
             )
+
+    def check_languages(self, code: str, key: str) -> None:
+        """A language code must be one Newswatch reads (``language/data/languages.toml``)."""
+        if code and code not in languages():
+            known = ", ".join(sorted(languages()))
+            self.fail(key, f"unknown language {code!r} (expected one of: {known})")
+
+    def check_user_agent(self, agent: str, key: str) -> None:
+        if any(not ch.isprintable() for ch in agent):
+            self.fail(key, f"expected printable text on one line, got {agent!r}")
 
     def lists(self, data: Any) -> dict[str, dict[str, tuple[str, ...]]]:
         result: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -328,6 +358,8 @@ class _Parser:
                 self.fail(_join(where, "mode"), f"expected 'instant' or 'digest', got {watch.mode!r}")
             if watch.digest not in ("hourly", "daily"):
                 self.fail(_join(where, "digest"), f"expected 'hourly' or 'daily', got {watch.digest!r}")
+            for i, code in enumerate(watch.languages):
+                self.check_languages(code, f"{where}.languages[{i}]")
             for i, channel in enumerate(watch.channels):
                 if channel not in channels:
                     self.fail(f"{where}.channels[{i}]", f"no channel named {channel!r} in [channels]")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from config.errors import InvalidValue
 from config.schema import DAY, YEAR, Duration, setting
@@ -50,7 +51,7 @@ class CrawlerConfig:
     allow_private_addresses: bool = setting(
         False,
         doc="reach private, loopback and link-local addresses (refused by default, except an outlet "
-        "whose `base_url` is such an address or `localhost`); see \"Security and limits\"",
+        'whose `base_url` is such an address or `localhost`); see "Security and limits"',
     )
     extract_processes: int = setting(
         0,
@@ -73,9 +74,23 @@ class OutletConfig:
     slug: str
     name: str
     base_url: str
-    language: str
     timezone: str
     article_pattern: str
+    language: str = setting(
+        "",
+        doc='the outlet\'s one language (ISO 639-1 code, see "Adding an outlet"): stored as is, never detected; '
+        "empty: detected among `languages`",
+    )
+    languages: tuple[str, ...] = setting(
+        (),
+        doc="a multilingual outlet's languages: each page's is detected among these; empty (and no "
+        "`language`): detected among every language Newswatch reads, or stored as unknown",
+    )
+    language_by_path: Mapping[str, str] = setting(
+        factory=dict,
+        doc='URL path prefix -> language, e.g. `{ "/bm/" = "ms", "/en/" = "en" }`: the longest prefix '
+        "of a page's path decides; other pages follow `language` / `languages`",
+    )
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     listings: tuple[str, ...] = ()
@@ -102,6 +117,21 @@ class OutletConfig:
         high=YEAR,
         doc="health: `silent` after this long without a new article (instead of the usual gap)",
     )
+
+    def languages_at(self, url: str) -> tuple[str, ...]:
+        """The languages a page at ``url`` may be in: one (stored as is), several (detection
+        chooses among them) or none (detection among every language we read)."""
+        path = urlsplit(url).path or "/"
+        prefixes = [prefix for prefix in self.language_by_path if path.startswith(prefix)]
+        if prefixes:
+            return (self.language_by_path[max(prefixes, key=len)],)
+        return (self.language,) if self.language else self.languages
+
+    @property
+    def declared_languages(self) -> tuple[str, ...]:
+        """Every language the declaration names, in order (for language filters and reports)."""
+        named = [self.language, *self.languages, *self.language_by_path.values()]
+        return tuple(code for code in dict.fromkeys(named) if code)
 
 
 @dataclass(frozen=True)

@@ -350,7 +350,7 @@ class OutletSpider(scrapy.Spider):
             outlet=self.outlet.slug,
             outlet_name=self.outlet.name,
             outlet_family=self.outlet.family or None,
-            language=extracted.language or self.outlet.language,
+            language=extracted.language,
             author=extracted.author,
             published_at=extracted.published_at or response.meta.get("listed_at"),
             fetched_at=self.now,

@@ -15,7 +15,7 @@ from storage.status import CrawlStatus
 def get_or_create_outlet(session: Session, slug: str, name: str | None = None, language: str | None = None) -> Outlet:
     outlet = session.scalar(select(Outlet).where(Outlet.slug == slug))
     if outlet is None:
-        outlet = Outlet(slug=slug, name=name or slug, language=language)
+        outlet = Outlet(slug=slug, name=name or slug, language=language or None)
         session.add(outlet)
         session.flush()
     elif (name and outlet.name != name) or (language and outlet.language != language):

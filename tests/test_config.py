@@ -131,3 +131,67 @@ def test_durations() -> None:
     assert parse_duration("7d") == 7 * 86400.0
     with pytest.raises(ValueError):
         parse_duration("10 minutes")
+
+
+def outlet_table(**keys: Any) -> dict[str, Any]:
+    table = {
+        "name": "Mine",
+        "base_url": "https://news.example.org",
+        "timezone": "Asia/Kuala_Lumpur",
+        "feeds": ["/rss.xml"],
+        "article_pattern": r"^/\d+$",
+    }
+    return {"outlets": {"enabled": ["mine"], "mine": {**table, **keys}}}
+
+
+@pytest.mark.parametrize(
+    ("keys", "key", "words"),
+    [
+        ({"language": "xx"}, "outlets.mine.language", "unknown language 'xx' (expected one of: ar, de, en, "),
+        ({"languages": ["en", "bm"]}, "outlets.mine.languages[1]", "unknown language 'bm'"),
+        ({"language_by_path": {"/bm/": "malay"}}, "outlets.mine.language_by_path./bm/", "unknown language 'malay'"),
+        ({"language_by_path": {"bm/": "ms"}}, "outlets.mine.language_by_path.bm/", "starting with '/'"),
+        ({"language": "en", "languages": ["en", "ms"]}, "outlets.mine.languages", "either language"),
+        ({"languages": "en ms"}, "outlets.mine.languages[0]", "unknown language 'en ms'"),
+    ],
+)
+def test_outlet_language_mistakes_name_the_key(keys: dict[str, Any], key: str, words: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        make_config(outlet_table(**keys))
+    assert info.value.key == key
+    assert words in str(info.value)
+
+
+def test_a_watch_language_we_do_not_read_is_refused() -> None:
+    with pytest.raises(ConfigError) as info:
+        make_config({"watches": {"w": {"query": "navy", "languages": ["en", "vn"]}}})
+    assert info.value.key == "watches.w.languages[1]" and "unknown language 'vn'" in str(info.value)
+
+
+def test_unknown_language_in_the_file_exits_2_with_the_supported_codes(tmp_path: Path, run_cli: RunCli) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(
+        '[outlets]\nenabled = ["mine"]\n[outlets.mine]\nname = "Mine"\nbase_url = "https://news.example.org"\n'
+        'language = "xx"\ntimezone = "UTC"\nfeeds = ["/rss.xml"]\narticle_pattern = "^/"\n'
+    )
+    result = run_cli("--config", str(cfg), "status")
+    assert result.returncode == 2
+    assert f"{cfg}: outlets.mine.language: unknown language 'xx' (expected one of: " in result.stderr
+    assert " ms, " in result.stderr and " vi" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_multilingual_outlet_declares_languages_by_path_or_a_set_to_detect_among() -> None:
+    cfg = make_config(outlet_table(languages=["en", "ms"], language_by_path={"/bm/": "ms", "/bm/en/": "en"}))
+    mine = cfg.outlet("mine")
+    assert mine.languages_at("https://news.example.org/bm/berita/1") == ("ms",)
+    assert mine.languages_at("https://news.example.org/bm/en/news/1") == ("en",)  # the longest prefix
+    assert mine.languages_at("https://news.example.org/world/1") == ("en", "ms")  # detected among these
+    assert mine.declared_languages == ("en", "ms")
+    undeclared = make_config(outlet_table()).outlet("mine")
+    assert undeclared.languages_at("https://news.example.org/1") == ()  # any language we read
+
+
+def test_your_languages_replace_a_presets_language() -> None:
+    cfg = make_config({"outlets": {"enabled": ["bernama-bm"], "bernama-bm": {"languages": ["ms", "en"]}}})
+    assert cfg.outlet("bernama-bm").language == ""
+    assert cfg.outlet("bernama-bm").languages_at(cfg.outlet("bernama-bm").base_url + "/x") == ("ms", "en")

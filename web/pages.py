@@ -104,7 +104,7 @@ def stories(request: Request) -> Response:
         found = browse.stories(session, wanted) if wanted.search is None or wanted.search else []
         matched = count_matches(session, wanted.search) if wanted.search else None
         shown = {a.language for story in found for a in story.articles if a.language}
-        configured = {o.language for o in _config(request).outlets}
+        configured = {code for o in _config(request).outlets for code in o.declared_languages}
         languages = sorted({*browse.languages(session), *configured, *shown, *filter(None, [wanted.language])})
         choices = {"outlets": browse.outlet_slugs(session), "languages": languages}
     page = wanted.offset // PAGE_SIZE + 1

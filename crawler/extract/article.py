@@ -20,10 +20,12 @@ trafilatura finds the main text. Around it, ``extract`` does what trafilatura ca
 * **Main text** comes from a precise trafilatura pass (no tables, favouring precision), and
   when that finds nothing, from less strict passes down to trafilatura's defaults (``_PASSES``).
 * **Too little text** (under ``MIN_TEXT_CHARS``) is ``None``: such pages are error or gate pages.
-* **Language** is the outlet's ``language``, else ``language.detect_language``.
+* **Language** is the outlet's for the page's URL (``language_by_path``, then ``language``),
+  else detected among the outlet's ``languages`` (among every language we read when it
+  declares none); ``None`` when unknown.
 
 Config keys read (passed in): ``OutletConfig.selectors``, ``strip_patterns``, ``timezone``,
-``language``, ``name``.
+``language``, ``languages``, ``language_by_path``, ``name``.
 """
 
 from __future__ import annotations
@@ -152,7 +154,8 @@ def extract(
         return None
 
     published, date_source = dates.published_at(date_candidates, tree, url, zone, now, dateline_date, visible_dates)
-    language = outlet.language if outlet is not None and outlet.language else detect_language(f"{title}\n{text}")
+    declared = outlet.languages_at(url or "") if outlet is not None else ()
+    language = detect_language(f"{title}\n{text}", among=declared)
     return Extracted(
         url=url or canonical or "",
         title=title,

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from alerts.readable import found_terms, language_name, short_label
+from alerts.readable import found_terms, short_label
 from alerts.render import terms
+from language import language_name
 from sandbox import MailSink, WebhookReceiver
 from tests.alerts.helpers import record
 from tests.alerts.test_channels import build

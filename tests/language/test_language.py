@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from language import detect_language, fold, normalize, strip_diacritics
+from language import fold, normalize, strip_diacritics
 from language.countries import country_mentions
 from language.dates import find_dates, find_relative_days, find_weekdays, month_number
 from language.lexicon import concepts
@@ -68,10 +68,3 @@ def test_institutions_and_terms_share_one_id_across_languages() -> None:
         "detention",
         "fishing-boat",
     }
-
-
-def test_language_detection_among_the_languages_read() -> None:
-    assert detect_language("Malaysia dan Vietnam bersetuju meningkatkan kerjasama pertahanan maritim") == "ms"
-    assert detect_language("Bộ Quốc phòng Việt Nam và Malaysia tăng cường hợp tác hải quân") == "vi"
-    assert detect_language("The two navies agreed to set up a hotline") == "en"
-    assert detect_language("short") is None
