@@ -56,7 +56,7 @@ from crawler.runner import CrawlSummary
 from storage import health, heartbeat, repository
 from storage.models import HealthIncident, utcnow
 from storage.records import ArticleRecord, IngestResult
-from storage.status import CRAWL_FAILED
+from storage.status import CRAWL_UNSUCCESSFUL
 
 if TYPE_CHECKING:
     from storage.ingest import Ingestor
@@ -84,7 +84,7 @@ class CrawlFn(Protocol):
     ) -> Sequence[CrawlSummary]: ...
 
 
-FAILED = CRAWL_FAILED  # a crawl with one of these statuses failed (run --once exits 1)
+FAILED = CRAWL_UNSUCCESSFUL  # a crawl with one of these statuses kept nothing (run --once exits 1)
 
 
 def crawl_line(s: CrawlSummary) -> str:
@@ -195,6 +195,7 @@ KIND_WORDS = {
     "failing": ("is failing", "crawls succeed again"),
     "silent": ("has gone silent", "new articles arrive again"),
     "extraction": ("pages give no text (layout change?)", "article text is extracted again"),
+    "unmatched": ("keeps none of the links it finds (article_pattern?)", "crawls find articles again"),
 }
 
 

@@ -2,7 +2,7 @@
 
 The table is also ``run --once``'s: per outlet, links discovered, skipped as known or too
 old, fetched, stored, duplicates, pages without text, failures with their reasons. The exit
-status is 1 when an outlet's crawl failed.
+status is 1 when an outlet's crawl failed, or found links and kept none (``unmatched``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 CRAWL_COLUMNS = (
     Column("outlet", 14),
-    Column("status", 8),
+    Column("status", 9),
     Column("found", 5, right=True),
     Column("known", 5, right=True),
     Column("old", 4, right=True),
@@ -33,7 +33,7 @@ CRAWL_COLUMNS = (
     Column("dup", 4, right=True),
     Column("empty", 5, right=True),
     Column("failed", 6, right=True),
-    Column("reasons", clip=100),
+    Column("reasons", clip=300),
 )
 
 
@@ -87,13 +87,14 @@ def select_outlets(cfg: Config, slugs: Sequence[str]) -> list[OutletConfig]:
 
 
 def report_crawls(summaries: Sequence[CrawlSummary], alerts: str) -> int:
-    """The table of ``crawl`` and ``run --once``; exit status 1 when an outlet failed."""
-    from storage.status import CRAWL_FAILED
+    """The table of ``crawl`` and ``run --once``; exit status 1 when an outlet failed or kept
+    none of the links it found (``unmatched``)."""
+    from storage.status import CRAWL_FAILED, CRAWL_UNSUCCESSFUL, CrawlStatus
 
     rows = []
     for s in summaries:
         reasons = ", ".join(f"{reason} x{n}" for reason, n in sorted(s.failures.items(), key=lambda kv: -kv[1]))
-        if s.status in CRAWL_FAILED and s.error:
+        if s.status in CRAWL_UNSUCCESSFUL and s.error:
             reasons = s.error
         counts = (s.discovered, s.skipped_known, s.skipped_old, s.fetched, s.stored, s.duplicates, s.extract_empty)
         rows.append((s.outlet, s.status, *counts, s.failed, reasons))
@@ -102,5 +103,11 @@ def report_crawls(summaries: Sequence[CrawlSummary], alerts: str) -> int:
     failed = [s.outlet for s in summaries if s.status in CRAWL_FAILED]
     if failed:
         print(f"error: {len(failed)} outlet(s) failed: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    unmatched = [s.outlet for s in summaries if s.status == CrawlStatus.UNMATCHED]
+    if unmatched:
+        print(
+            f"error: {len(unmatched)} outlet(s) found links but kept none (unmatched): {', '.join(unmatched)}; "
+            f"see why with: run.py outlets check {unmatched[0]}",
+            file=sys.stderr,
+        )
+    return 1 if failed or unmatched else 0

@@ -224,7 +224,13 @@ class DedupConfig:
 
 @dataclass(frozen=True)
 class HealthConfig:
-    failures_before_alert: int = setting(3, low=1, high=1000, doc="consecutive failed crawls before a `failing` alert")
+    failures_before_alert: int = setting(
+        3,
+        low=1,
+        high=1000,
+        doc="consecutive failed crawls before a `failing` alert, and `unmatched` ones (links found, none kept) "
+        "before an `unmatched` alert",
+    )
     silence_factor: float = setting(
         4.0, low=1, high=1000, doc="`silent` after this many times the outlet's usual gap between articles"
     )

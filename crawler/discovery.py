@@ -213,22 +213,22 @@ def _sitemap_fields(node: etree._Element) -> dict[str, str]:
 # --------------------------------------------------------------------------- listing pages
 
 
-def listing_links(body: str, page_url: str, is_article: re.Pattern[str]) -> list[Link]:
-    """Links on a listing page whose path (and query) match the outlet's article pattern."""
+def listing_links(body: str, page_url: str) -> list[Link]:
+    """Every link on a listing page, absolute and without its fragment, once each (malformed
+    hrefs left out); the spider decides which are the outlet's articles."""
     doc = _html(body, page_url)
     seen: set[str] = set()
     links: list[Link] = []
     for anchor in doc.iter("a"):
         href = anchor.get("href")
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
         try:
             url = urljoin(page_url, href.strip()).split("#", 1)[0]
-            if url in seen or not (
-                is_article.search(path_and_query(url)) or is_article.search(path_and_query(canonicalize(url)))
-            ):
-                continue
-        except ValueError:  # a malformed href ("http://[x", a bad port): not a link to follow
+            canonicalize(url)  # raises for "http://[x", a bad port...
+        except ValueError:  # a malformed href: not a link to follow
+            continue
+        if url in seen or not url.startswith(("http://", "https://")):
             continue
         seen.add(url)
         links.append(Link(url, None, " ".join(anchor.text_content().split())))

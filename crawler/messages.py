@@ -83,6 +83,7 @@ class SpiderClosed:
     outlet: str
     counts: dict[str, int]
     reason: str
+    mismatches: tuple[str, ...] = ()  # a few links that did not match article_pattern
 
 
 ChildMessage = ArticleFound | PageFailed | Validators | TooOld | SpiderClosed

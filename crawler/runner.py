@@ -87,6 +87,7 @@ class _Tally:
     fetch_states: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     seen: dict[str, str] = field(default_factory=dict)  # canonical URL -> why it is not an article
     closed_reason: str | None = None
+    mismatches: tuple[str, ...] = ()  # a few links that did not match article_pattern
     stored: int = 0
     duplicates: int = 0
     store_failed: int = 0
@@ -247,9 +248,10 @@ def _handle(message: ChildMessage, tallies: dict[str, _Tally], ingest: Ingest, s
             tally.seen[url] = "old"
         case Validators(url=url, etag=etag, last_modified=modified):
             tally.fetch_states.append((url, etag, modified))
-        case SpiderClosed(counts=counts, reason=reason):
+        case SpiderClosed(counts=counts, reason=reason, mismatches=mismatches):
             tally.counts.update(counts)
             tally.closed_reason = reason
+            tally.mismatches = mismatches
         case _:
             assert_never(message)
 
@@ -291,9 +293,29 @@ def _status(
             tally.errors[0] if tally.errors else ("", "unknown", ""),
         )
         return CrawlStatus.FAILED, f"no feed, sitemap or listing could be read ({reason}: {detail} {url})".strip()
+    if counts["discovered"] == 0 and (links := unmatched_links(counts)):
+        return CrawlStatus.UNMATCHED, unmatched_detail(counts, links, tally.mismatches)
     if sum(tally.failures.values()):
         return CrawlStatus.PARTIAL, ", ".join(f"{reason} x{n}" for reason, n in tally.failures.most_common(3))
     return CrawlStatus.OK, None
+
+
+def unmatched_links(counts: Mapping[str, int]) -> int:
+    """Links the sources gave that are not articles of the outlet (pattern, other sites, malformed)."""
+    return counts.get("skipped_pattern", 0) + counts.get("skipped_offsite", 0) + counts.get("skipped_bad_url", 0)
+
+
+def unmatched_detail(counts: Mapping[str, int], links: int, mismatches: Sequence[str]) -> str:
+    """Why a crawl kept none of the links it found, for the crawl table, ``status`` and the incident."""
+    parts = []
+    if counts.get("skipped_pattern"):
+        examples = f" (e.g. {', '.join(mismatches)})" if mismatches else ""
+        parts.append(f"{counts['skipped_pattern']} did not match article_pattern{examples}")
+    if counts.get("skipped_offsite"):
+        parts.append(f"{counts['skipped_offsite']} on other sites")
+    if counts.get("skipped_bad_url"):
+        parts.append(f"{counts['skipped_bad_url']} malformed")
+    return f"{links} links found, none an article of the outlet: {'; '.join(parts)}"
 
 
 def _remember_seen(session: Session, tally: _Tally, now: datetime) -> None:

@@ -92,6 +92,7 @@ class OutletSpider(scrapy.Spider):
         self.seen: set[str] = set()
         self.dated_pending = 0  # feed and sitemap requests not answered yet
         self.listings_started = False
+        self.mismatches = Mismatches()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletSpider:
@@ -100,7 +101,7 @@ class OutletSpider(scrapy.Spider):
         return spider
 
     def closed_with_reason(self, spider: scrapy.Spider, reason: str) -> None:
-        self.sink(SpiderClosed(self.outlet.slug, dict(self.counts), reason))
+        self.sink(SpiderClosed(self.outlet.slug, dict(self.counts), reason, self.mismatches.examples()))
 
     # ----------------------------------------------------------------------- sources
 
@@ -232,13 +233,12 @@ class OutletSpider(scrapy.Spider):
             self._source_error(response.url, "listing/not-html", "the listing page is not HTML")
             return
         self.counts["sources_ok"] += 1
-        links = discovery.listing_links(response.text, response.url, self.pattern)
-        new = 0  # links on this page not stored before (a feed may have listed them already)
-        for link in links:
+        new = 0  # article links on this page not stored before (a feed may have listed them already)
+        for link in discovery.listing_links(response.text, response.url):
             canonical = self._canonical(link.url)
-            if canonical is not None and canonical not in self.known:
+            if canonical is not None and canonical not in self.known and self._is_article(link.url, canonical):
                 new += 1
-            yield from self._consider(link)
+            yield from self._consider(link, from_listing=True)
         # Pagination only while a page still shows something new: a quiet outlet costs one page.
         if new and page_no < self.max_listing_pages:
             following = discovery.next_page(response.text, response.url, first_url, page_no)
@@ -276,7 +276,14 @@ class OutletSpider(scrapy.Spider):
         except ValueError:  # e.g. "http://[broken" or a port out of range
             return None
 
-    def _consider(self, link: discovery.Link) -> Iterator[scrapy.Request]:
+    def _is_article(self, url: str, canonical: str) -> bool:
+        """On the outlet's sites and matching its ``article_pattern`` (as found or canonical)."""
+        return self._allowed(url) and bool(
+            self.pattern.search(discovery.path_and_query(url))
+            or self.pattern.search(discovery.path_and_query(canonical))
+        )
+
+    def _consider(self, link: discovery.Link, from_listing: bool = False) -> Iterator[scrapy.Request]:
         url = link.url.split("#", 1)[0]
         canonical = self._canonical(url)
         if canonical is None:
@@ -286,11 +293,9 @@ class OutletSpider(scrapy.Spider):
         if not self._allowed(url):
             self.counts["skipped_offsite"] += 1
             return
-        if not (
-            self.pattern.search(discovery.path_and_query(url))
-            or self.pattern.search(discovery.path_and_query(canonical))
-        ):
+        if not self._is_article(url, canonical):
             self.counts["skipped_pattern"] += 1
+            self.mismatches.add(url, from_listing)
             return
         if canonical in self.seen:
             return
@@ -367,6 +372,32 @@ class OutletSpider(scrapy.Spider):
 
     def _error(self, url: str, reason: str, detail: str) -> None:
         self.sink(PageFailed(self.outlet.slug, url, reason, detail))
+
+
+class Mismatches:
+    """A few links that did not match ``article_pattern``, to show the user what the pattern
+    missed: items of feeds and sitemaps first (each is meant to be an article), then the
+    longest links of listing pages (article addresses are usually the longest links on a
+    page; its menus are short)."""
+
+    SHOWN = 3
+
+    def __init__(self) -> None:
+        self.listed: list[str] = []
+        self.on_pages: list[str] = []
+
+    def add(self, url: str, from_listing: bool) -> None:
+        if not from_listing:
+            if len(self.listed) < self.SHOWN:
+                self.listed.append(url)
+            return
+        if url not in self.on_pages:
+            self.on_pages.append(url)
+            self.on_pages.sort(key=lambda u: -len(discovery.path_and_query(u)))
+            del self.on_pages[self.SHOWN :]
+
+    def examples(self) -> tuple[str, ...]:
+        return tuple([*self.listed, *self.on_pages][: self.SHOWN])
 
 
 def decode(response: TextResponse) -> str | None:

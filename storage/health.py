@@ -5,16 +5,19 @@ computed from its crawl runs and articles, and problems become ``HealthIncident`
 incident opens once (one system alert) and closes once (one recovery alert).
 
 Reads ``[health]``: ``failures_before_alert`` consecutive failed or timed-out crawls open a
-``failing`` incident; no new article for ``silence_factor`` times the outlet's usual gap
-(at least ``min_silence``, or the outlet's own ``silence_after``) opens ``silent``; a share of
-empty extractions of at least ``empty_extraction_share`` over the last three crawls that
-fetched pages opens ``extraction`` (a layout change).
+``failing`` incident, as many consecutive ``unmatched`` crawls (links found, none an article
+of the outlet: its ``article_pattern`` no longer fits) an ``unmatched`` one; no new article
+for ``silence_factor`` times the outlet's usual gap (at least ``min_silence``, or the outlet's
+own ``silence_after``) opens ``silent``; a share of empty extractions of at least
+``empty_extraction_share`` over the last three crawls that fetched pages opens ``extraction``
+(a layout change).
 """
 
 from __future__ import annotations
 
 import itertools
 import statistics
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -23,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, CrawlRun, HealthIncident, Outlet
-from storage.status import CRAWL_FAILED, CrawlStatus
+from storage.status import CRAWL_FAILED, CRAWL_UNSUCCESSFUL, CrawlStatus
 
 if TYPE_CHECKING:
     from config import HealthConfig
@@ -37,6 +40,7 @@ class OutletHealth:
     last_success_at: datetime | None
     last_article_at: datetime | None
     consecutive_failures: int
+    consecutive_unmatched: int
     empty_share: float | None
     open_incidents: tuple[str, ...]
 
@@ -64,12 +68,9 @@ def outlet_health(session: Session, outlet: Outlet) -> OutletHealth:
         .order_by(CrawlRun.id.desc())
         .limit(20)
     ).all()
-    failures = 0
-    for run in runs:
-        if run.status not in CRAWL_FAILED:
-            break
-        failures += 1
-    success = next((r for r in runs if r.status not in CRAWL_FAILED), None)
+    failures = _in_a_row(runs, CRAWL_FAILED)
+    unmatched = _in_a_row(runs, {CrawlStatus.UNMATCHED})
+    success = next((r for r in runs if r.status not in CRAWL_UNSUCCESSFUL), None)
     fetching = [r for r in runs if r.status not in CRAWL_FAILED and r.fetched > 0][:3]
     fetched = sum(r.fetched for r in fetching)
     empty_share = sum(r.extract_empty for r in fetching) / fetched if fetched else None
@@ -84,9 +85,15 @@ def outlet_health(session: Session, outlet: Outlet) -> OutletHealth:
         last_success_at=success.finished_at if success else None,
         last_article_at=last_article,
         consecutive_failures=failures,
+        consecutive_unmatched=unmatched,
         empty_share=empty_share,
         open_incidents=tuple(sorted(incidents)),
     )
+
+
+def _in_a_row(runs: Sequence[CrawlRun], statuses: Collection[CrawlStatus]) -> int:
+    """How many of the newest ``runs`` (newest first) in a row ended with one of ``statuses``."""
+    return sum(1 for _ in itertools.takewhile(lambda run: run.status in statuses, runs))
 
 
 def usual_gap(session: Session, outlet: Outlet) -> timedelta | None:
@@ -115,6 +122,14 @@ def evaluate(
             select(CrawlRun.error).where(CrawlRun.outlet_id == outlet.id).order_by(CrawlRun.id.desc()).limit(1)
         )
         problems["failing"] = f"{health.consecutive_failures} crawls in a row failed (last error: {last or 'unknown'})"
+    if health.consecutive_unmatched >= cfg.failures_before_alert:
+        last = session.scalar(
+            select(CrawlRun.error).where(CrawlRun.outlet_id == outlet.id).order_by(CrawlRun.id.desc()).limit(1)
+        )
+        problems["unmatched"] = (
+            f"{health.consecutive_unmatched} crawls in a row kept none of the links they found "
+            f"(last: {last or 'unknown'})"
+        )
     if health.empty_share is not None and health.empty_share >= cfg.empty_extraction_share:
         problems["extraction"] = (
             f"{health.empty_share:.0%} of fetched pages gave no article text in the last crawls "

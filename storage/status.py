@@ -20,11 +20,16 @@ class CrawlStatus(StrEnum):
     FAILED = "failed"  # the crawl itself failed (no source readable, the process died)
     TIMEOUT = "timeout"  # stopped at the crawl time limit
     INTERRUPTED = "interrupted"  # Newswatch shut down (or was killed) during the crawl
+    # The sources were read and gave links, but none was an article of the outlet (none
+    # matched article_pattern, or all led to other sites): a declaration that does not fit.
+    UNMATCHED = "unmatched"
 
 
-# A crawl that read nothing it should have: it counts towards the outlet's ``failing`` health
-# and makes ``run --once`` exit 1.
+# A crawl that read nothing it should have: it counts towards the outlet's ``failing`` health.
 CRAWL_FAILED = frozenset({CrawlStatus.FAILED, CrawlStatus.TIMEOUT})
+# A crawl that kept nothing it should have: not a success for ``status``, and ``crawl`` and
+# ``run --once`` exit 1. ``unmatched`` crawls in a row open an ``unmatched`` incident.
+CRAWL_UNSUCCESSFUL = CRAWL_FAILED | {CrawlStatus.UNMATCHED}
 
 
 class DeliveryStatus(StrEnum):

@@ -17,7 +17,7 @@ from storage.browse import Activity
 from storage.status import CrawlStatus
 
 # Stacked from the bottom in this order.
-OUTCOMES = tuple(CrawlStatus(s) for s in ("ok", "partial", "interrupted", "timeout", "failed", "running"))
+OUTCOMES = tuple(CrawlStatus(s) for s in ("ok", "partial", "interrupted", "unmatched", "timeout", "failed", "running"))
 
 
 def activity_chart(activity: Activity, label: str, width: int = 420, height: int = 150) -> Markup:

@@ -98,3 +98,20 @@ def test_new_outlet_is_not_silent(sessions: sessionmaker[Session]) -> None:
         outlet = repository.get_or_create_outlet(s, "thesun")
         assert health.evaluate(s, outlet, CFG, NOW) == []
         assert health.outlet_health(s, outlet).state == "never crawled"
+
+
+def test_crawls_that_keep_none_of_their_links_open_an_unmatched_incident(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        outlet = repository.get_or_create_outlet(s, "thesun")
+        add_run(s, outlet, "ok")
+        for _ in range(CFG.failures_before_alert):
+            assert health.evaluate(s, outlet, CFG, NOW) == []
+            add_run(s, outlet, "unmatched", fetched=0, error="12 links found, none an article of the outlet")
+        changes = health.evaluate(s, outlet, CFG, NOW)
+        assert [(c.kind, c.opened) for c in changes] == [("unmatched", True)]
+        assert "12 links found" in changes[0].detail
+        state = health.outlet_health(s, outlet)
+        assert state.state == "unmatched" and state.consecutive_failures == 0  # not "failing": the site answers
+        assert state.last_success_at is not None  # the first, ok crawl: unmatched ones are no success
+        add_run(s, outlet, "ok")
+        assert [(c.kind, c.opened) for c in health.evaluate(s, outlet, CFG, NOW)] == [("unmatched", False)]
