@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.notify import announce
 from alerts.outbox import pending_delivery
 from config import Config
 from storage.models import AlertDelivery, WatchMatch, utcnow
@@ -117,5 +118,6 @@ def _enqueue(
             session.flush()
     except IntegrityError:
         return None  # another process queued this digest at the same moment
+    announce(session)
     log.info("digest %s for %s: %d stories", key, channel, len(match_ids))
     return delivery.id

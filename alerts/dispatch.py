@@ -3,11 +3,16 @@
 Each delivery goes through three short steps, none of which holds a transaction while the
 network is used:
 
-1. **claim**: one conditional UPDATE (``status = pending AND next_attempt_at <= now``) moves
-   ``next_attempt_at`` forward by a lease and counts the attempt, so a second dispatcher (the
-   daemon and ``alerts send`` at once) skips it. If the process dies while sending, the
-   delivery is due again when the lease ends, and goes out with the same id: a webhook
-   receiver or mail client drops the duplicate by its ``webhook-id`` / ``Message-ID``.
+1. **claim**: one statement takes up to ``batch`` due deliveries (``status = pending AND
+   next_attempt_at <= now``, oldest first; on PostgreSQL ``FOR UPDATE SKIP LOCKED``, so N
+   dispatchers take disjoint batches without waiting for each other), moves their
+   ``next_attempt_at`` forward by a lease (``alerts.lease``), counts the attempt and writes our
+   name in ``claimed_by``. While we send, a thread renews the lease of what we hold, so a live
+   dispatcher's deliveries never come due for another, however slow the channel. If the
+   process dies, its deliveries are due again when their lease ends and go out with the same
+   id: a webhook receiver or mail client drops the duplicate by its ``webhook-id`` /
+   ``Message-ID``. Claimed deliveries not attempted (the endpoint was found down, a stop) are
+   handed back at once.
 2. **send** through its channel the message stored with the delivery when it was queued (the
    same bytes on every attempt; rendered and stored at the first attempt if there is none).
 3. **record** a ``DeliveryAttempt`` (time, status code, error, duration) and the outcome:
@@ -18,16 +23,19 @@ network is used:
 
 Channels are sent to in parallel, a few messages at a time each; a channel that cannot be
 reached is left alone for the rest of the pass, so one dead endpoint never delays the others.
-Reads ``[alerts] retry_for``, ``retry_base`` (and, through the renderer, ``timezone``).
+Reads ``[alerts] retry_for``, ``retry_base``, ``lease`` (and, through the renderer, ``timezone``).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import os
 import random
+import socket
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,6 +48,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channel, SendResult
 from alerts.errors import DeliveryError, RenderError, UnknownDelivery
+from alerts.notify import announce
 from alerts.outbox import new_delivery_id, pending_delivery
 from alerts.render import Rendered, Renderer
 from config import AlertsConfig
@@ -89,9 +98,10 @@ class Dispatcher:
         *,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
-        lease: float = 300.0,
+        lease: float | None = None,
         per_channel: int = 4,
-        batch: int = 2000,
+        batch: int = 100,
+        name: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.channels = channels
@@ -99,100 +109,223 @@ class Dispatcher:
         self.alerts = alerts
         self.clock = clock
         self.rng = rng or random.Random()
-        # Longer than any channel timeout: a delivery is only re-sent by another pass once the
-        # pass that claimed it must have finished or died.
-        self.lease = timedelta(seconds=lease)
+        # Renewed every third of itself while a send runs, so a slow channel never outlives it;
+        # what a dead dispatcher held is due again at most this long after it died.
+        self.lease = timedelta(seconds=float(alerts.lease) if lease is None else lease)
         self.per_channel = per_channel
-        self.batch = batch
+        self.batch = batch  # deliveries claimed at once: several dispatchers share a backlog
+        self.name = (name or f"{socket.gethostname()}:{os.getpid()}/{uuid.uuid4().hex[:6]}")[:100]
         self.counters: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._busy: dict[str, int] = {}  # channel -> chunks still running
-        self._skipped: set[str] = set()  # busy channels a pass had to leave out
+        self._unreached: set[str] = set()  # busy channels whose endpoint could not be reached
+        self._held: set[str] = set()  # claimed by us, attempt not recorded yet: their lease is renewed
         self.on_idle: Callable[[], None] | None = None  # set by DispatchLoop to its wake()
         self._pool: ThreadPoolExecutor | None = None
+        self._renewer: threading.Thread | None = None
+        self._closing = threading.Event()
 
     # ----------------------------------------------------------------------- passes
 
     def dispatch_due(self, now: datetime | None = None, wait: bool = True) -> DispatchCounts:
         """Send every delivery that is due; safe to call repeatedly and from several processes.
 
+        Deliveries are claimed ``batch`` at a time, oldest due first, in one statement: on
+        PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so dispatchers claiming at once each take
+        different rows without waiting for each other (SQLite ignores it: it has one writer).
+
         ``now`` fixes the clock for the whole pass (tests use it to jump past a backoff).
-        With ``wait=False`` (the daemon's loop) the sends run in the background and the call
-        returns at once; a channel still busy from an earlier pass (a slow endpoint) is skipped,
-        so it never delays the next pass for the other channels.
+        With ``wait=False`` (the daemon's loop) one batch is claimed, its sends run in the
+        background and the call returns at once; a channel still busy from an earlier pass (a
+        slow endpoint) is left out, so it never delays the others, and when it is free again
+        another pass runs. With ``wait=True`` batches are claimed and sent until nothing is due.
         """
         start = now or self.clock()
-        with self.sessions() as session:
-            rows = session.execute(
-                select(AlertDelivery.id, AlertDelivery.channel)
-                .where(AlertDelivery.status == DeliveryStatus.PENDING, AlertDelivery.next_attempt_at <= start)
-                .order_by(AlertDelivery.next_attempt_at, AlertDelivery.created_at)
-                .limit(self.batch)
-            ).all()
-            disabled = set(session.scalars(select(ChannelState.name).where(ChannelState.disabled_at.is_not(None))))
+        total = self._disable_due(start)
+        unreachable: set[str] = set()  # endpoints found down in this call: tried again next call
+        while True:
+            with self._lock:
+                busy = set(self._busy)
+            claimed = self._claim_batch(start, exclude=busy | unreachable)
+            futures = self._submit(claimed, now)
+            if not wait:
+                return total
+            for channel, future in futures:
+                counts, reached = future.result()
+                total += counts
+                if not reached:
+                    unreachable.add(channel)
+            if not claimed:
+                break
+        if total != DispatchCounts():
+            log.info("dispatch: %s", total)
+        return total
+
+    def _submit(
+        self, claimed: Sequence[tuple[str, str]], now: datetime | None
+    ) -> list[tuple[str, Future[tuple[DispatchCounts, bool]]]]:
+        """Send claimed deliveries, a few chunks per channel in parallel, in the background."""
         by_channel: dict[str, list[str]] = {}
-        for delivery_id, channel in rows:
+        for delivery_id, channel in claimed:
             by_channel.setdefault(channel, []).append(delivery_id)
-        total = DispatchCounts()
-        for channel in disabled & by_channel.keys():
-            total += self._mark_disabled(by_channel.pop(channel), channel)
-        submitted: list[tuple[str, Future[DispatchCounts]]] = []
+        submitted = []
         with self._lock:
             for channel, ids in by_channel.items():
-                if channel in self._busy:
-                    self._skipped.add(channel)
-                    continue
                 chunks = [ids[i :: self.per_channel] for i in range(min(self.per_channel, len(ids)))]
-                self._busy[channel] = len(chunks)
+                self._busy[channel] = self._busy.get(channel, 0) + len(chunks)
                 for chunk in chunks:
                     submitted.append((channel, self._executor().submit(self._run_chunk, chunk, now)))
         # Outside the lock: a chunk that already finished runs its callback right here, and
         # _release takes the same (non-reentrant) lock.
-        futures = []
         for channel, future in submitted:
             future.add_done_callback(functools.partial(self._release, channel))
-            futures.append(future)
-        if not wait:
-            return total
-        for future in futures:
-            total += future.result()
-        if total != DispatchCounts():
-            log.info("dispatch: %s", total)
-        return total
+        return submitted
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="dispatch")
         return self._pool
 
-    def _release(self, channel: str, _future: Future[DispatchCounts]) -> None:
+    def _release(self, channel: str, future: Future[tuple[DispatchCounts, bool]]) -> None:
         again = False
         with self._lock:
+            if not future.result()[1]:
+                self._unreached.add(channel)
             self._busy[channel] -= 1
             if self._busy[channel] <= 0:
                 del self._busy[channel]
-                again = channel in self._skipped
-                self._skipped.discard(channel)
+                # More may be due (a backlog larger than a batch, or left out while busy); not
+                # for a channel found down: that would hammer it until its backoff.
+                again = channel not in self._unreached
+                self._unreached.discard(channel)
         if again and self.on_idle is not None:
-            self.on_idle()  # a pass skipped this channel while it was busy: run another now
+            self.on_idle()
 
     def close(self) -> None:
-        """Wait for sends in progress and stop the worker threads."""
+        """Finish the sends in progress, hand back the claimed deliveries not started yet (due
+        again at once, for another dispatcher or the next start) and stop the worker threads."""
+        self._closing.set()
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        if self._renewer is not None:
+            self._renewer.join()
+            self._renewer = None
+        self._closing.clear()
 
-    def _run_chunk(self, ids: Sequence[str], now: datetime | None) -> DispatchCounts:
+    def _run_chunk(self, ids: Sequence[str], now: datetime | None) -> tuple[DispatchCounts, bool]:
+        """Send one chunk of claimed deliveries; False with the counts if the endpoint was down."""
         counts: Counter[str] = Counter()
+        reached = True
         try:
-            for delivery_id in ids:
-                outcome = self.deliver(delivery_id, now)
+            for i, delivery_id in enumerate(ids):
+                if self._closing.is_set():
+                    self._unclaim(ids[i:], now or self.clock())
+                    break
+                outcome = self._send(delivery_id, now or self.clock(), now)
                 counts[outcome.status] += 1
-                if outcome.unreachable:
-                    break  # the endpoint is down: the rest of this channel waits for the next pass
+                if outcome.unreachable:  # the rest of this channel waits for the next pass
+                    reached = False
+                    self._unclaim(ids[i + 1 :], now or self.clock())
+                    break
         except Exception:  # e.g. the database went away: what was claimed is retried after its lease
             log.exception("dispatch worker stopped")
-        return DispatchCounts(counts["delivered"], counts["retrying"], counts["failed"], counts["disabled"])
+        finally:
+            with self._lock:
+                self._held.difference_update(ids)  # no longer renewed: unrecorded ones come due
+        return DispatchCounts(counts["delivered"], counts["retrying"], counts["failed"], counts["disabled"]), reached
+
+    # ----------------------------------------------------------------------- claims
+
+    def _claim_batch(self, at: datetime, exclude: set[str]) -> list[tuple[str, str]]:
+        """Claim up to ``batch`` due deliveries (not of the channels in ``exclude``): ids, channels."""
+        due = [AlertDelivery.status == DeliveryStatus.PENDING, AlertDelivery.next_attempt_at <= at]
+        oldest = (
+            select(AlertDelivery.id)
+            .where(*due, *([AlertDelivery.channel.not_in(sorted(exclude))] if exclude else []))
+            .order_by(AlertDelivery.next_attempt_at, AlertDelivery.created_at)
+            .limit(self.batch)
+            .with_for_update(skip_locked=True)
+        )
+        with self.sessions.begin() as session:
+            rows = session.execute(
+                update(AlertDelivery)
+                .where(AlertDelivery.id.in_(oldest.scalar_subquery()), *due)
+                .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1, claimed_by=self.name)
+                .returning(AlertDelivery.id, AlertDelivery.channel, AlertDelivery.next_attempt_at)
+                .execution_options(synchronize_session=False)
+            ).all()
+        claimed = sorted(rows, key=lambda row: row[2])  # RETURNING keeps no order: oldest first
+        self._hold([delivery_id for delivery_id, _, _ in claimed])
+        return [(delivery_id, channel) for delivery_id, channel, _ in claimed]
+
+    def _claim(self, delivery_id: str, at: datetime) -> bool:
+        """Claim one delivery if it is pending and due (``deliver``, ``alerts test``)."""
+        with self.sessions.begin() as session:
+            claimed = session.execute(
+                update(AlertDelivery)
+                .where(
+                    AlertDelivery.id == delivery_id,
+                    AlertDelivery.status == DeliveryStatus.PENDING,
+                    AlertDelivery.next_attempt_at <= at,
+                )
+                .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1, claimed_by=self.name)
+                .execution_options(synchronize_session=False)
+            )
+        if not getattr(claimed, "rowcount", 0):
+            return False
+        self._hold([delivery_id])
+        return True
+
+    def _hold(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        with self._lock:
+            self._held.update(ids)
+            if self._renewer is None:
+                self._renewer = threading.Thread(target=self._renew_leases, name="dispatch-lease", daemon=True)
+                self._renewer.start()
+
+    def _renew_leases(self) -> None:
+        """Every third of the lease, push the lease of what we are sending forward: a live
+        dispatcher's deliveries are never due for another, however slow the channel."""
+        while not self._closing.wait(self.lease.total_seconds() / 3):
+            with self._lock:
+                held = sorted(self._held)
+            if not held:
+                continue
+            try:
+                with self.sessions.begin() as session:
+                    session.execute(
+                        update(AlertDelivery)
+                        .where(
+                            AlertDelivery.id.in_(held),
+                            AlertDelivery.claimed_by == self.name,
+                            AlertDelivery.status == DeliveryStatus.PENDING,
+                        )
+                        .values(next_attempt_at=self.clock() + self.lease)
+                        .execution_options(synchronize_session=False)
+                    )
+            except Exception as exc:  # the database is away: try again; the sends go on
+                log.warning("cannot renew the lease of %d deliveries being sent: %s", len(held), exc)
+
+    def _unclaim(self, ids: Sequence[str], at: datetime) -> None:
+        """Hand back claimed deliveries that were not attempted: due at ``at``, uncounted."""
+        if not ids:
+            return
+        with self.sessions.begin() as session:
+            session.execute(
+                update(AlertDelivery)
+                .where(
+                    AlertDelivery.id.in_(list(ids)),
+                    AlertDelivery.claimed_by == self.name,
+                    AlertDelivery.status == DeliveryStatus.PENDING,
+                )
+                .values(next_attempt_at=at, attempts=AlertDelivery.attempts - 1, claimed_by=None)
+                .execution_options(synchronize_session=False)
+            )
+        with self._lock:
+            self._held.difference_update(ids)
 
     # ----------------------------------------------------------------------- one delivery
 
@@ -201,6 +334,14 @@ class Dispatcher:
         at = now or self.clock()
         if not self._claim(delivery_id, at):
             return Outcome("skipped")
+        try:
+            return self._send(delivery_id, at, now)
+        finally:
+            with self._lock:
+                self._held.discard(delivery_id)
+
+    def _send(self, delivery_id: str, at: datetime, now: datetime | None) -> Outcome:
+        """Send one claimed delivery and record the attempt (at ``now``, else the time it ends)."""
         started = time.perf_counter()
         result: SendResult | None = None
         error: DeliveryError | None = None
@@ -229,20 +370,6 @@ class Dispatcher:
                 error = DeliveryError(channel.name, f"{type(exc).__name__}: {exc}")
         duration_ms = int((time.perf_counter() - started) * 1000)
         return self._record(delivery_id, at if now else self.clock(), result, error, duration_ms)
-
-    def _claim(self, delivery_id: str, at: datetime) -> bool:
-        with self.sessions.begin() as session:
-            claimed = session.execute(
-                update(AlertDelivery)
-                .where(
-                    AlertDelivery.id == delivery_id,
-                    AlertDelivery.status == DeliveryStatus.PENDING,
-                    AlertDelivery.next_attempt_at <= at,
-                )
-                .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            return bool(getattr(claimed, "rowcount", 0))
 
     def _record(
         self, delivery_id: str, at: datetime, result: SendResult | None, error: DeliveryError | None, duration_ms: int
@@ -281,8 +408,10 @@ class Dispatcher:
                     else:
                         delivery.next_attempt_at = min(at + self.backoff(delivery.attempts), delivery.retry_until)
                         outcome = Outcome("retrying", error.message, unreachable=error.unreachable)
+            delivery.claimed_by = None
             channel, attempts = delivery.channel, delivery.attempts
         with self._lock:
+            self._held.discard(delivery_id)
             self.counters[f"alert/{outcome.status}"] += 1
         if error is None:
             log.info("delivered %s to %s in %d ms", delivery_id, channel, duration_ms)
@@ -296,17 +425,28 @@ class Dispatcher:
         delay = min(self.alerts.retry_base * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
         return timedelta(seconds=delay * (0.5 + self.rng.random()))
 
-    def _mark_disabled(self, ids: Sequence[str], channel: str) -> DispatchCounts:
+    def _disable_due(self, at: datetime) -> DispatchCounts:
+        """Mark the due deliveries of disabled channels (a webhook said 410 Gone) ``disabled``."""
+        total = 0
         with self.sessions.begin() as session:
-            reason = session.scalar(select(ChannelState.reason).where(ChannelState.name == channel))
-            session.execute(
-                update(AlertDelivery)
-                .where(AlertDelivery.id.in_(ids), AlertDelivery.status == DeliveryStatus.PENDING)
-                .values(status=DeliveryStatus.DISABLED, last_error=f"channel {channel} is disabled: {reason}")
-                .execution_options(synchronize_session=False)
-            )
-        log.warning("channel %s is disabled (%s): %d deliveries not sent", channel, reason, len(ids))
-        return DispatchCounts(disabled=len(ids))
+            for channel, reason in session.execute(
+                select(ChannelState.name, ChannelState.reason).where(ChannelState.disabled_at.is_not(None))
+            ).all():
+                done = session.execute(
+                    update(AlertDelivery)
+                    .where(
+                        AlertDelivery.channel == channel,
+                        AlertDelivery.status == DeliveryStatus.PENDING,
+                        AlertDelivery.next_attempt_at <= at,
+                    )
+                    .values(status=DeliveryStatus.DISABLED, last_error=f"channel {channel} is disabled: {reason}")
+                    .execution_options(synchronize_session=False)
+                )
+                count = int(getattr(done, "rowcount", 0) or 0)
+                if count:
+                    log.warning("channel %s is disabled (%s): %d deliveries not sent", channel, reason, count)
+                total += count
+        return DispatchCounts(disabled=total)
 
     # ----------------------------------------------------------------------- tests
 
@@ -427,7 +567,7 @@ def recover_interrupted(sessions: sessionmaker[Session], now: datetime | None = 
         for d in found:
             error = "interrupted: the process stopped while sending (sent again with the same id)"
             session.add(DeliveryAttempt(delivery_id=d.id, at=at, ok=False, error=error, duration_ms=None))
-            d.next_attempt_at = at
+            d.next_attempt_at, d.claimed_by = at, None
         ids = [d.id for d in found]
     if ids:
         log.info("%d deliveries were interrupted by a stop; sending them again: %s", len(ids), ", ".join(ids))
@@ -459,6 +599,7 @@ def requeue(sessions: sessionmaker[Session], ids: Sequence[str] = (), now: datet
         channels = {d.channel for d in chosen}
         if channels:
             session.execute(delete(ChannelState).where(ChannelState.name.in_(channels)))
+            announce(session)
         return [d.id for d in chosen]
 
 

@@ -22,7 +22,9 @@ Rules:
   the first alert ("also reported by" never changes a queued message or a retry).
 
 Also here: ``enqueue_system_alert`` for operator messages (source health) and
-``new_delivery_id``. Reads ``[alerts] max_article_age`` and ``[watches.*]``.
+``new_delivery_id``. Whatever queues deliveries also ``announce``s them (``alerts.notify``):
+on PostgreSQL, dispatchers listening anywhere wake when the transaction commits.
+Reads ``[alerts] max_article_age`` and ``[watches.*]``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from alerts.notify import announce
 from alerts.readable import found_terms
 from alerts.render import Renderer
 from alerts.watches import Matcher, WatchHit
@@ -127,6 +130,7 @@ class Outbox:
             session.add_all(queued)
             session.flush()
             self._render(session, queued)
+            announce(session)
             if self.on_enqueued is not None:
                 callback = self.on_enqueued
                 event.listen(session, "after_commit", lambda _s: callback(), once=True)
@@ -209,4 +213,6 @@ def enqueue_system_alert(
         except IntegrityError:
             continue  # a concurrent writer queued it
         created.append(delivery.id)
+    if created:
+        announce(session)
     return created

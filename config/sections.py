@@ -181,6 +181,13 @@ class AlertsConfig:
         doc="delivery retries (exponential backoff with jitter) this long, then failed",
     )
     retry_base: Duration = setting(Duration(30.0), low=0.1, high=DAY, doc="first retry delay; doubles each attempt")
+    lease: Duration = setting(
+        Duration(60.0),
+        low=3,
+        high=3600,
+        doc="a dispatcher renews its hold on the deliveries it is sending; those of one that died "
+        "(killed, machine lost) are sent again, with the same id, this long after its last renewal",
+    )
     digest_time: str = setting("08:00", doc="local time of daily digests")
     templates_dir: str = setting("", doc="folder with your own alert templates")
     operator_channels: tuple[str, ...] = setting((), doc="channels for system alerts (source health)")

@@ -293,6 +293,9 @@ class AlertDelivery(Base):
     # The message as rendered when queued (subject, text, html, body, thread): every attempt
     # sends exactly this. Empty only until the first attempt renders it (e.g. a template failed).
     message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The dispatcher sending it now (``host:pid/...``), which renews ``next_attempt_at`` as its
+    # lease while it lives; cleared when the attempt is recorded.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
 
     match: Mapped[WatchMatch | None] = relationship()
     attempt_log: Mapped[list[DeliveryAttempt]] = relationship(back_populates="delivery", order_by="DeliveryAttempt.id")
