@@ -38,7 +38,7 @@ from alerts.errors import RenderError
 from alerts.readable import short_label, telling_snippets
 from config import Config
 from language import language_name
-from storage.models import AlertDelivery, Article, Outlet, WatchMatch, iso
+from storage.models import AlertDelivery, Article, Outlet, StoryCopy, WatchMatch, iso
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -107,18 +107,33 @@ def article_data(article: Article) -> dict[str, Any]:
 
 
 def also_reported_by(session: Session, story_id: int, except_article: int) -> list[dict[str, Any]]:
-    """The story's other articles, oldest first (other outlets, other languages)."""
+    """The story's other articles, oldest first (other outlets, other languages), then the
+    copies of its text that other addresses or outlets ran (``StoryCopy``: not stored again,
+    never alerted, still listed), each marked ``"copy": true``."""
     rows = session.scalars(
         select(Article).where(Article.story_id == story_id, Article.id != except_article).order_by(Article.id)
     ).all()
-    return [
-        {
-            k: v
-            for k, v in article_data(a).items()
-            if k in ("outlet", "outlet_name", "title", "url", "language", "language_name", "published_at")
-        }
-        for a in rows
-    ]
+    keys = ("outlet", "outlet_name", "title", "url", "language", "language_name", "published_at")
+    found = [{k: v for k, v in article_data(a).items() if k in keys} for a in rows]
+    copies = session.scalars(
+        select(StoryCopy).join(Article, Article.id == StoryCopy.article_id).where(Article.story_id == story_id)
+        .order_by(StoryCopy.id)
+    ).all()  # fmt: skip
+    for copy in copies:
+        outlet: Outlet = copy.outlet
+        found.append(
+            {
+                "outlet": outlet.slug,
+                "outlet_name": outlet.name,
+                "title": copy.title,
+                "url": copy.url,
+                "language": copy.article.language,
+                "language_name": language_name(copy.article.language),
+                "published_at": iso(copy.published_at),
+                "copy": True,
+            }
+        )
+    return found
 
 
 def match_data(session: Session, match: WatchMatch) -> dict[str, Any]:

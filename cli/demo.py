@@ -162,13 +162,13 @@ def run_demo(shipped: Path, out: TextIO, keep: Path | None = None, serve: Callab
 
             with app.sessions() as session:
                 stories = list_stories(session, limit=None)
-            merged = [st for st in stories if len(st.articles) > 1]
+            merged = [st for st in stories if len(st.outlets) > 1 or len(st.articles) > 1]
             say()
             say(f"Stories: {total} articles became {len(stories)} stories; {len(merged)} were reported more than once:")
             for st in merged[:8]:
-                outlets = ", ".join(dict.fromkeys(a.outlet for a in st.articles))
+                copies = f" and {len(st.copies)} copies" if st.copies else ""
                 say(f"  - {_clip(st.articles[0].title, 78)}")
-                say(f"    {len(st.articles)} articles from {outlets}")
+                say(f"    {len(st.articles)} articles{copies} from {', '.join(st.outlets)}")
                 for a in st.articles[1:3]:
                     say(f"      also: [{a.outlet}] {_clip(a.title, 66)}")
             if len(merged) > 8:

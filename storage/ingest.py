@@ -19,13 +19,14 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from language import detect_language, normalize, storable
 from storage import repository
 from storage.dedup import StoryIndex
-from storage.models import Article, Story, utcnow
+from storage.models import Article, Story, StoryCopy, utcnow
 from storage.records import ArticleRecord, IngestResult
 from storage.stories import merge_stories
 from storage.urls import canonicalize
@@ -96,7 +97,9 @@ class Ingestor:
                 # the copy's story with its family's report in another language (the index
                 # learns of the merge once it is committed: ``ingest``).
                 self._bridged = self._merge_bridged(session, self.index.copy_seen(session, copy, record, when), now)
-                return IngestResult("duplicate", "dedup/content", record.url)
+                self._record_copy(session, copy, record, now)
+                story_id = self._bridged[0] if self._bridged is not None else copy.story_id
+                return IngestResult("duplicate", "dedup/content", record.url, story_id=story_id)
             outlet_id = self._outlet_id(session, record)
             fp = self.index.fingerprint(record, text)
             candidates = (session.get(Story, i) for i in self.index.find_stories(session, record, fp, when))
@@ -142,6 +145,7 @@ class Ingestor:
                 # and only once the article is stored (a concurrent copy merges nothing).
                 story = merge_stories(session, found, now)
                 merged = [s.id for s in found if s.id != story.id]
+                article.joined_by = {**(article.joined_by or {}), "merged stories": merged}
                 log.info("stories %s merged into story %s", merged, story.id)
             for hook in self.on_stored:
                 hook(session, article, new_story)
@@ -160,6 +164,32 @@ class Ingestor:
         merged = [s.id for s in stories if s.id != kept.id]
         log.info("stories %s merged into story %s by a dropped copy", merged, kept.id)
         return kept.id, merged
+
+    def _record_copy(self, session: Session, copy: Article, record: ArticleRecord, now: datetime) -> None:
+        """Record the dropped copy as a member of ``copy``'s story (``StoryCopy``): every outlet
+        that ran the text is listed, and nothing alerts again. Seen again, it is recorded once."""
+        canonical = record.canonical_url or canonicalize(record.url)
+        if canonical == copy.canonical_url:
+            return
+        if session.scalar(select(StoryCopy.id).where(StoryCopy.canonical_url == canonical)) is not None:
+            return
+        entry = StoryCopy(
+            article_id=copy.id,
+            outlet_id=self._outlet_id(session, record),
+            url=record.url,
+            canonical_url=canonical,
+            title=record.title,
+            published_at=record.published_at,
+            seen_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(entry)
+                session.flush()
+        except IntegrityError:
+            return  # a concurrent writer recorded it
+        self.counters["dedup/copy_recorded"] += 1
+        log.info("%s recorded as a copy of article %s (story %s)", record.url, copy.id, copy.story_id)
 
     def _outlet_id(self, session: Session, record: ArticleRecord) -> int:
         return repository.get_or_create_outlet(session, record.outlet, record.outlet_name).id

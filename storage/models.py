@@ -170,6 +170,28 @@ class Article(Base):
     story: Mapped[Story] = relationship(back_populates="articles")
 
 
+class StoryCopy(Base):
+    """The same text as a stored article, seen at another address or outlet (a syndicated copy,
+    a mirror). Ingest stores the text once; the copy is recorded here so that ``stories``, the
+    console and alerts list every outlet that ran it. It belongs to the story of the article it
+    copies (``article_id``), so it follows that article through story merges."""
+
+    __tablename__ = "story_copies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    url: Mapped[str] = mapped_column(Text)
+    # A copy seen again (the next crawl of its listing) is recorded once.
+    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship()
+    outlet: Mapped[Outlet] = relationship()
+
+
 class CrawlRun(Base):
     __tablename__ = "crawl_runs"
 

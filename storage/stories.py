@@ -7,29 +7,67 @@ configuration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Article, Story, WatchMatch
+from storage.models import Article, Outlet, Story, StoryCopy, WatchMatch, iso
 
 
 @dataclass(frozen=True)
 class StoryArticle:
+    """A stored article of a story, with why it joined (``articles.joined_by``, written at
+    ingest: the route, the similarity or shared text, the shared anchors, the article matched;
+    None for the story's first article)."""
+
+    id: int
     url: str
     outlet: str
     language: str | None
     title: str
+    published_at: datetime | None
+    joined_by: dict[str, Any] | None
 
-    def to_json(self) -> dict[str, str | None]:
-        return {"url": self.url, "outlet": self.outlet, "language": self.language, "title": self.title}
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "outlet": self.outlet,
+            "language": self.language,
+            "title": self.title,
+            "published_at": iso(self.published_at),
+            "joined_by": self.joined_by,
+        }
+
+
+@dataclass(frozen=True)
+class StoryCopyView:
+    """The text of a stored article, seen at another address or outlet and not stored again."""
+
+    url: str
+    outlet: str
+    title: str
+    copy_of: int  # the stored article with the same text
+    seen_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "outlet": self.outlet,
+            "title": self.title,
+            "copy_of": self.copy_of,
+            "seen_at": iso(self.seen_at),
+        }
 
 
 @dataclass(frozen=True)
 class StoryView:
-    """A story as a user sees it: its first article first, then later copies in order."""
+    """A story as a user sees it: its first article first, then later ones in order, then the
+    copies of their text other addresses or outlets ran."""
 
     story_id: int
     title: str
@@ -37,18 +75,30 @@ class StoryView:
     updated_at: datetime
     first_article_id: int | None
     articles: list[StoryArticle]
+    copies: list[StoryCopyView] = field(default_factory=list)
 
     @property
     def outlets(self) -> list[str]:
-        return list(dict.fromkeys(a.outlet for a in self.articles))
+        """Every outlet that ran the story: those of its articles, then those of the copies."""
+        return list(dict.fromkeys([*(a.outlet for a in self.articles), *(c.outlet for c in self.copies)]))
 
     @property
     def languages(self) -> list[str]:
         return list(dict.fromkeys(a.language for a in self.articles if a.language))
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "story_id": self.story_id,
+            "title": self.title,
+            "updated_at": iso(self.updated_at),
+            "outlets": self.outlets,
+            "articles": [a.to_json() for a in self.articles],
+            "copies": [c.to_json() for c in self.copies],
+        }
+
 
 def list_stories(session: Session, since: datetime | None = None, limit: int | None = 50) -> list[StoryView]:
-    """Stories newest first (by their latest article), each with all its articles."""
+    """Stories newest first (by their latest article), each with all its articles and copies."""
     query = (
         select(Story)
         .options(selectinload(Story.articles).selectinload(Article.outlet))
@@ -58,17 +108,46 @@ def list_stories(session: Session, since: datetime | None = None, limit: int | N
         query = query.where(Story.updated_at >= since)
     if limit is not None:
         query = query.limit(limit)
-    return [_view(story) for story in session.scalars(query)]
+    found = list(session.scalars(query))
+    copies = copies_of(session, [s.id for s in found])
+    return [_view(story, copies.get(story.id, [])) for story in found]
+
+
+def get_story(session: Session, story_id: int) -> StoryView | None:
+    story = session.get(Story, story_id)
+    return _view(story, copies_of(session, [story_id]).get(story_id, [])) if story is not None else None
 
 
 def story_of(session: Session, article_id: int) -> StoryView | None:
     article = session.get(Article, article_id)
-    return _view(article.story) if article is not None else None
+    return get_story(session, article.story_id) if article is not None else None
 
 
-def _view(story: Story) -> StoryView:
-    articles = [StoryArticle(a.url, a.outlet.slug, a.language, a.title) for a in story.articles]
-    return StoryView(story.id, story.title, story.created_at, story.updated_at, story.first_article_id, articles)
+def copies_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[StoryCopyView]]:
+    """The recorded copies of these stories' articles, by story, in the order they were seen."""
+    if not story_ids:
+        return {}
+    rows = session.execute(
+        select(Article.story_id, StoryCopy, Outlet.slug)
+        .join(Article, Article.id == StoryCopy.article_id)
+        .join(Outlet, Outlet.id == StoryCopy.outlet_id)
+        .where(Article.story_id.in_(story_ids))
+        .order_by(StoryCopy.id)
+    )
+    found: dict[int, list[StoryCopyView]] = {}
+    for story_id, copy, slug in rows:
+        view = StoryCopyView(copy.url, slug, copy.title, copy.article_id, copy.seen_at)
+        found.setdefault(story_id, []).append(view)
+    return found
+
+
+def _view(story: Story, copies: list[StoryCopyView]) -> StoryView:
+    articles = [
+        StoryArticle(a.id, a.url, a.outlet.slug, a.language, a.title, a.published_at, a.joined_by)
+        for a in story.articles
+    ]
+    first = story.first_article_id
+    return StoryView(story.id, story.title, story.created_at, story.updated_at, first, articles, copies)
 
 
 def merge_stories(session: Session, stories: list[Story], now: datetime) -> Story:
@@ -111,3 +190,25 @@ def merge_stories(session: Session, stories: list[Story], now: datetime) -> Stor
     session.execute(delete(Story).where(Story.id.in_(ids)))
     session.expire(oldest, ["articles"])
     return oldest
+
+
+def explain(joined_by: dict[str, Any] | None) -> str:
+    """Why an article is in its story, in words, from what ingest stored (``joined_by``):
+    "" for a story's first report."""
+    if not joined_by:
+        return ""
+    route = str(joined_by.get("route", "?"))
+    parts = [route]
+    if joined_by.get("article") is not None:
+        parts[0] += f" of article {joined_by['article']}"
+    if "shared text" in joined_by:
+        parts.append(f"{float(joined_by['shared text']):.0%} of its text shared")
+    if "similarity" in joined_by:
+        parts.append(f"similarity {float(joined_by['similarity']):.2f}")
+    anchors = [str(a) for a in joined_by.get("anchors") or []]
+    if anchors:
+        parts.append("shared: " + ", ".join(anchors[:8]) + (f" +{len(anchors) - 8}" if len(anchors) > 8 else ""))
+    merged = joined_by.get("merged stories")
+    if merged:
+        parts.append("merged stories " + ", ".join(str(m) for m in merged))
+    return "; ".join(parts)

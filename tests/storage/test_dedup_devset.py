@@ -97,7 +97,9 @@ def test_stories_command_lists_each_story_with_its_outlets(tmp_path: Path, run_c
         ("thesun", "en"),
         ("vietnamplus", "vi"),
     ]
-    assert all(set(a) == {"url", "outlet", "language", "title"} for a in merged)
+    keys = {"id", "url", "outlet", "language", "title", "published_at", "joined_by"}
+    assert all(set(a) == keys for a in merged)
+    assert merged[0]["joined_by"] is None and merged[1]["joined_by"]["route"]  # why each later one joined
 
     text = run_cli("stories", env=env)
     assert text.returncode == 0 and "bernama-en, thesun, vietnamplus" in text.stdout
