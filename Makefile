@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs the tests in one.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test test-fast demo demo-serve clean
 
@@ -20,10 +22,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy .
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 demo: $(STAMP)
 	$(PY) run.py demo

@@ -1,5 +1,6 @@
 """Fixtures: an empty database of each supported kind (PostgreSQL only when
-NEWSWATCH_TEST_POSTGRES_URL is set), and the command line run in this process."""
+NEWSWATCH_TEST_POSTGRES_URL is set; under pytest-xdist each worker has a database of its own,
+created here at session start and dropped at the end), and the command line run in this process."""
 
 from __future__ import annotations
 
@@ -12,7 +13,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import POSTGRES_URL, ROOT, CliResult, RunCli, reset_postgres
+from tests.helpers import (
+    CONFIGURED_POSTGRES_URL,
+    POSTGRES_URL,
+    ROOT,
+    CliResult,
+    RunCli,
+    create_worker_database,
+    drop_worker_database,
+    reset_postgres,
+)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if CONFIGURED_POSTGRES_URL and POSTGRES_URL and POSTGRES_URL != CONFIGURED_POSTGRES_URL:
+        create_worker_database(CONFIGURED_POSTGRES_URL, POSTGRES_URL)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if CONFIGURED_POSTGRES_URL and POSTGRES_URL and POSTGRES_URL != CONFIGURED_POSTGRES_URL:
+        drop_worker_database(CONFIGURED_POSTGRES_URL, POSTGRES_URL)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from alerts.channels import CONFIG_TYPES
 from config import Config, config_from_dict
@@ -24,7 +24,44 @@ from crawler.outlets import load_presets
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-POSTGRES_URL = os.environ.get("NEWSWATCH_TEST_POSTGRES_URL")
+CONFIGURED_POSTGRES_URL = os.environ.get("NEWSWATCH_TEST_POSTGRES_URL")
+
+
+def worker_postgres_url(url: str | None, worker: str | None) -> str | None:
+    """The database this test process uses: the configured one, or under pytest-xdist (``make
+    test`` runs one process per core) ``<database>_<worker id>`` on the same server, so workers
+    never reset each other's schema. tests/conftest.py creates it at session start and drops it
+    at the end."""
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = worker_postgres_url(CONFIGURED_POSTGRES_URL, os.environ.get("PYTEST_XDIST_WORKER"))
+
+
+def create_worker_database(configured: str, url: str) -> None:
+    """Create ``url``'s database (a worker's own) through the configured one, unless it exists
+    (left behind by a run that was killed)."""
+    name = make_url(url).database
+    engine = create_engine(configured, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
+def drop_worker_database(configured: str, url: str) -> None:
+    """Drop a worker's database at the end of its session (connections left open are ended)."""
+    engine = create_engine(configured, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
 
 
 def reset_postgres(url: str) -> None:

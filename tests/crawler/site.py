@@ -92,7 +92,8 @@ class Site:
         if tls is not None:
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
             self.scheme = "https"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # shutdown() waits for serve_forever to notice, up to one poll interval (0.5 s by default)
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
