@@ -78,8 +78,8 @@ class Listener:
                 with psycopg.connect(self.conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.connections += 1
-                    if delay > 0.5:
-                        log.info("listening for new deliveries again")
+                    again = " again" if self.connections > 1 else ""
+                    log.info("listening for new deliveries%s (LISTEN %s)", again, CHANNEL)
                     delay = 0.5
                     self.on_notify()  # what was queued while we were not listening
                     while not self._stop.is_set():

@@ -58,8 +58,15 @@ def _worker(ctx: RoleContext) -> None:
     run(ctx)
 
 
+def _dispatch(ctx: RoleContext) -> None:
+    from cluster.dispatch import run
+
+    run(ctx)
+
+
 ROLES: dict[str, Role] = {
     "worker": Role(_worker, "crawl outlets: takes crawl jobs from the queue (run N)"),
+    "dispatch": Role(_dispatch, "send alerts: claims due deliveries in batches, woken by NOTIFY (run N)"),
 }
 
 
