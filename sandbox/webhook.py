@@ -71,6 +71,7 @@ class WebhookReceiver:
     fail_next: int = 0
     slow_seconds: float = 1.0
     keep_alive: bool = False
+    delay: float = 0.0  # seconds before each answer, as from a receiver far away (benchmarks)
     requests: list[Request] = field(default_factory=list)
     accepted: dict[str, Any] = field(default_factory=dict)  # webhook-id -> payload, once each
     got_request: threading.Event = field(default_factory=threading.Event)
@@ -102,6 +103,8 @@ class WebhookReceiver:
                         receiver.fail_next -= 1
                         mode = "error"
                 receiver.got_request.set()
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 if mode == "slow":
                     time.sleep(receiver.slow_seconds)
                     self._answer(request, 503)
