@@ -13,10 +13,16 @@ the semantic window (``semantic.SemanticIndex``). Why an article joined its stor
 similarity or shared text, anchors, the article it matched) is kept in ``last_joined_by`` for
 ingest to store; a close candidate refused by a veto is logged at debug level with the veto.
 
-What the index needs is stored with each article, so ``load``
-rebuilds it from one query at start-up; before each lookup it reads the articles other
-processes stored since. It holds sorted ``array`` postings (about 12 bytes a key: the key's
-top 39 bits and a 24-bit slot) plus a small dict for articles added since loading.
+**Bounded by the window.** The index holds only what the window can still join: the articles
+published (else stored) within two windows of the newest one it has seen (a new article of the
+last window can join one a window older than itself), loaded at start-up by one query on the
+publication time, and evicts older ones as time moves on (compacting its arrays when a quarter
+of them have expired). An older arrival (a back-fill, an import of last year's archive) is
+checked against an index of its own period read from the database for it (``_past``, kept
+while the next old arrivals fall in the same period). What the index needs is stored with each
+article; before each lookup it reads the articles other processes stored since. It holds sorted
+``array`` postings (8 bytes a key: 32 bits of the key's hash, a 32-bit slot; slots are
+renumbered at each compaction) plus a small dict for articles added since loading.
 
 Reads ``dedup.window`` (``DedupConfig.window``, passed in by run.py as ``window_seconds``).
 """
@@ -32,7 +38,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.dedup import embedding
@@ -61,9 +68,9 @@ MAX_CANDIDATES = 8
 MIN_SHARED_ANCHORS_REWRITE = 4  # index anchors a same-language candidate must share
 MAX_POSTINGS = 256  # newest entries read per key: a common key says little anyway
 
-_IDX_BITS = 24  # an index holds at most 16.7 million articles
+_IDX_BITS = 32  # a slot number; slots are renumbered from 0 whenever expired articles are dropped
 _IDX_MASK = (1 << _IDX_BITS) - 1
-_KEY_MASK = ~_IDX_MASK & ((1 << 63) - 1)
+MIN_EXPIRED_TO_COMPACT = 64  # compact when this many (and a quarter) of the held articles expired
 
 
 @dataclass
@@ -78,20 +85,22 @@ class _Verdicts:
 
 
 def _key(h: int) -> int:
-    """The top 39 bits of a 64-bit hash; with the 24-bit slot it fits a signed 64-bit int."""
-    return h >> 25
+    """32 bits of a 64-bit hash (both halves folded in: a shingle key's high half is a CRC
+    chosen to be 0 modulo 16); with a 32-bit slot it fits an unsigned 64-bit int."""
+    return (h ^ (h >> 32)) & _IDX_MASK
 
 
 class _Postings:
-    """key -> article slots: a sorted array built at load time plus a dict for later adds."""
+    """key -> article slots: a sorted array of ``key << 32 | slot`` built at load time (and at
+    each compaction) plus a dict for later adds."""
 
     def __init__(self) -> None:
-        self.base = array("q")
+        self.base = array("Q")
         self.extra: dict[int, list[int]] = {}
 
     def build(self, entries: list[int]) -> None:
         entries.sort()
-        self.base = array("q", entries)
+        self.base = array("Q", entries)
         self.extra = {}
 
     def add(self, key: int, slot: int) -> None:
@@ -105,6 +114,18 @@ class _Postings:
         found.extend(v & _IDX_MASK for v in base[max(lo, hi - MAX_POSTINGS) : hi])
         return found
 
+    def compact(self, renumber: np.ndarray) -> None:
+        """Keep the entries of the slots ``renumber`` maps to a new slot (not -1), renumbered."""
+        extra = [(key << _IDX_BITS) | slot for key, slots in self.extra.items() for slot in slots]
+        entries = np.concatenate([np.frombuffer(self.base, dtype=np.uint64), np.array(extra, dtype=np.uint64)])
+        mask = np.uint64(_IDX_MASK)
+        new = renumber[(entries & mask).astype(np.int64)]
+        kept = new >= 0
+        entries = (entries[kept] & ~mask) | new[kept].astype(np.uint64)
+        entries.sort()
+        self.base = array("Q", entries.tobytes())
+        self.extra = {}
+
     def nbytes(self) -> int:
         return self.base.itemsize * len(self.base)
 
@@ -117,13 +138,18 @@ class StoryIndex:
         window_seconds: float = 7 * 86400,
         embedder: embedding.Embedder | None = None,
         worth_embedding: Callable[[ArticleRecord], bool] | None = None,
+        period: tuple[float, float] | None = None,
     ) -> None:
         """``embedder`` turns the semantic route on; ``worth_embedding`` (run.py: the article
-        matches a watch) limits it to the articles where a missed link would cost an alert."""
+        matches a watch) limits it to the articles where a missed link would cost an alert.
+        ``period`` (epoch seconds, first and last) makes an index of a past period: it holds
+        the articles published then and never evicts (``_past``)."""
         self.window_seconds = float(window_seconds)
         self.embedder = embedder
         self.worth_embedding = worth_embedding
+        self.period = period
         self.last_joined_by: dict[str, Any] | None = None  # why the last article joined its story
+        self._past: StoryIndex | None = None  # the index of an older arrival's period
         self._reset()
 
     def _reset(self) -> None:
@@ -139,7 +165,8 @@ class StoryIndex:
         self._samples = _Postings()
         self._anchors = _Postings()
         self._redirects: dict[int, int] = {}  # merged story -> the story it was merged into
-        self._semantic = SemanticIndex()
+        self._semantic = SemanticIndex(expire=self.period is None)
+        self._newest = float("-inf")  # the newest article time seen (epoch seconds)
         self._also: list[int] = []  # the other stories of the last find_story
 
     def __len__(self) -> int:
@@ -148,49 +175,97 @@ class StoryIndex:
     # ---------------------------------------------------------------- loading
 
     def load(self, session: Session) -> None:
-        """Build the in-memory index from the fingerprints stored in the database."""
+        """Build the in-memory index from the fingerprints stored in the database: those of
+        the articles the window can still join (``period``'s for an index of a past period)."""
         self._reset()
+        self._seen = session.scalar(select(func.max(Article.id))) or 0
+        if self.period is not None:
+            first, last = self.period
+        else:
+            newest = [session.scalar(select(func.max(c))) for c in (Article.published_at, Article.created_at)]
+            self._newest = max((_epoch(t) for t in newest if t is not None), default=float("-inf"))
+            first, last = self._newest - 2 * self.window_seconds, float("inf")
         sample_entries: list[int] = []
         anchor_entries: list[int] = []
-        for article_id, story_id, language, published, created, data, vector in self._rows(session, 0):
-            self._seen = max(self._seen, article_id)
+        for article_id, story_id, language, published, created, data, vector in self._rows(session, 0, first, last):
+            if article_id > self._seen:
+                self._added.add(article_id)  # stored while loading: not read again by _catch_up
             self._add_vector(article_id, story_id, published or created, vector)
             parsed = unpack(data)
             if parsed is None:
                 continue  # stored before fingerprints existed, or by a newer format
             slot = self._append(article_id, story_id, language, parsed.family, published or created)
-            # (h >> 25) << 24 == (h >> 1) with the low 24 bits cleared: one shift and a mask.
-            sample_entries += [((h >> 1) & _KEY_MASK) | slot for h in parsed.samples]
-            anchor_entries += [((h >> 1) & _KEY_MASK) | slot for h in parsed.anchors]
+            sample_entries += [(_key(h) << _IDX_BITS) | slot for h in parsed.samples]
+            anchor_entries += [(_key(h) << _IDX_BITS) | slot for h in parsed.anchors]
         self._samples.build(sample_entries)
         self._anchors.build(anchor_entries)
         self.loaded = True
         log.info("story index loaded: %s articles", len(self))
 
-    def _rows(self, session: Session, after_id: int) -> Any:
-        return session.execute(
-            select(
-                Article.id,
-                Article.story_id,
-                Article.language,
-                Article.published_at,
-                Article.created_at,
-                Article.fingerprint,
-                Article.embedding,
+    def _rows(self, session: Session, after_id: int, first: float, last: float) -> Any:
+        """The stored articles after ``after_id`` published (else stored) from ``first`` to ``last``."""
+        query = select(
+            Article.id,
+            Article.story_id,
+            Article.language,
+            Article.published_at,
+            Article.created_at,
+            Article.fingerprint,
+            Article.embedding,
+        ).where(Article.id > after_id)
+        if first > float("-inf"):
+            start = datetime.fromtimestamp(first, UTC)
+            query = query.where(
+                or_(Article.published_at >= start, and_(Article.published_at.is_(None), Article.created_at >= start))
             )
-            .where(Article.id > after_id)
-            .order_by(Article.id)
-        )
+        if last < float("inf"):
+            end = datetime.fromtimestamp(last, UTC)
+            query = query.where(
+                or_(Article.published_at <= end, and_(Article.published_at.is_(None), Article.created_at <= end))
+            )
+        return session.execute(query.order_by(Article.id))
 
     def _catch_up(self, session: Session) -> None:
         """Index articles another process (``import`` next to the daemon) stored since."""
-        for article_id, story_id, language, published, created, data, vector in self._rows(session, self._seen):
+        first, last = self._held_period()
+        for article_id, story_id, language, published, created, data, vector in self._rows(
+            session, self._seen, first, last
+        ):
             self._seen = max(self._seen, article_id)
             parsed = unpack(data)
             if parsed is not None and article_id not in self._added:
                 self._index(article_id, story_id, language, parsed, published or created)
                 self._add_vector(article_id, story_id, published or created, vector)
+                self._advance(_epoch(published or created))
         self._added = {a for a in self._added if a > self._seen}
+
+    def _held_period(self) -> tuple[float, float]:
+        """The publication times this index holds: two windows behind the newest, or its period."""
+        if self.period is not None:
+            return self.period
+        return self._newest - 2 * self.window_seconds, float("inf")
+
+    def _advance(self, when: float) -> None:
+        """Time moved on to ``when``: drop the articles no new one can join any more."""
+        if self.period is not None or when <= self._newest:
+            return
+        self._newest = when
+        whens = np.frombuffer(self._whens, dtype=np.int64) if len(self._whens) else np.zeros(0, dtype=np.int64)
+        keep = whens >= self._newest - 2 * self.window_seconds
+        expired = len(keep) - int(keep.sum())
+        if expired < max(MIN_EXPIRED_TO_COMPACT, len(keep) // 4):
+            return
+        renumber = np.where(keep, np.cumsum(keep) - 1, -1)
+        self._samples.compact(renumber)
+        self._anchors.compact(renumber)
+        kept = np.flatnonzero(keep)
+        self._article_ids = array("q", np.frombuffer(self._article_ids, dtype=np.int64)[kept].tobytes())
+        self._story_ids = array("q", np.frombuffer(self._story_ids, dtype=np.int64)[kept].tobytes())
+        self._whens = array("q", whens[kept].tobytes())
+        self._langs = [self._langs[i] for i in kept]
+        self._families = [self._families[i] for i in kept]
+        self.counters["dedup/expired"] += expired
+        log.debug("story index: %s articles older than two windows dropped, %s held", expired, len(kept))
 
     def _index(self, article_id: int, story_id: int, language: str | None, parsed: Parsed, when: datetime) -> None:
         slot = self._append(article_id, story_id, language, parsed.family, when)
@@ -200,9 +275,9 @@ class StoryIndex:
             self._anchors.add(_key(h), slot)
 
     def _append(self, article_id: int, story_id: int, language: str | None, family: str | None, when: datetime) -> int:
+        # Slots count the articles held (renumbered at each compaction): 2**32 of them would
+        # need hundreds of gigabytes of memory first.
         slot = len(self._article_ids)
-        if slot > _IDX_MASK:
-            raise OverflowError("story index is full; restart to reload")
         self._article_ids.append(article_id)
         self._story_ids.append(story_id)
         self._whens.append(int(_epoch(when)))
@@ -262,6 +337,8 @@ class StoryIndex:
         if parsed is None:
             return []
         now = _epoch(when)
+        if self.period is None and now < self._newest - self.window_seconds:
+            return self._assign_past(session, record, fp, when, now)
         verdicts = _Verdicts()
         self.last_joined_by = None
         same = self._near_duplicate(session, record, fp, parsed, now, verdicts)
@@ -284,8 +361,26 @@ class StoryIndex:
         others = sorted(s for s in verdicts.verified if s != primary and s not in verdicts.vetoed)
         return [primary, *others]
 
+    def _assign_past(
+        self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime, now: float
+    ) -> list[int]:
+        """An article older than the window behind the newest (a back-fill): checked against
+        an index of its own period, read from the database (and kept for the next old ones)."""
+        past = self._past
+        w = self.window_seconds
+        if past is None or past.period is None or not past.period[0] + w <= now <= past.period[1] - w:
+            past = self._past = StoryIndex(w, self.embedder, self.worth_embedding, period=(now - 2 * w, now + 2 * w))
+            self.counters["dedup/past_period_loaded"] += 1
+        found = past._assign(session, record, fp, when)
+        self.last_joined_by = past.last_joined_by
+        self.counters.update(past.counters)
+        past.counters.clear()
+        return found
+
     def merged(self, into: int, stories: list[int]) -> None:
         """Remember that ``stories`` were merged into ``into`` (after the transaction committed)."""
+        if self._past is not None:
+            self._past.merged(into, stories)
         for story_id in stories:
             if story_id != into:
                 self._redirects[story_id] = into
@@ -302,11 +397,16 @@ class StoryIndex:
 
     def add(self, article_id: int, story_id: int, record: ArticleRecord, fp: Fingerprint, when: datetime) -> None:
         """Remember a stored article (called after its transaction committed)."""
+        if self._past is not None:
+            self._past.add(article_id, story_id, record, fp, when)
         parsed = unpack(fp.data)
         if parsed is None or not self.loaded:
             return  # an index that was never loaded loads everything, this one included
-        self._index(article_id, story_id, record.language, parsed, when)
-        self._add_vector(article_id, story_id, when, fp.embedding)
+        self._advance(_epoch(when))
+        first, last = self._held_period()
+        if first <= _epoch(when) <= last:
+            self._index(article_id, story_id, record.language, parsed, when)
+            self._add_vector(article_id, story_id, when, fp.embedding)
         self._added.add(article_id)
 
     def copy_seen(self, session: Session, copy: Article, record: ArticleRecord, when: datetime) -> list[int]:
@@ -330,9 +430,10 @@ class StoryIndex:
         if not self.loaded:
             self.load(session)  # reads the flushed fingerprint, family included
         else:
-            slot = self._slot_of(copy.id)
-            if slot is not None:
-                self._families[slot] = packed
+            for index in (self, self._past):
+                slot = index._slot_of(copy.id) if index is not None else None
+                if index is not None and slot is not None:
+                    index._families[slot] = packed
         fp = Fingerprint(pack(parsed.samples, parsed.anchors, family), copy.signals)
         found = self.find_stories(session, record, fp, when)
         story_id = copy.story_id

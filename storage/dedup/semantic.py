@@ -204,6 +204,7 @@ class SemanticIndex:
     to turn a close vector into a candidate (article id, story id, time)."""
 
     window_seconds: float = SEMANTIC_WINDOW
+    expire: bool = True  # False for the index of a past period (``StoryIndex._past``): it holds all of it
     _ids: list[int] = field(default_factory=list)
     _stories: list[int] = field(default_factory=list)
     _whens: list[float] = field(default_factory=list)
@@ -230,7 +231,8 @@ class SemanticIndex:
         self._tags.append(tag)
         if when > self._newest:
             self._newest = when
-            self._expire()
+            if self.expire:
+                self._expire()
 
     def nearest(
         self, vec: Vector, tag: int, when: float, limit: int = MAX_SEMANTIC_CANDIDATES
