@@ -40,10 +40,8 @@ from storage.browse.outlets import (
     outlets,
 )
 from storage.browse.stories import (
-    MAX_EVIDENCE,
     ArticleDetail,
     ArticleLine,
-    Evidence,
     MatchLine,
     StoryDetail,
     StoryFilter,
@@ -56,14 +54,12 @@ from storage.browse.stories import (
 )
 
 __all__ = [
-    "MAX_EVIDENCE",
     "Activity",
     "ArticleDetail",
     "ArticleLine",
     "AttemptLine",
     "CrawlLine",
     "DeliveryLine",
-    "Evidence",
     "FailureLine",
     "FeedEntry",
     "MatchLine",

@@ -11,8 +11,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session
 
-from storage.dedup.evidence import Signals
-from storage.dedup.shingles import shingle_set
 from storage.models import (
     Article,
     Outlet,
@@ -20,6 +18,7 @@ from storage.models import (
     WatchMatch,
 )
 from storage.search import SearchQuery, matching_article_ids
+from storage.stories import StoryCopyView, copies_of, explain
 
 
 @dataclass(frozen=True)
@@ -161,20 +160,6 @@ def outlet_slugs(session: Session) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """Why an article is in its story, recomputed from the stored texts and signals: the
-    earlier article of the story it has most in common with, and what they share."""
-
-    article_id: int
-    wording: float  # share of the shorter text's word shingles found in the other (0 to 1)
-    same_language: bool
-    names: tuple[str, ...] = ()
-    numbers: tuple[str, ...] = ()
-    dates: tuple[str, ...] = ()
-    terms: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class MatchLine:
     id: int
     article_id: int
@@ -190,53 +175,29 @@ class MatchLine:
 @dataclass(frozen=True)
 class StoryDetail:
     line: StoryLine
-    evidence: dict[int, Evidence]
+    first_article_id: int | None
+    why: dict[int, str]  # article id -> why it is in the story, as ingest recorded it (joined_by)
+    copies: tuple[StoryCopyView, ...]
     matches: tuple[MatchLine, ...]
 
-
-MAX_EVIDENCE = 30  # articles of one story compared pairwise for the "why joined" column
+    @property
+    def outlets(self) -> list[str]:
+        """Every outlet that ran the story, copies included."""
+        return list(dict.fromkeys([*self.line.outlets, *(c.outlet for c in self.copies)]))
 
 
 def story(session: Session, story_id: int) -> StoryDetail | None:
+    """One story with why each article joined it: what ingest decided and stored
+    (``articles.joined_by``), never recomputed; then the copies of its text other outlets ran."""
     found = story_lines(session, [story_id])
     if not found:
         return None
     line = found[0]
-    return StoryDetail(line, _evidence(session, line), tuple(match_lines(session, WatchMatch.story_id == story_id)))
-
-
-def _evidence(session: Session, line: StoryLine) -> dict[int, Evidence]:
-    ids = [a.id for a in line.articles[:MAX_EVIDENCE]]
-    rows = session.execute(
-        select(Article.id, Article.text, Article.language, Article.signals).where(Article.id.in_(ids))
-    )
-    stored = {row.id: row for row in rows}
-    shingles = {i: shingle_set(stored[i].text) for i in ids if i in stored}
-    signals = {i: Signals.from_json(stored[i].signals) for i in ids if i in stored}
-    result: dict[int, Evidence] = {}
-    for n, later in enumerate(ids):
-        best: tuple[tuple[float, int], Evidence] | None = None
-        for earlier in ids[:n]:
-            if later not in stored or earlier not in stored:
-                continue
-            a, b = shingles[later], shingles[earlier]
-            wording = len(a & b) / min(len(a), len(b)) if a and b else 0.0
-            mine, theirs = signals[later], signals[earlier]
-            shared = Evidence(
-                earlier,
-                round(wording, 2),
-                stored[later].language == stored[earlier].language,
-                tuple(sorted(mine.names & theirs.names)),
-                tuple(sorted(mine.numbers & theirs.numbers)),
-                tuple(sorted(f"{d}/{m}" for d, m in mine.dates & theirs.dates)),
-                tuple(sorted(mine.concepts & theirs.concepts)),
-            )
-            strength = (wording, len(shared.names) + len(shared.numbers) + len(shared.dates) + len(shared.terms))
-            if best is None or strength > best[0]:
-                best = (strength, shared)
-        if best is not None:
-            result[later] = best[1]
-    return result
+    rows = session.execute(select(Article.id, Article.joined_by).where(Article.story_id == story_id))
+    why = {article_id: explain(joined_by) for article_id, joined_by in rows}
+    first = session.scalar(select(Story.first_article_id).where(Story.id == story_id))
+    copies = tuple(copies_of(session, [story_id]).get(story_id, []))
+    return StoryDetail(line, first, why, copies, tuple(match_lines(session, WatchMatch.story_id == story_id)))
 
 
 def match_lines(session: Session, where: ColumnElement[bool], limit: int | None = None) -> list[MatchLine]:

@@ -47,6 +47,8 @@ from storage.dedup.evidence import Signals, extract_signals
 from storage.dedup.fingerprint import FAMILY_SEP, Fingerprint, Parsed, pack, unpack
 from storage.dedup.rules import (
     CROSS_LANGUAGE_WINDOW,
+    MIN_CONTAINMENT,
+    MIN_CONTAINMENT_WITH_FACTS,
     MIN_SHINGLES,
     NEAR_IDENTICAL,
     Veto,
@@ -491,6 +493,12 @@ class StoryIndex:
             theirs_signals = Signals.from_json(other.signals)
             if not near_duplicate(containment, mine_signals, theirs_signals):
                 self.counters["dedup/near_rejected"] += 1
+                log.debug(
+                    "%s: not a near duplicate of article %s: shared text %.2f (needs %.2f, or %.2f with a "
+                    "date and two names in common: %s)",
+                    record.url, other.id, containment, MIN_CONTAINMENT, MIN_CONTAINMENT_WITH_FACTS,
+                    _values(mine_signals, theirs_signals),
+                )  # fmt: skip
                 continue
             if self._vetoed(record, other, mine_signals, theirs_signals, figures=containment < NEAR_IDENTICAL):
                 verdicts.vetoed.add(other.story_id)
@@ -511,26 +519,32 @@ class StoryIndex:
         found = veto(record.text, other.text, mine, theirs, figures)
         if found is None:
             return False
-        self._count_veto(found, other)
+        self._count_veto(found, other, mine)
         return True
 
-    def _count_veto(self, found: Veto, other: Article) -> None:
+    def _count_veto(self, found: Veto, other: Article, mine: Signals | None = None) -> None:
         self.counters[found.counter] += 1
         if found.reason is not None:
             log.info("not merged with article %s: %s", other.id, found.reason)
+        if mine is not None:
+            theirs = Signals.from_json(other.signals)
+            log.debug("vetoed article %s (%s): %s", other.id, found.counter, _values(mine, theirs))
 
     def _rewrite(self, record: ArticleRecord, mine: Signals, other: Article, now: float, verdicts: _Verdicts) -> bool:
         """Whether ``other`` is the same report rewritten in the same language (``rules.rewrite``)."""
         verdict = rewrite(record.text, other.text, mine, Signals.from_json(other.signals))
         if isinstance(verdict, Veto):
-            self._count_veto(verdict, other)
+            self._count_veto(verdict, other, mine)
             verdicts.vetoed.add(other.story_id)
             return False
         if not verdict:
             return False
         refused = general_veto(self._side(record, mine, None, now), self._side_of(other))
         if refused:
-            log.debug("not joined with article %s as a rewrite: %s", other.id, refused)
+            log.debug(
+                "%s: not joined with article %s as a rewrite: %s (%s)",
+                record.url, other.id, refused, _values(mine, Signals.from_json(other.signals)),
+            )  # fmt: skip
             verdicts.vetoed.add(other.story_id)
             return False
         return True
@@ -581,10 +595,12 @@ class StoryIndex:
                 score = 0 if refused else same_event(mine, theirs)
                 kind = "dedup/cross_language"
                 if not score:
-                    if refused:
-                        log.debug("not joined with article %s by shared anchors: %s", other.id, refused)
-                        if refused != "figures":
-                            verdicts.vetoed.add(other.story_id)
+                    log.debug(
+                        "%s: not joined with article %s by shared anchors: %s (%s)",
+                        record.url, other.id, refused or "too few in common", _values(mine, theirs),
+                    )  # fmt: skip
+                    if refused and refused != "figures":
+                        verdicts.vetoed.add(other.story_id)
                     continue
             verdicts.verified.add(other.story_id)
             route = "rewrite" if kind == "dedup/rewrite" else "shared anchors"
@@ -616,7 +632,11 @@ class StoryIndex:
             verdict = judge(mine, self._side_of(other), similarity)
             if not verdict.joined:
                 if verdict.veto not in ("not similar enough", "too far apart in time"):
-                    log.debug("not joined with article %s (similarity %.3f): %s", other.id, similarity, verdict.veto)
+                    log.debug(
+                        "%s: not joined with article %s by meaning (similarity %.3f): %s (%s)",
+                        record.url, other.id, similarity, verdict.veto,
+                        _values(mine.signals, Signals.from_json(other.signals)),
+                    )  # fmt: skip
                 continue
             story_id = self.story_of_article(other)
             verdicts.verified.add(story_id)
@@ -632,6 +652,24 @@ class StoryIndex:
         while story_id in self._redirects and seen < 64:
             story_id, seen = self._redirects[story_id], seen + 1
         return story_id
+
+
+def _values(mine: Signals, theirs: Signals) -> str:
+    """What the vetoes read, side by side, for the debug log: "new / stored" for each."""
+
+    def show(values: object) -> str:
+        items = sorted(str(v) for v in values) if isinstance(values, (set, frozenset, dict)) else []
+        return ",".join(items[:8]) + ("..." if len(items) > 8 else "") or "-"
+
+    dates = [{f"{d}/{m}" for d, m in s.dates} for s in (mine, theirs)]
+    parts = [
+        f"dates {show(dates[0])} / {show(dates[1])}",
+        f"weekdays {show(mine.weekdays)} / {show(theirs.weekdays)}",
+        f"countries {show(mine.countries)} / {show(theirs.countries)}",
+        f"figures {show(mine.numbers)} / {show(theirs.numbers)}",
+        f"names in common {show(mine.names & theirs.names)}",
+    ]
+    return "; ".join(parts)
 
 
 def _outlets(slug: str, families: str | None) -> frozenset[str]:

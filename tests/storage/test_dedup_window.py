@@ -4,7 +4,10 @@ start-up, and still links a late back-fill to its story from the database."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from storage import db
 from storage.dedup import StoryIndex
@@ -66,3 +69,30 @@ def test_a_late_back_fill_still_joins_its_story_through_the_database(database: s
     assert lone.new_story and ingestor.index.counters["dedup/past_period_loaded"] == 1
     # The index of the present is untouched: it still holds only its windows.
     assert min(held_times(ingestor.index)) >= end - 2 * WINDOW - STEP * (max(64, len(ingestor.index) // 4) + 1)
+
+
+TEMPLATE = (
+    "KUALA LUMPUR, {day} December (Bernama) -- The Malaysian Maritime Enforcement Agency detained a "
+    "Vietnamese fishing boat with {crew} crew members about 60 nautical miles off Kuala Terengganu on "
+    "{day} December. Its director said the boat was spotted during Ops Permai and its skipper could "
+    "not produce a valid fishing permit. The case is being investigated under the Fisheries Act 1985."
+)
+
+
+def test_debug_logs_say_which_veto_refused_a_close_candidate_and_on_which_values(
+    database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    sessions = db.session_factory(db.make_engine(database))
+    ingestor = Ingestor(sessions, StoryIndex(), clock=lambda: T0 + timedelta(days=12))
+    early, late = TEMPLATE.format(day=3, crew=12), TEMPLATE.format(day=10, crew=12)
+    first = ingestor.ingest(
+        ArticleRecord("https://bernama.com/1", "Boat held", early, "bernama-en", published_at=T0 + timedelta(2))
+    )
+    with caplog.at_level(logging.DEBUG, logger="storage.dedup.index"):
+        later = ingestor.ingest(
+            ArticleRecord("https://thesun.my/2", "Boat held", late, "thesun", published_at=T0 + timedelta(days=9))
+        )
+    assert later.story_id != first.story_id
+    said = "\n".join(r.getMessage() for r in caplog.records)
+    assert f"article {first.article_id}" in said and "date" in said
+    assert "dates 10/12 / 3/12" in said  # the values each side gave

@@ -251,3 +251,24 @@ def test_feeds_are_valid_atom_with_stable_ids(served: Served) -> None:
     navy = feedparser.parse(get(served, "/feeds/watches/navy-vi.atom").content)
     assert not navy.bozo and [e.title for e in navy.entries] == ["Tư lệnh Hải quân Malaysia thăm Việt Nam"]
     assert navy.entries[0].id not in {e.id for e in parsed.entries}  # one id per feed and entry
+
+
+def test_a_story_page_says_why_each_article_joined_as_ingest_recorded_it(served: Served) -> None:
+    """The "why" column is what ingest stored (``joined_by``), and a copy other outlets ran is listed."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from storage.models import Article
+
+    with Session(served.engine) as session:
+        wire, reprint = session.scalars(
+            select(Article).where(Article.url.like("%2001") | Article.url.like("%mmea-holds-vietnamese-boat"))
+            .order_by(Article.id)
+        ).all()  # fmt: skip
+        assert wire.story_id == reprint.story_id and reprint.joined_by is not None
+        route, story_id = reprint.joined_by["route"], wire.story_id
+    page = get(served, f"/stories/{story_id}").text
+    assert f"{route} of article {wire.id}" in page
+    assert "first report" in page
+    assert "vietnamplus" in page and "https://www.vietnamplus.vn/mmea-detains-boat-1" in page
+    assert f'the same text as <a href="/articles/{wire.id}">article {wire.id}</a>' in page
