@@ -120,7 +120,7 @@ def _outlet_for_url(cfg: Config, url: str | None) -> OutletConfig | None:
 
 def _fetch_page(url: str, cfg: Config, outlet: OutletConfig | None) -> str | bytes:
     """One GET under the crawl's rules (``crawler.fetch``: the outlet's sites, no local addresses,
-    one deadline, the size cap), with the crawler's user agent; decoded as a crawl decodes it."""
+    one deadline, the size cap), with the outlet's user agent; decoded as a crawl decodes it."""
     from crawler.addresses import outlet_sites, url_allowed
     from crawler.extract import decode_html
     from crawler.fetch import FetchError, fetch_page
@@ -131,7 +131,8 @@ def _fetch_page(url: str, cfg: Config, outlet: OutletConfig | None) -> str | byt
     if site is not None and not url_allowed(url, outlet_sites(site.base_url, site.domains)):
         site = None
     try:
-        page = fetch_page(url, cfg.crawler, site.base_url if site else None, site.domains if site else ())
+        crawler = cfg.crawler.for_outlet(outlet) if outlet is not None else cfg.crawler
+        page = fetch_page(url, crawler, site.base_url if site else None, site.domains if site else ())
     except FetchError as exc:
         raise CommandError(str(exc)) from None
     return decode_html(page.body, page.charset) or page.body

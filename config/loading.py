@@ -310,6 +310,7 @@ class _Parser:
             if not prefix.startswith("/"):
                 self.fail(key, f"expected a URL path starting with '/', got {prefix!r}")
             self.check_languages(code, key)
+        self.check_user_agent(outlet.user_agent, f"{where}.user_agent")
         if not (outlet.feeds or outlet.sitemaps or outlet.listings):
             self.fail(where, "expected at least one of feeds, sitemaps or listings")
         try:

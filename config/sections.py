@@ -9,7 +9,7 @@ handed to the parser by the caller, parsed by the same rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -59,6 +59,16 @@ class CrawlerConfig:
         high=64,
         doc="processes extracting articles during a crawl, while downloads go on; 0: one per core available",
     )
+
+    def for_outlet(self, outlet: OutletConfig) -> CrawlerConfig:
+        """These settings with the outlet's own ``download_delay``, ``concurrency`` and
+        ``user_agent`` in place of the global ones (what one outlet's crawl and fetches use)."""
+        return replace(
+            self,
+            download_delay=self.download_delay if outlet.download_delay is None else outlet.download_delay,
+            concurrency_per_domain=outlet.concurrency or self.concurrency_per_domain,
+            user_agent=outlet.user_agent or self.user_agent,
+        )
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,13 @@ class OutletConfig:
         None, low=1, high=30 * DAY, doc="crawl this outlet this often instead of `schedule.crawl_interval`"
     )
     cron: str = setting("", doc="crontab line in the outlet's timezone; wins over `interval`")
+    download_delay: Duration | None = setting(
+        None, low=0, high=3600, doc="this outlet's delay between requests; default: `crawler.download_delay`"
+    )
+    concurrency: int | None = setting(
+        None, low=1, high=32, doc="this outlet's requests in flight; default: `crawler.concurrency_per_domain`"
+    )
+    user_agent: str = setting("", doc="this outlet's User-Agent; default: `crawler.user_agent`")
     silence_after: Duration | None = setting(
         None,
         low=60,

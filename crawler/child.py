@@ -66,7 +66,7 @@ def main(job: CrawlJob, conn: Connection) -> None:
 
     from crawler.addresses import local_hosts
     from crawler.pool import ExtractPool, pool_size
-    from crawler.settings import scrapy_settings
+    from crawler.settings import outlet_settings, scrapy_settings
     from crawler.spider import OutletSpider
 
     # The parent decides when a crawl stops (its time limit, its own shutdown): Ctrl-C on a
@@ -97,8 +97,9 @@ def main(job: CrawlJob, conn: Connection) -> None:
     pool = ExtractPool(pool_size(job.crawler.extract_processes))
     process = CrawlerProcess(settings=scrapy_settings(job.crawler, job.time_limit, hosts))
     for outlet_job in job.outlets:
+        own = outlet_settings(job.crawler, outlet_job.outlet, job.time_limit, hosts)
         process.crawl(
-            OutletSpider,
+            OutletSpider.with_settings(own),
             outlet=outlet_job.outlet,
             known=outlet_job.known,
             fetch_states=outlet_job.fetch_states,

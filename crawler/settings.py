@@ -2,7 +2,11 @@
 
 Reads ``crawler.user_agent``, ``download_delay``, ``autothrottle``, ``obey_robots``,
 ``timeout``, ``max_response_bytes``, ``retries``, ``concurrency_per_domain``,
-``allow_private_addresses`` (with the local outlets' hosts, for ``crawler.resolver``).
+``allow_private_addresses`` (with the local outlets' hosts, for ``crawler.resolver``), and each
+outlet's own ``download_delay``, ``concurrency`` and ``user_agent``: one crawl child runs every
+outlet as its own Scrapy crawler, and ``outlet_settings`` gives each the settings where its
+values differ from the process's (Scrapy's per-spider ``custom_settings``), so AutoThrottle,
+back-off, robots.txt and the downloader all follow the outlet's values.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from config import CrawlerConfig
+from config import CrawlerConfig, OutletConfig
+
+MIN_DELAY = 0.001
 
 
 def scrapy_settings(
@@ -21,7 +27,10 @@ def scrapy_settings(
         "BOT_NAME": "newswatch",
         "USER_AGENT": cfg.user_agent,
         "ROBOTSTXT_OBEY": cfg.obey_robots,
-        "DOWNLOAD_DELAY": delay,
+        # Never 0: Scrapy's downloader (2.19, asyncio) counts a request as in flight only once its
+        # task has started, so requests handed over in one event-loop turn all start at once and
+        # the per-site concurrency is not kept; a delay of 1 ms spaces them by a turn.
+        "DOWNLOAD_DELAY": max(delay, MIN_DELAY),
         "DOWNLOAD_DELAY_JITTER": 0.5,
         # AutoThrottle slows down for a slow server and never goes below DOWNLOAD_DELAY.
         "AUTOTHROTTLE_ENABLED": cfg.autothrottle and delay > 0,
@@ -62,3 +71,13 @@ def scrapy_settings(
         "MEMUSAGE_ENABLED": False,
         "HTTPCACHE_ENABLED": False,
     }
+
+
+def outlet_settings(
+    cfg: CrawlerConfig, outlet: OutletConfig, time_limit: float | None = None, local_hosts: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The Scrapy settings where ``outlet``'s crawl differs from ``scrapy_settings(cfg, ...)``."""
+    hosts = list(local_hosts)
+    shared = scrapy_settings(cfg, time_limit, hosts)
+    own = scrapy_settings(cfg.for_outlet(outlet), time_limit, hosts)
+    return {key: value for key, value in own.items() if shared[key] != value}

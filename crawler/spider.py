@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -93,6 +93,13 @@ class OutletSpider(scrapy.Spider):
         self.dated_pending = 0  # feed and sitemap requests not answered yet
         self.listings_started = False
         self.mismatches = Mismatches()
+
+    @classmethod
+    def with_settings(cls, settings: Mapping[str, Any]) -> type[OutletSpider]:
+        """This spider with ``settings`` as its own (Scrapy's ``custom_settings``, applied to its
+        crawler alone): how one outlet crawls with its own delay, concurrency and User-Agent
+        beside others in the same process."""
+        return type(cls.__name__, (cls,), {"custom_settings": dict(settings)})
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletSpider:

@@ -9,7 +9,7 @@ import pytest
 
 from alerts.channels import CONFIG_TYPES
 from alerts.channels.webhook import WebhookChannelConfig
-from config import ConfigError, load_config, parse_duration
+from config import ConfigError, Duration, load_config, parse_duration
 from tests.helpers import ROOT, RunCli, make_config
 
 
@@ -153,9 +153,14 @@ def outlet_table(**keys: Any) -> dict[str, Any]:
         ({"language_by_path": {"bm/": "ms"}}, "outlets.mine.language_by_path.bm/", "starting with '/'"),
         ({"language": "en", "languages": ["en", "ms"]}, "outlets.mine.languages", "either language"),
         ({"languages": "en ms"}, "outlets.mine.languages[0]", "unknown language 'en ms'"),
+        ({"download_delay": "-1s"}, "outlets.mine.download_delay", "not a duration"),
+        ({"download_delay": "2h"}, "outlets.mine.download_delay", "expected 0s to 1h, got 2h"),
+        ({"concurrency": 0}, "outlets.mine.concurrency", "expected 1 to 32, got 0"),
+        ({"concurrency": 2.5}, "outlets.mine.concurrency", "whole number"),
+        ({"user_agent": "Bot\r\nX-Evil: 1"}, "outlets.mine.user_agent", "printable text on one line"),
     ],
 )
-def test_outlet_language_mistakes_name_the_key(keys: dict[str, Any], key: str, words: str) -> None:
+def test_outlet_language_and_politeness_mistakes_name_the_key(keys: dict[str, Any], key: str, words: str) -> None:
     with pytest.raises(ConfigError) as info:
         make_config(outlet_table(**keys))
     assert info.value.key == key
@@ -195,3 +200,19 @@ def test_your_languages_replace_a_presets_language() -> None:
     cfg = make_config({"outlets": {"enabled": ["bernama-bm"], "bernama-bm": {"languages": ["ms", "en"]}}})
     assert cfg.outlet("bernama-bm").language == ""
     assert cfg.outlet("bernama-bm").languages_at(cfg.outlet("bernama-bm").base_url + "/x") == ("ms", "en")
+
+
+def test_an_outlets_politeness_defaults_to_the_crawler_settings() -> None:
+    cfg = make_config(
+        {
+            "crawler": {"download_delay": "2s", "concurrency_per_domain": 4, "user_agent": "Global/1"},
+            "outlets": {
+                **outlet_table(download_delay="0s", user_agent="Mine/1")["outlets"],
+                "enabled": ["mine", "qdnd"],
+            },
+        }
+    )
+    mine = cfg.crawler.for_outlet(cfg.outlet("mine"))
+    assert (mine.download_delay, mine.concurrency_per_domain, mine.user_agent) == (Duration(0), 4, "Mine/1")
+    preset = cfg.crawler.for_outlet(cfg.outlet("qdnd"))
+    assert (preset.download_delay, preset.concurrency_per_domain, preset.user_agent) == (Duration(2), 4, "Global/1")
