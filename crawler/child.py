@@ -108,6 +108,8 @@ def main(job: CrawlJob, conn: Connection) -> None:
             sink=sink,
             now=job.now,
             extractor=pool.extract,
+            explain=outlet_job.explain,
+            fetch_limit=outlet_job.fetch_limit,
         )
     try:
         process.start(install_signal_handlers=False)

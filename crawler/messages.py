@@ -24,6 +24,10 @@ class OutletJob:
     outlet: OutletConfig
     known: frozenset[str] = frozenset()
     fetch_states: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # ``outlets check``: the spider explains every decision (``SourceRead``, ``LinkSeen``,
+    # ``RobotsRead``) and fetches at most ``fetch_limit`` new articles (None: every one).
+    explain: bool = False
+    fetch_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class ArticleFound:
 
     outlet: str
     record: ArticleRecord
+    # Where ``record.published_at`` came from: "metadata", "markup", "visible date", "text
+    # guess", "dateline" (the page, ``crawler.extract.dates``), "feed or sitemap"; None: no date.
+    date_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,4 +93,45 @@ class SpiderClosed:
     mismatches: tuple[str, ...] = ()  # a few links that did not match article_pattern
 
 
-ChildMessage = ArticleFound | PageFailed | Validators | TooOld | SpiderClosed
+# ------------------------------------------------------------- child -> parent, explain mode only
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """A feed, sitemap or listing page and what it gave: its HTTP status and how many items
+    (feed entries, sitemap entries, links on a listing page), or why it could not be read
+    (``error``, with ``status`` None when there was no answer)."""
+
+    outlet: str
+    url: str
+    kind: str  # "feed", "sitemap", "listing"
+    status: int | None
+    items: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkSeen:
+    """A link a source gave and what the crawl decided: ``new`` (``fetched`` if requested),
+    ``known``, ``old``, ``again`` (seen from another source), ``pattern`` (not matching
+    ``article_pattern``), ``offsite``, ``bad-url``."""
+
+    outlet: str
+    source: str
+    url: str
+    decision: str
+    published_at: datetime | None = None
+    fetched: bool = False
+
+
+@dataclass(frozen=True)
+class RobotsRead:
+    """A site's robots.txt was read: which of the outlet's own addresses (its base URL and
+    declared sources on that site) it forbids to our user agent."""
+
+    outlet: str
+    url: str
+    forbidden: tuple[str, ...] = ()
+
+
+ChildMessage = ArticleFound | PageFailed | Validators | TooOld | SpiderClosed | SourceRead | LinkSeen | RobotsRead

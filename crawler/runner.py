@@ -33,8 +33,11 @@ from crawler.messages import (
     ArticleFound,
     ChildMessage,
     CrawlJob,
+    LinkSeen,
     OutletJob,
     PageFailed,
+    RobotsRead,
+    SourceRead,
     SpiderClosed,
     TooOld,
     Validators,
@@ -121,7 +124,7 @@ def run_crawl(
     say = progress or (lambda slug, message: None)
     for slug in tallies:
         say(slug, "starting")
-    exitcode, killed = _run_child(job, tallies, ingest, say, time_limit, stop)
+    exitcode, killed = run_child(job, lambda message: _handle(message, tallies, ingest, say), time_limit, stop)
     seconds = time.monotonic() - started
     return _finish(tallies, sessions, exitcode, killed, time_limit, seconds, stopped=bool(stop and stop.is_set()))
 
@@ -142,26 +145,32 @@ def _prepare(
             run = repository.start_crawl_run(session, row)
             session.flush()
             tallies[outlet.slug] = _Tally(outlet, run.id)
-            # Seen URLs of any outlet on the same hosts (bernama-en and -bm share one): the
-            # table holds a URL once, whichever outlet saw it first.
-            same_hosts = [SeenUrl.outlet_id == row.id]
-            for host in _hosts(outlet):
-                same_hosts += [
-                    SeenUrl.canonical_url.startswith(f"https://{host}/"),
-                    SeenUrl.canonical_url.like(f"https://%.{host}/%"),
-                ]
-            known = frozenset(
-                session.scalars(select(Article.canonical_url).where(Article.outlet_id == row.id))
-            ) | frozenset(session.scalars(select(SeenUrl.canonical_url).where(or_(*same_hosts))))
             sources = [source_url(outlet.base_url, path) for path in (*outlet.feeds, *outlet.sitemaps)]
             states = {
                 state.url: (state.etag, state.last_modified)
                 for state in session.scalars(select(FetchState).where(FetchState.url.in_(sources)))
             }
-            jobs.append(OutletJob(outlet, known, states))
+            jobs.append(OutletJob(outlet, known_urls(session, outlet, row.id), states))
     level = logging.getLogger("scrapy").getEffectiveLevel()
     job = CrawlJob(cfg.crawler, tuple(jobs), now, time_limit, max(level, logging.WARNING))
     return tallies, job
+
+
+def known_urls(session: Session, outlet: OutletConfig, outlet_id: int | None) -> frozenset[str]:
+    """The canonical URLs a crawl of ``outlet`` skips: its stored articles (``outlet_id``: its
+    row, None when it has none yet), and URLs seen before as copies or too old. Only reads."""
+    # Seen URLs of any outlet on the same hosts (bernama-en and -bm share one): the table holds
+    # a URL once, whichever outlet saw it first.
+    same_hosts = [SeenUrl.outlet_id == outlet_id] if outlet_id is not None else []
+    for host in _hosts(outlet):
+        same_hosts += [
+            SeenUrl.canonical_url.startswith(f"https://{host}/"),
+            SeenUrl.canonical_url.like(f"https://%.{host}/%"),
+        ]
+    stored: frozenset[str] = frozenset()
+    if outlet_id is not None:
+        stored = frozenset(session.scalars(select(Article.canonical_url).where(Article.outlet_id == outlet_id)))
+    return stored | frozenset(session.scalars(select(SeenUrl.canonical_url).where(or_(*same_hosts))))
 
 
 def _hosts(outlet: OutletConfig) -> list[str]:
@@ -184,14 +193,15 @@ def _close_abandoned_runs(session: Session, outlet_id: int, now: datetime, time_
         run.error = "the process running this crawl ended before it finished (killed or crashed)"
 
 
-def _run_child(
+def run_child(
     job: CrawlJob,
-    tallies: dict[str, _Tally],
-    ingest: Ingest,
-    say: Progress,
+    handle: Callable[[ChildMessage], None],
     time_limit: float | None,
-    stop: threading.Event | None,
+    stop: threading.Event | None = None,
 ) -> tuple[int | None, bool]:
+    """Run ``job`` in a crawl child, handing each of its messages to ``handle`` as it arrives;
+    the child's exit code, and whether it had to be killed (``stop`` set, or past the limit)."""
+    slugs = ", ".join(o.outlet.slug for o in job.outlets)
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     # Not a daemonic process: it starts the extraction pool (crawler.pool), and multiprocessing
@@ -209,15 +219,15 @@ def _run_child(
                     message = receive.recv()
                 except (EOFError, OSError):
                     break
-                _handle(message, tallies, ingest, say)
+                handle(message)
             elif stop is not None and stop.is_set():
-                log.info("crawl of %s stopped: shutting down", ", ".join(tallies))
+                log.info("crawl of %s stopped: shutting down", slugs)
                 child.kill()
                 killed = True
                 break
             elif deadline is not None and time.monotonic() >= deadline:
                 log.warning(
-                    "crawl of %s still running %.0fs past its time limit: killed", ", ".join(tallies), KILL_GRACE
+                    "crawl of %s still running %.0fs past its time limit: killed", slugs, KILL_GRACE
                 )
                 child.kill()
                 killed = True
@@ -252,6 +262,8 @@ def _handle(message: ChildMessage, tallies: dict[str, _Tally], ingest: Ingest, s
             tally.counts.update(counts)
             tally.closed_reason = reason
             tally.mismatches = mismatches
+        case SourceRead() | LinkSeen() | RobotsRead():
+            pass  # sent only to ``outlets check`` (OutletJob.explain)
         case _:
             assert_never(message)
 

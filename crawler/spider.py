@@ -7,7 +7,11 @@ passes in the known URLs and conditional-request state, and ingests what the sin
 
 Counters (slash names, reported at close): ``discovered``, ``skipped_known``, ``skipped_old``,
 ``skipped_pattern``, ``fetched``, ``extract_empty``, ``failed``, ``sources_ok``,
-``sources_failed``, ``sources_not_modified``.
+``sources_failed``, ``sources_not_modified``, ``skipped_offsite``, ``skipped_bad_url``.
+
+Explain mode (``outlets check``, ``crawler.check``): the spider also sends what each source gave
+(``SourceRead``), what became of each link (``LinkSeen``) and robots.txt's verdict on the
+outlet's own addresses (``RobotsRead``), and ``fetch_limit`` caps the new articles fetched.
 """
 
 from __future__ import annotations
@@ -44,7 +48,17 @@ from config import OutletConfig
 from crawler import discovery
 from crawler.addresses import outlet_sites, url_allowed
 from crawler.extract import Extracted, decode_html, extract
-from crawler.messages import ArticleFound, ChildMessage, PageFailed, SpiderClosed, TooOld, Validators
+from crawler.messages import (
+    ArticleFound,
+    ChildMessage,
+    LinkSeen,
+    PageFailed,
+    RobotsRead,
+    SourceRead,
+    SpiderClosed,
+    TooOld,
+    Validators,
+)
 from crawler.middlewares import RedirectRefused
 from crawler.outlets import source_url
 from crawler.outlets.quirks import clean_feed_title
@@ -73,6 +87,8 @@ class OutletSpider(scrapy.Spider):
         sink: Sink,
         now: datetime,
         extractor: Extractor | None = None,
+        explain: bool = False,
+        fetch_limit: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name=outlet.slug, **kwargs)
@@ -93,6 +109,9 @@ class OutletSpider(scrapy.Spider):
         self.dated_pending = 0  # feed and sitemap requests not answered yet
         self.listings_started = False
         self.mismatches = Mismatches()
+        self.explain = explain  # outlets check: say what each source gave and what each link became
+        self.fetch_limit = fetch_limit  # outlets check: fetch only this many new articles
+        self.requested = 0
 
     @classmethod
     def with_settings(cls, settings: Mapping[str, Any]) -> type[OutletSpider]:
@@ -105,7 +124,21 @@ class OutletSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletSpider:
         spider: OutletSpider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.closed_with_reason, signal=signals.spider_closed)
+        if spider.explain:
+            crawler.signals.connect(spider.robots_read, signal=signals.robots_parsed)
         return spider
+
+    def robots_read(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Explain mode: which of the outlet's own addresses on this site robots.txt forbids."""
+        parts = urlsplit(request.url)
+        agent = self.settings.get("USER_AGENT") or "*"
+        ours = [
+            self.outlet.base_url,
+            *(self.url(p) for p in (*self.outlet.feeds, *self.outlet.sitemaps, *self.outlet.listings)),
+        ]
+        same_site = [u for u in dict.fromkeys(ours) if urlsplit(u).netloc == parts.netloc]
+        forbidden = tuple(u for u in same_site if not robotparser.allowed(u, agent))
+        self.sink(RobotsRead(self.outlet.slug, f"{parts.scheme}://{parts.netloc}/robots.txt", forbidden))
 
     def closed_with_reason(self, spider: scrapy.Spider, reason: str) -> None:
         self.sink(SpiderClosed(self.outlet.slug, dict(self.counts), reason, self.mismatches.examples()))
@@ -119,9 +152,9 @@ class OutletSpider(scrapy.Spider):
         # Listing pages give no dates, so they wait until every feed and sitemap has been read:
         # an item those date as too old is then never downloaded because a listing showed it.
         for path in self.outlet.feeds:
-            yield self._source(self.url(path), self.parse_feed)
+            yield self._source(self.url(path), self.parse_feed, "feed")
         for path in self.outlet.sitemaps:
-            yield self._source(self.url(path), self.parse_sitemap)
+            yield self._source(self.url(path), self.parse_sitemap, "sitemap")
         if not self.dated_pending:
             for request in self._listings():
                 yield request
@@ -137,6 +170,7 @@ class OutletSpider(scrapy.Spider):
                 callback=self.parse_listing,
                 errback=self.source_failed,
                 cb_kwargs={"page_no": 1, "first_url": url},
+                meta={"source_kind": "listing"},
                 dont_filter=True,
             )
 
@@ -149,7 +183,7 @@ class OutletSpider(scrapy.Spider):
         self.source_failed(failure)
         return list(self._dated_source_done())
 
-    def _source(self, url: str, callback: Callable[..., Any]) -> scrapy.Request:
+    def _source(self, url: str, callback: Callable[..., Any], kind: str) -> scrapy.Request:
         """Feeds and sitemaps are fetched conditionally (ETag / Last-Modified from the last crawl)."""
         headers = {}
         etag, modified = self.fetch_states.get(url, (None, None))
@@ -163,7 +197,7 @@ class OutletSpider(scrapy.Spider):
             callback=callback,
             errback=self.dated_source_failed,
             headers=headers,
-            meta={"handle_httpstatus_list": [304]},
+            meta={"handle_httpstatus_list": [304], "source_kind": kind},
             dont_filter=True,
         )
 
@@ -184,8 +218,15 @@ class OutletSpider(scrapy.Spider):
         if response.status == 304:
             self.counts["sources_ok"] += 1
             self.counts["sources_not_modified"] += 1
+            self._explain_source(response, 0, None)
             return True
         return False
+
+    def _explain_source(self, response: Response, items: int, problem: discovery.DiscoveryError | None) -> None:
+        if self.explain:
+            error = f"{problem.reason}: {problem.detail}" if problem else None
+            kind = response.meta.get("source_kind", "source")
+            self.sink(SourceRead(self.outlet.slug, response.url, kind, response.status, items, error))
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         try:
@@ -206,12 +247,12 @@ class OutletSpider(scrapy.Spider):
         try:
             feed = discovery.parse_feed(response.body, content_type, self.tz)
         except discovery.DiscoveryError as exc:
-            self._source_error(response.url, exc.reason, exc.detail)
+            self._unreadable(response, exc.reason, exc.detail)
             return
-        self._source_done(response, feed.error)
+        self._source_done(response, feed.error, items=len(feed.links))
         for link in feed.links:
             title = clean_feed_title(self.outlet.quirks, link.title)
-            yield from self._consider(discovery.Link(link.url, link.published_at, title))
+            yield from self._consider(discovery.Link(link.url, link.published_at, title), response.url)
 
     def _parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         if self._not_modified(response):
@@ -219,33 +260,36 @@ class OutletSpider(scrapy.Spider):
         try:
             sitemap = discovery.parse_sitemap(response.body, self.tz)
         except discovery.DiscoveryError as exc:
-            self._source_error(response.url, exc.reason, exc.detail)
+            self._unreadable(response, exc.reason, exc.detail)
             return
         # An index is fetched in full every time: its children carry the news, and a 304 on the
         # index would hide new entries in them.
-        self._source_done(response, sitemap.error, remember=not sitemap.children)
+        items = len(sitemap.links) + len(sitemap.children)
+        self._source_done(response, sitemap.error, remember=not sitemap.children, items=items)
         if depth == 0:  # a sitemap index: its newest children, skipping ones too old to matter
             children = [c for c in sitemap.children if c.published_at is None or c.published_at >= self.oldest]
             children.sort(key=lambda c: c.published_at or self.now, reverse=True)
             for child in children[:MAX_CHILD_SITEMAPS]:
                 if self._allowed(child.url):
-                    request = self._source(child.url, self.parse_sitemap)
+                    request = self._source(child.url, self.parse_sitemap, "sitemap")
                     request.cb_kwargs["depth"] = 1
                     yield request
         for link in sitemap.links:
-            yield from self._consider(link)
+            yield from self._consider(link, response.url)
 
     def parse_listing(self, response: Response, page_no: int, first_url: str) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            self._source_error(response.url, "listing/not-html", "the listing page is not HTML")
+            self._unreadable(response, "listing/not-html", "the listing page is not HTML")
             return
         self.counts["sources_ok"] += 1
+        links = discovery.listing_links(response.text, response.url)
+        self._explain_source(response, len(links), None)
         new = 0  # article links on this page not stored before (a feed may have listed them already)
-        for link in discovery.listing_links(response.text, response.url):
+        for link in links:
             canonical = self._canonical(link.url)
             if canonical is not None and canonical not in self.known and self._is_article(link.url, canonical):
                 new += 1
-            yield from self._consider(link, from_listing=True)
+            yield from self._consider(link, response.url, from_listing=True)
         # Pagination only while a page still shows something new: a quiet outlet costs one page.
         if new and page_no < self.max_listing_pages:
             following = discovery.next_page(response.text, response.url, first_url, page_no)
@@ -255,22 +299,37 @@ class OutletSpider(scrapy.Spider):
                     callback=self.parse_listing,
                     errback=self.source_failed,
                     cb_kwargs={"page_no": page_no + 1, "first_url": first_url},
+                    meta={"source_kind": "listing"},
                 )
 
-    def _source_done(self, response: Response, problem: discovery.DiscoveryError | None, remember: bool = True) -> None:
+    def _source_done(
+        self, response: Response, problem: discovery.DiscoveryError | None, remember: bool = True, items: int = 0
+    ) -> None:
         self.counts["sources_ok"] += 1
+        self._explain_source(response, items, problem)
         if problem is not None:
             self._error(response.url, problem.reason, problem.detail)
         elif remember:
             self._remember(response)  # a partly read source is fetched in full next time
 
-    def _source_error(self, url: str, reason: str, detail: str) -> None:
+    def _source_error(self, url: str, reason: str, detail: str, kind: str, status: int | None) -> None:
         self.counts["sources_failed"] += 1
+        if self.explain:
+            self.sink(SourceRead(self.outlet.slug, url, kind, status, 0, f"{reason}: {detail}"))
         self._error(url, reason, detail)
+
+    def _unreadable(self, response: Response, reason: str, detail: str) -> None:
+        """A source that answered with something that is not a feed, sitemap or listing page."""
+        self._source_error(response.url, reason, detail, response.meta.get("source_kind", "source"), response.status)
 
     def source_failed(self, failure: Failure) -> None:
         reason, detail = failure_reason(failure)
-        self._source_error(_failed_url(failure), reason, detail)
+        request = getattr(failure, "request", None)
+        response = failure.value.response if isinstance(failure.value, HttpError) else None
+        if request is None and response is not None:
+            request = response.request
+        kind = request.meta.get("source_kind", "source") if request is not None else "source"
+        self._source_error(_failed_url(failure), reason, detail, kind, response.status if response else None)
 
     # ----------------------------------------------------------------------- articles
 
@@ -290,31 +349,15 @@ class OutletSpider(scrapy.Spider):
             or self.pattern.search(discovery.path_and_query(canonical))
         )
 
-    def _consider(self, link: discovery.Link, from_listing: bool = False) -> Iterator[scrapy.Request]:
+    def _consider(self, link: discovery.Link, source: str, from_listing: bool = False) -> Iterator[scrapy.Request]:
         url = link.url.split("#", 1)[0]
-        canonical = self._canonical(url)
-        if canonical is None:
-            self.counts["skipped_bad_url"] += 1
-            self._error(url, "bad-url", "a link that is not a valid URL")
+        decision, canonical = self._decide(url, link.published_at, from_listing)
+        fetch = decision == "new" and (self.fetch_limit is None or self.requested < self.fetch_limit)
+        if self.explain:
+            self.sink(LinkSeen(self.outlet.slug, source, url, decision, link.published_at, fetch))
+        if not fetch:
             return
-        if not self._allowed(url):
-            self.counts["skipped_offsite"] += 1
-            return
-        if not self._is_article(url, canonical):
-            self.counts["skipped_pattern"] += 1
-            self.mismatches.add(url, from_listing)
-            return
-        if canonical in self.seen:
-            return
-        self.seen.add(canonical)
-        self.counts["discovered"] += 1
-        if canonical in self.known:
-            self.counts["skipped_known"] += 1
-            return
-        if link.published_at is not None and link.published_at < self.oldest:
-            self.counts["skipped_old"] += 1
-            self.sink(TooOld(self.outlet.slug, canonical))  # not even a listing brings it back
-            return
+        self.requested += 1
         yield scrapy.Request(
             url,
             callback=self.parse_article,
@@ -325,6 +368,33 @@ class OutletSpider(scrapy.Spider):
             if link.published_at
             else 0,
         )
+
+    def _decide(self, url: str, published_at: datetime | None, from_listing: bool) -> tuple[str, str | None]:
+        """What becomes of a link (see ``messages.LinkSeen``), counted; with its canonical URL."""
+        canonical = self._canonical(url)
+        if canonical is None:
+            self.counts["skipped_bad_url"] += 1
+            self._error(url, "bad-url", "a link that is not a valid URL")
+            return "bad-url", None
+        if not self._allowed(url):
+            self.counts["skipped_offsite"] += 1
+            return "offsite", canonical
+        if not self._is_article(url, canonical):
+            self.counts["skipped_pattern"] += 1
+            self.mismatches.add(url, from_listing)
+            return "pattern", canonical
+        if canonical in self.seen:
+            return "again", canonical
+        self.seen.add(canonical)
+        self.counts["discovered"] += 1
+        if canonical in self.known:
+            self.counts["skipped_known"] += 1
+            return "known", canonical
+        if published_at is not None and published_at < self.oldest:
+            self.counts["skipped_old"] += 1
+            self.sink(TooOld(self.outlet.slug, canonical))  # not even a listing brings it back
+            return "old", canonical
+        return "new", canonical
 
     async def parse_article(self, response: Response) -> None:
         canonical = response.meta["canonical"]
@@ -354,6 +424,11 @@ class OutletSpider(scrapy.Spider):
             self.counts["extract_empty"] += 1
             self._error(response.url, "extract/empty", "no article text found on the page")
             return
+        listed_at = response.meta.get("listed_at")
+        if extracted.published_at is not None:
+            date_source = extracted.date_source
+        else:
+            date_source = "feed or sitemap" if listed_at else None
         record = ArticleRecord(
             url=response.url,
             canonical_url=canonical,
@@ -364,10 +439,10 @@ class OutletSpider(scrapy.Spider):
             outlet_family=self.outlet.family or None,
             language=extracted.language,
             author=extracted.author,
-            published_at=extracted.published_at or response.meta.get("listed_at"),
+            published_at=extracted.published_at or listed_at,
             fetched_at=self.now,
         )
-        self.sink(ArticleFound(self.outlet.slug, record))
+        self.sink(ArticleFound(self.outlet.slug, record, date_source))
 
     def article_failed(self, failure: Failure) -> None:
         reason, detail = failure_reason(failure)
