@@ -639,6 +639,7 @@ def delivery_summary(delivery: AlertDelivery) -> dict[str, Any]:
         "url": delivery.match.article.url if delivery.match is not None else None,
         "created_at": delivery.created_at.isoformat(),
         "next_attempt_at": delivery.next_attempt_at.isoformat() if delivery.status == DeliveryStatus.PENDING else None,
+        "claimed_by": delivery.claimed_by,  # the dispatcher sending it now (next_attempt_at: its lease)
         "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None,
         "last_error": delivery.last_error,
         "attempt_log": [

@@ -8,7 +8,7 @@ and sends everything due now, as the daemon would.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from cli.command import CommandError, Commands, add_command
@@ -45,6 +45,13 @@ def list_deliveries(app: App, args: argparse.Namespace) -> int:
         when = datetime.fromisoformat(row["created_at"]).strftime("%Y-%m-%d %H:%M")
         print(f"{when}  {row['id']}  {row['kind']:<7} {row['channel']:<12} {row['status']:<9} "
               f"{row['attempts']:>2}x  {cell(row['summary'])[:70]}")  # fmt: skip
+        if row["claimed_by"] and row["next_attempt_at"]:
+            lease = datetime.fromisoformat(row["next_attempt_at"])
+            until, who = lease.strftime("%Y-%m-%d %H:%M:%S"), cell(row["claimed_by"])
+            if lease > datetime.now(UTC):
+                print(f"{'':18}being sent by dispatcher {who} (its lease runs to {until} UTC)")
+            else:  # the dispatcher stopped renewing it: died mid-send
+                print(f"{'':18}claimed by dispatcher {who}, silent since its lease ended at {until} UTC: due again")
         if row["status"] != DeliveryStatus.DELIVERED and row["last_error"]:
             retry = f" (next try {row['next_attempt_at'][:16].replace('T', ' ')} UTC)" if row["next_attempt_at"] else ""
             print(f"{'':18}last error{retry}: {cell(row['last_error'])[:200]}")

@@ -8,10 +8,12 @@ the processes themselves are tested with the dispatch role (tests/cluster).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +26,7 @@ from app import App, build_app
 from sandbox import WebhookReceiver
 from storage.models import AlertDelivery
 from tests.alerts.helpers import ENV, alert_config, record
-from tests.helpers import POSTGRES_URL, make_config, reset_postgres, wait_until
+from tests.helpers import POSTGRES_URL, RunCli, make_config, reset_postgres, wait_until
 
 
 @pytest.fixture
@@ -170,7 +172,10 @@ def test_a_new_alert_wakes_a_listening_dispatcher_at_once(postgres_url: str, rec
         engine = create_engine(postgres_url)
         with engine.begin() as conn:
             conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = :q"),
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND query = :q"
+                ),
                 {"q": "LISTEN newswatch_deliveries"},
             )
         engine.dispose()
@@ -180,3 +185,29 @@ def test_a_new_alert_wakes_a_listening_dispatcher_at_once(postgres_url: str, rec
     finally:
         listener.stop(timeout=10)
         loop.stop(timeout=10)
+
+
+def test_alerts_list_shows_which_dispatcher_is_sending_a_delivery(
+    tmp_path: Path, receiver: WebhookReceiver, run_cli: RunCli
+) -> None:
+    receiver.mode = "hold"
+    url = f"sqlite:///{tmp_path / 'newswatch.db'}"
+    app = build(url, receiver, channels={"hook": {"timeout": "30s"}})
+    [delivery_id] = queue(app, 1)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\ndatabase_url = "{url}"\n')
+    dispatcher = app.dispatcher()
+    sending = threading.Thread(target=dispatcher.dispatch_due)
+    sending.start()
+    try:
+        assert receiver.got_request.wait(10)
+        listed = run_cli("--config", str(config), "alerts", "list")
+        assert f"being sent by dispatcher {dispatcher.name} (its lease runs to " in listed.stdout
+        listed_json = run_cli("--config", str(config), "alerts", "list", "--json")
+        [row] = [json.loads(line) for line in listed_json.stdout.splitlines()]
+        assert row["id"] == delivery_id and row["claimed_by"] == dispatcher.name
+    finally:
+        receiver.release.set()
+        sending.join(30)
+    listed = run_cli("--config", str(config), "alerts", "list")
+    assert "delivered" in listed.stdout and "being sent" not in listed.stdout
