@@ -4,24 +4,29 @@ Generates N synthetic articles (random vocabulary with names and numbers, about 
 spread over 90 days), fingerprints them with the real ``StoryIndex.fingerprint`` and bulk
 inserts them into a temporary SQLite database (each in its own story). Then it measures:
 
-* start-up: a fresh ``StoryIndex.load`` from the database (best of three);
+* start-up: a fresh ``StoryIndex.load`` from the database (best of three), and how many of
+  the N articles it holds (those within two ``--window`` of the newest: the index is bounded
+  by the window, not by history);
 * index memory: the bytes ``tracemalloc`` sees allocated by ``load`` (and the index's own
-  estimate), divided by N;
-* dedup cost per new article: ``fingerprint`` + ``find_story`` (candidate lookup and
-  verification against stored texts) for 1,000 new articles, a third edited copies of
-  stored ones, a third rewrites of stored ones (the same names and numbers and one sentence
-  in common, everything else reworded), a third new texts; plus the whole
-  ``Ingestor.ingest`` for comparison.
+  estimate), per stored and per held article, and the process's peak RSS;
+* dedup cost per new article, published at the newest time: ``fingerprint`` + ``find_story``
+  (candidate lookup and verification against stored texts) for 1,000 new articles, a third
+  edited copies of stored ones of the last window, a third rewrites of them (the same names
+  and numbers and one sentence in common, everything else reworded), a third new texts; plus
+  the whole ``Ingestor.ingest`` for comparison;
+* embedding cost: the semantic route's title-and-lead embedding (the bundled model), per
+  article, when the model loads here; added to the above for the cost of a watched article.
 
-Targets (issue 5): <= 2 ms per new article, <= 1 KB per article, start-up < 5 s at 100,000.
+Targets (issue 13): start-up < 5 s; memory that of the window's articles, not of N.
 
-    .venv/bin/python bench/dedup_bench.py [--articles 100000] [--new 1000]
+    .venv/bin/python bench/dedup_bench.py [--articles 100000] [--new 1000] [--window-days 7]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -37,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from storage import db  # noqa: E402
-from storage.dedup import StoryIndex  # noqa: E402
+from storage.dedup import StoryIndex, embedding  # noqa: E402
 from storage.ingest import Ingestor, content_hash  # noqa: E402
 from storage.models import Article, Outlet, Story  # noqa: E402
 from storage.records import ArticleRecord  # noqa: E402
@@ -117,8 +122,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--new", type=int, default=1000)
+    parser.add_argument("--window-days", type=float, default=7.0, help="dedup.window (default 7 days)")
     args = parser.parse_args()
     n = args.articles
+    window = args.window_days * 86400
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         db.upgrade(url)
@@ -129,36 +136,44 @@ def main() -> int:
 
         loads = []
         for _ in range(3):
-            index = StoryIndex()
+            index = StoryIndex(window)
             with sessions() as s:
                 t = time.perf_counter()
                 index.load(s)
                 loads.append(time.perf_counter() - t)
-        print(f"start-up (load index of {len(index):,} articles): {min(loads):.2f} s (best of 3)")
+        held = len(index)
+        print(
+            f"start-up (load the index): {min(loads):.2f} s (best of 3); it holds {held:,} of the {n:,} stored "
+            f"articles (those published within two windows of {args.window_days:g} days of the newest)"
+        )
 
         del index
         tracemalloc.start()
-        index = StoryIndex()
+        index = StoryIndex(window)
         with sessions() as s:
             before = tracemalloc.get_traced_memory()[0]
             index.load(s)
             s.expunge_all()
         after = tracemalloc.get_traced_memory()[0]
         tracemalloc.stop()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"index memory: {(after - before) / n:.0f} bytes/article by tracemalloc, "
-            f"{index.memory_bytes() / n:.0f} bytes/article by the index's own count"
+            f"index memory: {(after - before) / 1e6:.1f} MB by tracemalloc ({(after - before) / max(held, 1):.0f} "
+            f"bytes per held article, {(after - before) / n:.0f} per stored one), "
+            f"{index.memory_bytes() / max(held, 1):.0f} bytes per held article by the index's own count; "
+            f"peak RSS of this process {rss:.0f} MB"
         )
 
         rng = random.Random(11)
-        new_when = T0 + timedelta(days=60)
+        new_when = T0 + timedelta(days=90)  # the newest time: new articles arrive now
+        recent = (int(n * (1 - args.window_days / 90)), n - 1)  # articles of the last window
         records = []
         for j in range(args.new):
             if j % 3 == 0:  # a copy of an article stored within the window
-                src = rng.randrange(int(n * 0.6), int(n * 0.7))
+                src = rng.randrange(*recent)
                 text = edited_copy(synthetic_text(src), j)
             elif j % 3 == 1:  # a rewrite of one
-                src = rng.randrange(int(n * 0.6), int(n * 0.7))
+                src = rng.randrange(*recent)
                 text = rewritten_copy(synthetic_text(src), j)
             else:
                 text = synthetic_text(50_000_000 + j)
@@ -186,6 +201,24 @@ def main() -> int:
             ingestor.ingest(rec)
         per = (time.perf_counter() - t) / 200 * 1000
         print(f"whole ingest (SQLite, one transaction each) for comparison: {per:.2f} ms/article")
+
+        try:
+            embedder = embedding.load_embedder()
+        except embedding.EmbedderUnavailable as exc:
+            print(f"embedding: not measured ({exc})")
+        else:
+            lead_texts = [(rec.title, rec.text) for rec in records[:60]]
+            embedder.embed(*lead_texts[0])  # warm up
+            t = time.perf_counter()
+            for title, text in lead_texts:
+                embedder.embed(title, text)
+            each = (time.perf_counter() - t) / len(lead_texts) * 1000
+            print(
+                f"embedding (title + lead, {embedder.info.name}): {each:.0f} ms per article; a watched "
+                f"article's dedup cost with it: about {each + statistics.mean(costs) * 1000:.0f} ms"
+            )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS of this process at the end: {peak:.0f} MB")
     return 0
 
 
