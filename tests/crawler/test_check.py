@@ -187,7 +187,8 @@ def test_each_warning_names_what_to_look_at(tmp_path: Path, site: Site, run_cli:
     feed = rss(site, [("/news/bot-ditahan", "a", None), ("/news/empty-page", "b", None)])
     site.routes["/feed.xml"] = Page(feed, content_type=RSS)
     site.routes["/robots.txt"] = Page("User-agent: *\nDisallow: /hidden/\n", content_type="text/plain")
-    config = write_config(tmp_path, site, f"sqlite:///{tmp_path / 'nw.db'}", listings=["/hidden/list"])
+    site.routes["/tags"] = Page("<html><body><a href='/tag/navy'>navy</a> <a href='/tag/sea'>sea</a></body></html>")
+    config = write_config(tmp_path, site, f"sqlite:///{tmp_path / 'nw.db'}", listings=["/hidden/list", "/tags"])
 
     code, report, _ = check(run_cli, config)
 
@@ -195,6 +196,7 @@ def test_each_warning_names_what_to_look_at(tmp_path: Path, site: Site, run_cli:
     assert code == 0  # one page gives an article
     assert any(w.startswith(f"robots.txt forbids {site.url}/hidden/list") for w in warnings)
     assert any(w.startswith("no dates anywhere") for w in warnings)
+    assert f"listing {site.url}/tags: none of its 2 links matched article_pattern" in warnings
     assert any(w.startswith("language: 1 of 1 fetched articles read as ms (1), not as declared (en)") for w in warnings)
     assert any(
         w.startswith(f"extraction found no article text on 1 of 2 fetched pages (e.g. {site.url}/news/empty-page)")
