@@ -6,14 +6,18 @@ sub-commands next to their handlers. Modules import only the standard library at
 (Scrapy, trafilatura, SQLAlchemy...) is imported when it runs, so ``--help`` starts at once.
 
 Errors reach the user as one line on stderr: exit status 2 for configuration and usage
-problems, 1 for anything else that failed. Control characters and bidirectional overrides in
+problems, 1 for anything else that failed. A reader that goes away early (``run.py articles |
+head``) ends the command quietly with status 141, as a program killed by SIGPIPE would, never with
+a traceback. Control characters and bidirectional overrides in
 anything printed are escaped (``cli.terminal``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -51,11 +55,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
     try:
-        return _main(args)
-    finally:
+        code = _main(args)
         sys.stdout.flush()
-        sys.stderr.flush()
+    except BrokenPipeError:
+        return _reader_gone(out)
+    finally:
         sys.stdout, sys.stderr = out, err
+        _flush_quietly(err)
+    return code
+
+
+# What a shell reports for a program killed by SIGPIPE (128 + 13).
+READER_GONE = 141
+
+
+def _reader_gone(out: object) -> int:
+    """The reader of standard output went away: what is still buffered can never be written,
+    and Python would report it again at exit; point the descriptor at /dev/null instead."""
+    fileno = getattr(out, "fileno", None)
+    if fileno is not None:
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fileno())
+            os.close(devnull)
+    return READER_GONE
+
+
+def _flush_quietly(stream: object) -> None:
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        getattr(stream, "flush", lambda: None)()
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -76,6 +104,8 @@ def _main(args: argparse.Namespace) -> int:
         return 2 if isinstance(exc, UsageError) else 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # the reader went away: ``main`` ends quietly
     except Exception as exc:  # the last boundary: one line for the user, the traceback with -v
         from storage.db import SchemaNotReady
 

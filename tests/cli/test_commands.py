@@ -4,10 +4,12 @@ never create or migrate the database."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from storage import db
@@ -71,3 +73,51 @@ def test_read_only_commands_never_migrate_an_older_schema(tmp_path: Path, run_cl
     assert f"has schema revision older, this version needs {head}: run 'run.py db upgrade'" in result.stderr
     assert db.current_revision(engine) == "older"
     engine.dispose()
+
+
+# Commands whose output a user pipes into ``head``, ``less`` or ``grep -m1``.
+PIPED_COMMANDS = (
+    ["--help"],
+    ["outlets", "list"],
+    ["outlets", "list", "--json"],
+    ["status"],
+    ["articles"],
+    ["stories"],
+    ["alerts", "list"],
+)
+
+
+@pytest.fixture(scope="module")
+def command_on_a_database(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """``run.py --config C`` with C pointing at an empty, migrated SQLite database."""
+    home = tmp_path_factory.mktemp("piped")
+    config = home / "config.toml"
+    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{home / "nw.db"}"\n')
+    command = [sys.executable, str(ROOT / "run.py"), "--config", str(config)]
+    subprocess.run([*command, "db", "upgrade"], cwd=ROOT, capture_output=True, timeout=60, check=True)
+    return command
+
+
+@pytest.mark.parametrize("argv", PIPED_COMMANDS, ids=lambda argv: " ".join(argv))
+def test_a_reader_that_goes_away_early_ends_the_command_quietly(
+    command_on_a_database: list[str], argv: list[str]
+) -> None:
+    """``run.py ... | head``: the reader has gone before the command writes. The command ends at
+    once with the status of a program killed by SIGPIPE and prints no traceback or error."""
+    command = command_on_a_database
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will ever read: every write fails with EPIPE
+    try:
+        result = subprocess.run(
+            [*command, *argv],
+            cwd=ROOT,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
+    assert "error" not in result.stderr.lower(), result.stderr
+    assert result.returncode in (0, 141), (result.returncode, result.stderr)
