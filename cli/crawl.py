@@ -1,8 +1,12 @@
-"""``crawl [OUTLET...]``: crawl now, once, and print what each outlet gave.
+"""``crawl [OUTLET...]``: crawl now, once, and print what each outlet gave; ``crawl-errors``:
+the URLs failing now.
 
 The table is also ``run --once``'s: per outlet, links discovered, skipped as known or too
-old, fetched, stored, duplicates, pages without text, failures with their reasons. The exit
-status is 1 when an outlet's crawl failed, or found links and kept none (``unmatched``).
+old, fetched, stored, duplicates, pages without text, failures with their reasons, pages held
+back because they failed before; then the first failed URLs, each with its reason and what
+happens to it now (retried when, or given up). The exit status is 1 when an outlet's crawl
+failed, or found links and kept none (``unmatched``). ``crawl-errors`` reads ``failed_urls``
+(read-only: never migrates).
 """
 
 from __future__ import annotations
@@ -10,17 +14,22 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from cli import terminal
-from cli.command import Commands, UsageError, add_command
-from cli.output import Column, table
+from cli.command import Commands, UsageError, add_command, since
+from cli.output import Column, ago, print_json, table
 from cli.signals import StopSignals
+from cli.terminal import cell
 
 if TYPE_CHECKING:
     from app import App
     from config import Config, OutletConfig
-    from crawler.runner import CrawlSummary
+    from crawler.runner import CrawlSummary, FailedPage
+    from storage.models import FailedUrl
+
+SHOW_FAILED = 10  # failed URLs listed under the table by default
 
 CRAWL_COLUMNS = (
     Column("outlet", 14),
@@ -33,6 +42,7 @@ CRAWL_COLUMNS = (
     Column("dup", 4, right=True),
     Column("empty", 5, right=True),
     Column("failed", 6, right=True),
+    Column("held", 4, right=True),
     Column("reasons", clip=300),
 )
 
@@ -64,7 +74,9 @@ def crawl(app: App, args: argparse.Namespace) -> int:
         )
     if live:
         getattr(sys.stderr, "raw", sys.stderr).write("\r\033[K")
-    status = report_crawls(summaries, "alerts they matched are queued for the daemon (or: run.py alerts send)")
+    status = report_crawls(
+        summaries, "alerts they matched are queued for the daemon (or: run.py alerts send)", args.show_failed
+    )
     return stop.exit_status(status)
 
 
@@ -74,6 +86,24 @@ def register(commands: Commands) -> None:
     )
     parser.add_argument("outlets", nargs="*", metavar="OUTLET", help="outlet names (default: every enabled outlet)")
     parser.add_argument("--quiet", action="store_true", help="no progress line on a terminal")
+    parser.add_argument(
+        "--show-failed",
+        type=int,
+        default=SHOW_FAILED,
+        metavar="N",
+        help=f"list up to N failed URLs under the table (default {SHOW_FAILED}; 0: none)",
+    )
+
+    parser = add_command(
+        commands,
+        "crawl-errors",
+        crawl_errors,
+        help="URLs failing now: pages waiting for a retry or given up, sources that failed in the latest crawl",
+    )
+    parser.add_argument("outlet", nargs="?", metavar="OUTLET", help="only this outlet")
+    parser.add_argument("--since", metavar="DURATION", help="only URLs that failed in the last DURATION, e.g. 24h")
+    parser.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
 def select_outlets(cfg: Config, slugs: Sequence[str]) -> list[OutletConfig]:
@@ -86,9 +116,9 @@ def select_outlets(cfg: Config, slugs: Sequence[str]) -> list[OutletConfig]:
     return [known[s] for s in slugs]
 
 
-def report_crawls(summaries: Sequence[CrawlSummary], alerts: str) -> int:
-    """The table of ``crawl`` and ``run --once``; exit status 1 when an outlet failed or kept
-    none of the links it found (``unmatched``)."""
+def report_crawls(summaries: Sequence[CrawlSummary], alerts: str, show_failed: int = SHOW_FAILED) -> int:
+    """The table of ``crawl`` and ``run --once``, then up to ``show_failed`` failed URLs; exit
+    status 1 when an outlet failed or kept none of the links it found (``unmatched``)."""
     from storage.status import CRAWL_FAILED, CRAWL_UNSUCCESSFUL, CrawlStatus
 
     rows = []
@@ -97,8 +127,9 @@ def report_crawls(summaries: Sequence[CrawlSummary], alerts: str) -> int:
         if s.status in CRAWL_UNSUCCESSFUL and s.error:
             reasons = s.error
         counts = (s.discovered, s.skipped_known, s.skipped_old, s.fetched, s.stored, s.duplicates, s.extract_empty)
-        rows.append((s.outlet, s.status, *counts, s.failed, reasons))
+        rows.append((s.outlet, s.status, *counts, s.failed, s.held, reasons))
     print(table(CRAWL_COLUMNS, rows))
+    print_failed_pages(summaries, show_failed)
     print(f"stored {sum(s.stored for s in summaries)} new articles; {alerts}")
     failed = [s.outlet for s in summaries if s.status in CRAWL_FAILED]
     if failed:
@@ -111,3 +142,95 @@ def report_crawls(summaries: Sequence[CrawlSummary], alerts: str) -> int:
             file=sys.stderr,
         )
     return 1 if failed or unmatched else 0
+
+
+def print_failed_pages(summaries: Sequence[CrawlSummary], limit: int) -> None:
+    """``failed URLs:`` and one line per URL (``[outlet]``, reason, URL, detail and what happens next),
+    at most ``limit``, then how many more and where to see them."""
+    total = sum(s.failed_pages_total for s in summaries)
+    if not total or limit <= 0:
+        return
+    now = datetime.now(UTC)
+    failed = [(s.outlet, page) for s in summaries for page in s.failed_pages]
+    print("failed URLs:")
+    for outlet, page in failed[:limit]:
+        print(f"  [{cell(outlet)}] {cell(page.reason)}  {cell(page.url)}  ({cell(page.detail)}; {_next(page, now)})")
+    if total > limit:
+        outlets = {outlet for outlet, _page in failed}
+        which = f" {next(iter(outlets))}" if len(outlets) == 1 else ""
+        print(f"  ... and {total - min(limit, len(failed))} more: run.py crawl-errors{which}")
+
+
+def _next(page: FailedPage, now: datetime) -> str:
+    if page.source:
+        again = f"; failed {page.attempts} crawls in a row" if page.attempts > 1 else ""
+        return "read again at the next crawl" + again
+    if page.retry_at is not None:
+        return f"retry {ago(page.retry_at.isoformat(), now)}, attempt {page.attempts + 1}"
+    return "given up, not fetched again" if page.attempts == 1 else f"given up after {page.attempts} attempts"
+
+
+def crawl_errors(app: App, args: argparse.Namespace) -> int:
+    """The URLs failing now, the most recent failure first."""
+    from storage import failed_urls
+    from storage.models import Outlet
+
+    app.require_schema()
+    now = datetime.now(UTC)
+    with app.sessions() as session:
+        if args.outlet and args.outlet not in {o.slug for o in app.config.outlets}:
+            from sqlalchemy import select
+
+            if session.scalar(select(Outlet.id).where(Outlet.slug == args.outlet)) is None:
+                raise UsageError(f"no outlet named {args.outlet}")
+        rows = failed_urls.failing(session, args.outlet, since(args.since), args.limit)
+        if args.json:
+            for row in rows:
+                print_json(failure_json(row))
+            return 0
+        if not rows:
+            where = f" for {args.outlet}" if args.outlet else ""
+            print(f"no failing URLs{where}" + (f" in the last {args.since}" if args.since else ""))
+            return 0
+        lines = [
+            (ago(r.last_failed_at.isoformat(), now), r.outlet.slug, r.reason, r.attempts, _state(r, now), r.url)
+            for r in rows
+        ]
+    print(table(ERROR_COLUMNS, lines))
+    return 0
+
+
+ERROR_COLUMNS = (
+    Column("last failed", 11),
+    Column("outlet", 14),
+    Column("reason", 18, clip=18),
+    Column("tries", 5, right=True),
+    Column("next", 16, clip=16),
+    Column("url"),
+)
+
+
+def _state(row: FailedUrl, now: datetime) -> str:
+    if row.source:
+        return "next crawl"
+    if row.retry_at is not None:
+        return f"retry {ago(row.retry_at.isoformat(), now)}"
+    return "given up"
+
+
+def failure_json(row: FailedUrl) -> dict[str, Any]:
+    from storage.models import iso
+
+    return {
+        "outlet": row.outlet.slug,
+        "url": row.url,
+        "canonical_url": row.canonical_url,
+        "kind": "source" if row.source else "page",
+        "reason": row.reason,
+        "detail": row.detail,
+        "attempts": row.attempts,
+        "first_failed_at": iso(row.first_failed_at),
+        "last_failed_at": iso(row.last_failed_at),
+        "retry_at": iso(row.retry_at),
+        "gave_up_at": iso(row.gave_up_at),
+    }

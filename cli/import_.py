@@ -139,6 +139,7 @@ def _record_from_html(path: Path, data: bytes, url: str | None, outlet: OutletIn
         language=extracted.language,
         author=extracted.author,
         published_at=_aware(extracted.published_at, outlet.timezone),
+        date_source=extracted.date_source,
         **outlet.fields(),
     )
 

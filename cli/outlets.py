@@ -134,6 +134,8 @@ DECISION_WORDS = {
     "pattern": "pattern mismatch",
     "offsite": "offsite",
     "bad-url": "malformed",
+    "held": "failed before",  # waiting for its retry, or given up (crawl-errors)
+    "retry": "retry due",
 }
 
 

@@ -14,7 +14,9 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from config.errors import InvalidValue
-from config.schema import DAY, YEAR, Duration, setting
+from config.schema import DAY, YEAR, Duration, format_duration, setting
+
+MAX_PAGE_RETRIES = 20
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,20 @@ class CrawlerConfig:
         high=64,
         doc="processes extracting articles during a crawl, while downloads go on; 0: one per core available",
     )
+    retry_failed_pages: tuple[Duration, ...] = setting(
+        (Duration(3600.0), Duration(6 * 3600.0), Duration(DAY)),
+        doc="an article page that failed is fetched again after each of these delays in turn (each 1m to 30d, "
+        "at most 20, counted from its last failure), then given up; one forbidden by robots.txt or not HTML is "
+        'given up at once; `[]`: never retried (see "Crawling")',
+        shown="`1h`, `6h`, `1d`",
+    )
+
+    def validate(self) -> None:
+        if len(self.retry_failed_pages) > MAX_PAGE_RETRIES:
+            raise InvalidValue("retry_failed_pages", f"expected at most {MAX_PAGE_RETRIES} delays")
+        for i, delay in enumerate(self.retry_failed_pages):
+            if not 60 <= delay <= 30 * DAY:
+                raise InvalidValue(f"retry_failed_pages[{i}]", f"expected 1m to 30d, got {format_duration(delay)}")
 
     def for_outlet(self, outlet: OutletConfig) -> CrawlerConfig:
         """These settings with the outlet's own ``download_delay``, ``concurrency`` and

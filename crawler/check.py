@@ -41,7 +41,7 @@ from storage.models import utcnow
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-ARTICLE_DECISIONS = ("new", "known", "old", "again")  # links that are articles of the outlet
+ARTICLE_DECISIONS = ("new", "known", "old", "again", "held", "retry")  # links that are articles of the outlet
 FIRST_LINES = 3
 
 

@@ -110,6 +110,8 @@ def main(job: CrawlJob, conn: Connection) -> None:
             extractor=pool.extract,
             explain=outlet_job.explain,
             fetch_limit=outlet_job.fetch_limit,
+            held=outlet_job.held,
+            retries=outlet_job.retries,
         )
     try:
         process.start(install_signal_handlers=False)

@@ -14,12 +14,27 @@ from datetime import datetime
 from config import CrawlerConfig, OutletConfig
 from storage.records import ArticleRecord
 
+# ---------------------------------------------------------------------------- both ways
+
+
+@dataclass(frozen=True)
+class ArticleUrl:
+    """An article page as discovered: what a retry requests again, what a failure is recorded as."""
+
+    url: str
+    canonical_url: str
+    listed_at: datetime | None = None  # the feed's or sitemap's date of the item
+    listed_title: str | None = None
+
+
 # ---------------------------------------------------------------------------- parent -> child
 
 
 @dataclass(frozen=True)
 class OutletJob:
-    """One outlet to crawl: its declaration, the canonical URLs to skip, the feeds' validators."""
+    """One outlet to crawl: its declaration, the canonical URLs to skip (``known``: stored or
+    seen; ``held``: failed before, waiting for their retry or given up), the pages whose retry
+    is due (fetched whether or not a source lists them), the feeds' validators."""
 
     outlet: OutletConfig
     known: frozenset[str] = frozenset()
@@ -28,6 +43,8 @@ class OutletJob:
     # ``RobotsRead``) and fetches at most ``fetch_limit`` new articles (None: every one).
     explain: bool = False
     fetch_limit: int | None = None
+    held: frozenset[str] = frozenset()
+    retries: tuple[ArticleUrl, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,12 +73,14 @@ class ArticleFound:
 @dataclass(frozen=True)
 class PageFailed:
     """A page (source or article) that failed, with a short reason (``http/404``, ``timeout``,
-    ``extract/empty``...) and a human detail."""
+    ``extract/empty``...) and a human detail; ``article`` for an article page (None for a feed,
+    sitemap or listing page)."""
 
     outlet: str
     url: str
     reason: str
     detail: str
+    article: ArticleUrl | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +133,8 @@ class SourceRead:
 class LinkSeen:
     """A link a source gave and what the crawl decided: ``new`` (``fetched`` if requested),
     ``known``, ``old``, ``again`` (seen from another source), ``pattern`` (not matching
-    ``article_pattern``), ``offsite``, ``bad-url``."""
+    ``article_pattern``), ``offsite``, ``bad-url``, ``held`` (failed before: waiting for its
+    retry or given up), ``retry`` (its retry is due: requested at the crawl's start)."""
 
     outlet: str
     source: str

@@ -3,12 +3,19 @@
 The Scrapy crawl runs in a spawned child process (``child.main``); this process reads the
 messages it sends (``crawler.messages``), ingests each article as it arrives (so whatever was
 stored before a crash or a time limit stays stored), and records one ``CrawlRun`` per outlet
-with its counts, its ``CrawlFailure`` rows and, when the crawl had no failures, the feeds' ETag /
-Last-Modified for the next conditional request. A crawl past ``time_limit`` is stopped by
-Scrapy (CLOSESPIDER_TIMEOUT) and, if that does not end it, the child is killed. ``run_crawl``
-never raises for an outlet's failure: it is in the summary and the database.
+with its counts, its ``CrawlFailure`` rows and the feeds' ETag / Last-Modified for the next
+conditional request. A crawl past ``time_limit`` is stopped by Scrapy (CLOSESPIDER_TIMEOUT) and,
+if that does not end it, the child is killed. ``run_crawl`` never raises for an outlet's
+failure: it is in the summary and the database.
 
-Reads ``[crawler]`` (through ``crawler.settings``) and the outlets' declarations.
+Failed article pages are retried on a schedule, not whenever a feed lists them again
+(``storage.failed_urls``): each failure holds the URL back for the next delay of
+``crawler.retry_failed_pages``, after which the crawl requests it whether or not a source still
+lists it; after the last delay, or at once for an answer about what the URL is
+(``GIVE_UP_AT_ONCE``), it is given up and never fetched again.
+
+Reads ``[crawler]`` (through ``crawler.settings``; ``retry_failed_pages`` here) and the
+outlets' declarations.
 """
 
 from __future__ import annotations
@@ -21,16 +28,17 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import assert_never
+from typing import Any, assert_never
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Config, OutletConfig
 from crawler.child import main
 from crawler.messages import (
     ArticleFound,
+    ArticleUrl,
     ChildMessage,
     CrawlJob,
     LinkSeen,
@@ -43,8 +51,9 @@ from crawler.messages import (
     Validators,
 )
 from crawler.outlets import source_url
-from storage import repository
-from storage.models import Article, CrawlFailure, CrawlRun, FetchState, SeenUrl, utcnow
+from storage import failed_urls, repository
+from storage.failed_urls import Backoff, PageFailure
+from storage.models import Article, CrawlFailure, CrawlRun, FailedUrl, FetchState, SeenUrl, utcnow
 from storage.records import ArticleRecord, IngestResult
 from storage.status import CrawlStatus
 from storage.urls import canonicalize
@@ -53,13 +62,23 @@ log = logging.getLogger(__name__)
 
 KILL_GRACE = 5.0  # seconds past the time limit (Scrapy waits for downloads in flight) before a kill
 MAX_ERRORS_RECORDED = 200  # per run; the counts stay exact
-# Failure reasons a later crawl may get right (the others are answers about the page itself).
-RETRYABLE = frozenset(
-    {"timeout", "dns", "connection-refused", "connection-lost", "http/429", "http/408", "store/error"}
-)
+# Answers about what the URL is, not about one attempt: asking again gets the same answer.
+GIVE_UP_AT_ONCE = frozenset({"robots", "article/not-html", "bad-url"})
 
 Ingest = Callable[[ArticleRecord], IngestResult]
 Progress = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class FailedPage:
+    """A URL that failed in this crawl, and what happens to it now."""
+
+    url: str
+    reason: str
+    detail: str
+    source: bool = False  # a feed, sitemap or listing page: read again at the next crawl
+    attempts: int = 1
+    retry_at: datetime | None = None  # an article page's next try; None: given up (or a source)
 
 
 @dataclass(frozen=True)
@@ -78,15 +97,36 @@ class CrawlSummary:
     error: str | None = None
     run_id: int | None = None
     seconds: float = 0.0
+    held: int = 0  # pages that failed before, skipped until their retry (or given up)
+    retried: int = 0  # pages fetched again because their retry was due
+    failed_pages: tuple[FailedPage, ...] = ()  # the first MAX_ERRORS_RECORDED, in order
+    failed_pages_total: int = 0  # every URL that failed, recorded or not
+
+
+def backoff(schedule: Sequence[float]) -> Backoff:
+    """``crawler.retry_failed_pages`` as a ``Backoff``: the delay after each failed attempt,
+    then give up; an answer in ``GIVE_UP_AT_ONCE`` is given up at the first attempt."""
+
+    def delay(reason: str, attempts: int) -> float | None:
+        if reason in GIVE_UP_AT_ONCE or attempts > len(schedule):
+            return None
+        return float(schedule[attempts - 1])
+
+    return delay
 
 
 @dataclass
 class _Tally:
     outlet: OutletConfig
     run_id: int
+    outlet_id: int
     counts: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
-    errors: list[tuple[str, str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str, str, ArticleUrl | None]] = field(default_factory=list)
+    error_count: int = 0
+    failed_pages: dict[str, PageFailure] = field(default_factory=dict)  # canonical URL -> its failure
+    failed_sources: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # canonical -> url, reason, detail
+    resolved: set[str] = field(default_factory=set)  # canonical URLs stored or found to be copies
     fetch_states: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     seen: dict[str, str] = field(default_factory=dict)  # canonical URL -> why it is not an article
     closed_reason: str | None = None
@@ -95,11 +135,20 @@ class _Tally:
     duplicates: int = 0
     store_failed: int = 0
 
-    def error(self, url: str, reason: str, detail: str) -> None:
+    def error(self, url: str, reason: str, detail: str, page: ArticleUrl | None = None) -> None:
         if reason not in ("extract/empty", "robots"):  # the page has no article / we may not fetch it
             self.failures[reason] += 1
+        if reason == "bad-url":  # a link that is no URL: held back by what the source wrote
+            page = ArticleUrl(url, url)
+        if page is not None:
+            self.failed_pages[page.canonical_url] = PageFailure(
+                page.url, page.canonical_url, reason, detail, page.listed_at, page.listed_title
+            )
+        elif url:
+            self.failed_sources[_source_key(url)] = (url, reason, detail)
+        self.error_count += 1
         if len(self.errors) < MAX_ERRORS_RECORDED:
-            self.errors.append((url, reason, detail))
+            self.errors.append((url, reason, detail, page))
 
 
 def run_crawl(
@@ -111,22 +160,35 @@ def run_crawl(
     time_limit: float | None = None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    now: datetime | None = None,
 ) -> list[CrawlSummary]:
     """Crawl ``outlets`` once (concurrently, in one child process) and record the runs.
 
     Setting ``stop`` (the daemon shutting down) ends the crawl at once: the child is killed and
-    the runs are recorded as ``interrupted``; what was stored stays stored."""
+    the runs are recorded as ``interrupted``; what was stored stays stored. ``now`` (default:
+    the clock) is the crawl's start: which items are too old, which retries are due, and, plus
+    the crawl's duration, when its failures happened."""
     if not outlets:
         return []
     started = time.monotonic()
-    now = utcnow()
+    now = now or utcnow()
     tallies, job = _prepare(cfg, outlets, sessions, now, time_limit)
     say = progress or (lambda slug, message: None)
     for slug in tallies:
         say(slug, "starting")
     exitcode, killed = run_child(job, lambda message: _handle(message, tallies, ingest, say), time_limit, stop)
     seconds = time.monotonic() - started
-    return _finish(tallies, sessions, exitcode, killed, time_limit, seconds, stopped=bool(stop and stop.is_set()))
+    return _finish(
+        tallies,
+        sessions,
+        exitcode,
+        killed,
+        time_limit,
+        seconds,
+        finished=now + timedelta(seconds=seconds),
+        backoff=backoff(cfg.crawler.retry_failed_pages),
+        stopped=bool(stop and stop.is_set()),
+    )
 
 
 def _prepare(
@@ -142,15 +204,20 @@ def _prepare(
         for outlet in outlets:
             row = repository.get_or_create_outlet(session, outlet.slug, outlet.name, outlet.language)
             _close_abandoned_runs(session, row.id, now, time_limit)
-            run = repository.start_crawl_run(session, row)
+            run = repository.start_crawl_run(session, row, now)
             session.flush()
-            tallies[outlet.slug] = _Tally(outlet, run.id)
+            tallies[outlet.slug] = _Tally(outlet, run.id, row.id)
+            known = known_urls(session, outlet, row.id)
+            held, due = failed_urls.held_and_due(
+                session, row.id, _on_hosts(FailedUrl.canonical_url, _hosts(outlet)), now
+            )
+            retries = tuple(ArticleUrl(d.url, d.canonical_url, d.listed_at, d.listed_title) for d in due)
             sources = [source_url(outlet.base_url, path) for path in (*outlet.feeds, *outlet.sitemaps)]
             states = {
                 state.url: (state.etag, state.last_modified)
                 for state in session.scalars(select(FetchState).where(FetchState.url.in_(sources)))
             }
-            jobs.append(OutletJob(outlet, known_urls(session, outlet, row.id), states))
+            jobs.append(OutletJob(outlet, known, states, held=held - known, retries=retries))
     level = logging.getLogger("scrapy").getEffectiveLevel()
     job = CrawlJob(cfg.crawler, tuple(jobs), now, time_limit, max(level, logging.WARNING))
     return tallies, job
@@ -161,16 +228,19 @@ def known_urls(session: Session, outlet: OutletConfig, outlet_id: int | None) ->
     row, None when it has none yet), and URLs seen before as copies or too old. Only reads."""
     # Seen URLs of any outlet on the same hosts (bernama-en and -bm share one): the table holds
     # a URL once, whichever outlet saw it first.
-    same_hosts = [SeenUrl.outlet_id == outlet_id] if outlet_id is not None else []
-    for host in _hosts(outlet):
-        same_hosts += [
-            SeenUrl.canonical_url.startswith(f"https://{host}/"),
-            SeenUrl.canonical_url.like(f"https://%.{host}/%"),
-        ]
+    same_hosts = _on_hosts(SeenUrl.canonical_url, _hosts(outlet))
     stored: frozenset[str] = frozenset()
     if outlet_id is not None:
         stored = frozenset(session.scalars(select(Article.canonical_url).where(Article.outlet_id == outlet_id)))
-    return stored | frozenset(session.scalars(select(SeenUrl.canonical_url).where(or_(*same_hosts))))
+        same_hosts = or_(SeenUrl.outlet_id == outlet_id, same_hosts)
+    return stored | frozenset(session.scalars(select(SeenUrl.canonical_url).where(same_hosts)))
+
+
+def _on_hosts(column: Any, hosts: Sequence[str]) -> ColumnElement[bool]:
+    """Canonical URLs (always https) on one of ``hosts`` or their subdomains."""
+    return or_(
+        *(c for host in hosts for c in (column.startswith(f"https://{host}/"), column.like(f"https://%.{host}/%")))
+    )
 
 
 def _hosts(outlet: OutletConfig) -> list[str]:
@@ -226,9 +296,7 @@ def run_child(
                 killed = True
                 break
             elif deadline is not None and time.monotonic() >= deadline:
-                log.warning(
-                    "crawl of %s still running %.0fs past its time limit: killed", slugs, KILL_GRACE
-                )
+                log.warning("crawl of %s still running %.0fs past its time limit: killed", slugs, KILL_GRACE)
                 child.kill()
                 killed = True
                 break
@@ -251,8 +319,8 @@ def _handle(message: ChildMessage, tallies: dict[str, _Tally], ingest: Ingest, s
     match message:
         case ArticleFound(record=record):
             _store(record, tally, ingest, say)
-        case PageFailed(url=url, reason=reason, detail=detail):
-            tally.error(url, reason, detail)
+        case PageFailed(url=url, reason=reason, detail=detail, article=page):
+            tally.error(url, reason, detail, page)
             say(tally.outlet.slug, f"{reason}: {url}")
         case TooOld(canonical_url=url):
             tally.seen[url] = "old"
@@ -269,22 +337,27 @@ def _handle(message: ChildMessage, tallies: dict[str, _Tally], ingest: Ingest, s
 
 
 def _store(record: ArticleRecord, tally: _Tally, ingest: Ingest, say: Progress) -> None:
+    canonical = record.canonical_url or record.url
+    listed_at = record.published_at if record.date_source == "feed or sitemap" else None
+    page = ArticleUrl(record.url, canonical, listed_at, record.title or None)
     try:
         result = ingest(record)
     except Exception as exc:
         log.exception("storing %s failed", record.url)
         tally.store_failed += 1
-        tally.error(record.url, "store/error", f"{exc.__class__.__name__}: {exc}"[:300])
+        tally.error(record.url, "store/error", f"{exc.__class__.__name__}: {exc}"[:300], page)
         return
     if result.status == "stored":
         tally.stored += 1
+        tally.resolved.add(canonical)
         say(tally.outlet.slug, f"stored: {record.title[:70]}")
     elif result.status == "duplicate":
         tally.duplicates += 1
+        tally.resolved.add(canonical)
         if result.reason == "dedup/content" and record.canonical_url:
             tally.seen[record.canonical_url] = "duplicate"
     else:
-        tally.error(record.url, result.reason, "the extracted article was not valid")
+        tally.error(record.url, result.reason, "the extracted article was not valid", page)
 
 
 def _status(
@@ -301,8 +374,8 @@ def _status(
         if not counts["sources_failed"]:
             return CrawlStatus.FAILED, "the outlet declares no feeds, sitemaps or listing pages that could be read"
         url, reason, detail = next(
-            ((u, r, d) for u, r, d in tally.errors if not r.startswith(("extract/", "http/4", "article/"))),
-            tally.errors[0] if tally.errors else ("", "unknown", ""),
+            ((u, r, d) for u, r, d, _page in tally.errors if not r.startswith(("extract/", "http/4", "article/"))),
+            tally.errors[0][:3] if tally.errors else ("", "unknown", ""),
         )
         return CrawlStatus.FAILED, f"no feed, sitemap or listing could be read ({reason}: {detail} {url})".strip()
     if counts["discovered"] == 0 and (links := unmatched_links(counts)):
@@ -345,6 +418,37 @@ def _remember_seen(session: Session, tally: _Tally, now: datetime) -> None:
             session.add(SeenUrl(outlet_id=outlet.id, canonical_url=url, reason=tally.seen[url], seen_at=now))
 
 
+def _source_key(url: str) -> str:
+    try:
+        return canonicalize(url)
+    except ValueError:
+        return url
+
+
+def _record_failures(session: Session, tally: _Tally, finished: datetime, backoff: Backoff) -> tuple[FailedPage, ...]:
+    """Bring ``failed_urls`` up to date with this crawl; return its failed URLs (as many as
+    ``tally.errors`` holds), each with what happens to it now."""
+    outcomes = failed_urls.record_page_failures(
+        session, tally.outlet_id, tally.failed_pages.values(), finished, backoff
+    )
+    failed_urls.resolve(session, tally.outlet_id, tally.resolved - set(tally.failed_pages))
+    sources = failed_urls.record_source_failures(
+        session,
+        tally.outlet_id,
+        [(url, key, reason, detail) for key, (url, reason, detail) in tally.failed_sources.items()],
+        finished,
+        complete=tally.closed_reason == "finished",  # every source was read or failed
+    )
+    pages = []
+    for url, reason, detail, page in tally.errors:
+        outcome = outcomes.get(page.canonical_url) if page is not None else None
+        if outcome is not None:
+            pages.append(FailedPage(url, reason, detail, False, outcome.attempts, outcome.retry_at))
+        else:
+            pages.append(FailedPage(url, reason, detail, True, sources.get(_source_key(url), 1)))
+    return tuple(pages)
+
+
 def _finish(
     tallies: dict[str, _Tally],
     sessions: sessionmaker[Session],
@@ -352,10 +456,11 @@ def _finish(
     killed: bool,
     time_limit: float | None,
     seconds: float,
+    finished: datetime,
+    backoff: Backoff,
     stopped: bool = False,
 ) -> list[CrawlSummary]:
     summaries = []
-    finished = utcnow()
     with sessions() as session, session.begin():
         for tally in tallies.values():
             status, error = _status(tally, exitcode, killed, time_limit)
@@ -377,14 +482,13 @@ def _finish(
                 run.extract_empty = counts["extract_empty"]
                 run.failed = failed
                 run.stats = {**dict(counts), "failures": dict(tally.failures)}
-                for url, reason, detail in tally.errors:
+                for url, reason, detail, _page in tally.errors:
                     session.add(CrawlFailure(run_id=run.id, url=url, reason=reason[:100], detail=detail, at=finished))
             _remember_seen(session, tally, finished)
-            # Validators are kept only when nothing failed that a later crawl could get right;
-            # a 404 or a page that is not an article would otherwise block them for ever.
-            if status in (CrawlStatus.OK, CrawlStatus.PARTIAL) and not any(
-                r in RETRYABLE or r.startswith("http/5") for r in tally.failures
-            ):
+            failed_pages = _record_failures(session, tally, finished, backoff)
+            # A failed page no longer needs its feed to list it again (it is retried from
+            # failed_urls), so the validators are kept even when pages failed.
+            if status in (CrawlStatus.OK, CrawlStatus.PARTIAL):
                 for url, etag, modified in tally.fetch_states:
                     repository.set_fetch_state(session, url, etag, modified)
             summaries.append(
@@ -403,6 +507,10 @@ def _finish(
                     error=error,
                     run_id=tally.run_id,
                     seconds=seconds,
+                    held=counts["held"],
+                    retried=counts["retried"],
+                    failed_pages=failed_pages,
+                    failed_pages_total=tally.error_count,
                 )
             )
             log.info(

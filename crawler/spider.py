@@ -1,13 +1,15 @@
 """``OutletSpider``: one outlet's crawl, driven entirely by its declaration.
 
 discover (feeds, sitemaps, listing pages with pagination) -> skip URLs already stored (after
-canonicalisation) and items older than ``crawler.max_age`` -> fetch -> extract -> hand the
-record to the sink. The spider never touches the database: the parent process (``runner``)
-passes in the known URLs and conditional-request state, and ingests what the sink receives.
+canonicalisation), pages that failed before and wait for their retry (or were given up) and
+items older than ``crawler.max_age`` -> fetch (with the pages whose retry is due) -> extract ->
+hand the record to the sink. The spider never touches the database: the parent process
+(``runner``) passes in the known, held and due URLs and conditional-request state, and ingests
+what the sink receives.
 
 Counters (slash names, reported at close): ``discovered``, ``skipped_known``, ``skipped_old``,
-``skipped_pattern``, ``fetched``, ``extract_empty``, ``failed``, ``sources_ok``,
-``sources_failed``, ``sources_not_modified``, ``skipped_offsite``, ``skipped_bad_url``.
+``skipped_pattern``, ``held``, ``retried``, ``fetched``, ``extract_empty``, ``failed``,
+``sources_ok``, ``sources_failed``, ``sources_not_modified``, ``skipped_offsite``, ``skipped_bad_url``.
 
 Explain mode (``outlets check``, ``crawler.check``): the spider also sends what each source gave
 (``SourceRead``), what became of each link (``LinkSeen``) and robots.txt's verdict on the
@@ -50,6 +52,7 @@ from crawler.addresses import outlet_sites, url_allowed
 from crawler.extract import Extracted, decode_html, extract
 from crawler.messages import (
     ArticleFound,
+    ArticleUrl,
     ChildMessage,
     LinkSeen,
     PageFailed,
@@ -89,11 +92,16 @@ class OutletSpider(scrapy.Spider):
         extractor: Extractor | None = None,
         explain: bool = False,
         fetch_limit: int | None = None,
+        held: frozenset[str] = frozenset(),
+        retries: tuple[ArticleUrl, ...] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(name=outlet.slug, **kwargs)
         self.outlet = outlet
         self.known = known
+        self.held = held
+        self.retries = retries
+        self.retrying = frozenset(page.canonical_url for page in retries)
         self.fetch_states = fetch_states
         self.oldest = now - timedelta(seconds=max_age)
         self.max_listing_pages = max_listing_pages
@@ -149,6 +157,12 @@ class OutletSpider(scrapy.Spider):
         return source_url(self.outlet.base_url, path)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # Pages whose retry is due: whether or not a source still lists them (an unchanged feed
+        # answers 304 and lists nothing).
+        for page in self.retries:
+            if self._allowed(page.url):
+                self.counts["retried"] += 1
+                yield self._article_request(page)
         # Listing pages give no dates, so they wait until every feed and sitemap has been read:
         # an item those date as too old is then never downloaded because a listing showed it.
         for path in self.outlet.feeds:
@@ -287,7 +301,12 @@ class OutletSpider(scrapy.Spider):
         new = 0  # article links on this page not stored before (a feed may have listed them already)
         for link in links:
             canonical = self._canonical(link.url)
-            if canonical is not None and canonical not in self.known and self._is_article(link.url, canonical):
+            if (
+                canonical is not None
+                and canonical not in self.known
+                and canonical not in self.held
+                and self._is_article(link.url, canonical)
+            ):
                 new += 1
             yield from self._consider(link, response.url, from_listing=True)
         # Pagination only while a page still shows something new: a quiet outlet costs one page.
@@ -355,18 +374,19 @@ class OutletSpider(scrapy.Spider):
         fetch = decision == "new" and (self.fetch_limit is None or self.requested < self.fetch_limit)
         if self.explain:
             self.sink(LinkSeen(self.outlet.slug, source, url, decision, link.published_at, fetch))
-        if not fetch:
+        if not fetch or canonical is None:
             return
         self.requested += 1
-        yield scrapy.Request(
-            url,
+        yield self._article_request(ArticleUrl(url, canonical, link.published_at, link.title))
+
+    def _article_request(self, page: ArticleUrl) -> scrapy.Request:
+        return scrapy.Request(
+            page.url,
             callback=self.parse_article,
             errback=self.article_failed,
-            meta={"canonical": canonical, "listed_at": link.published_at, "listed_title": link.title},
+            meta={"article": page},
             # Newest first, so a time limit cuts off the oldest items.
-            priority=int(link.published_at.timestamp() // 60) - int(self.now.timestamp() // 60)
-            if link.published_at
-            else 0,
+            priority=int(page.listed_at.timestamp() // 60) - int(self.now.timestamp() // 60) if page.listed_at else 0,
         )
 
     def _decide(self, url: str, published_at: datetime | None, from_listing: bool) -> tuple[str, str | None]:
@@ -374,7 +394,8 @@ class OutletSpider(scrapy.Spider):
         canonical = self._canonical(url)
         if canonical is None:
             self.counts["skipped_bad_url"] += 1
-            self._error(url, "bad-url", "a link that is not a valid URL")
+            if url not in self.held:  # reported once, then remembered as written (runner: GIVE_UP_AT_ONCE)
+                self._error(url, "bad-url", "a link that is not a valid URL")
             return "bad-url", None
         if not self._allowed(url):
             self.counts["skipped_offsite"] += 1
@@ -390,6 +411,11 @@ class OutletSpider(scrapy.Spider):
         if canonical in self.known:
             self.counts["skipped_known"] += 1
             return "known", canonical
+        if canonical in self.held:  # failed before: waiting for its retry, or given up
+            self.counts["held"] += 1
+            return "held", canonical
+        if canonical in self.retrying:
+            return "retry", canonical  # requested at the start, its retry being due
         if published_at is not None and published_at < self.oldest:
             self.counts["skipped_old"] += 1
             self.sink(TooOld(self.outlet.slug, canonical))  # not even a listing brings it back
@@ -397,16 +423,16 @@ class OutletSpider(scrapy.Spider):
         return "new", canonical
 
     async def parse_article(self, response: Response) -> None:
-        canonical = response.meta["canonical"]
+        page: ArticleUrl = response.meta["article"]
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or ("html" not in content_type and content_type):
             self.counts["failed"] += 1
-            self._error(response.url, "article/not-html", f"Content-Type {content_type or 'missing'}")
+            self._error(response.url, "article/not-html", f"Content-Type {content_type or 'missing'}", page)
             return
         text = decode(response)
         if text is None:
             self.counts["failed"] += 1
-            self._error(response.url, "article/not-html", "the body is binary data, not a page")
+            self._error(response.url, "article/not-html", "the body is binary data, not a page", page)
             return
         self.counts["fetched"] += 1
         try:
@@ -418,28 +444,27 @@ class OutletSpider(scrapy.Spider):
         except Exception as exc:  # includes BrokenProcessPool: the extraction process died on it
             log.exception("extraction crashed on %s", response.url)
             self.counts["extract_empty"] += 1
-            self._error(response.url, "extract/error", f"{exc.__class__.__name__}: {exc}"[:300])
+            self._error(response.url, "extract/error", f"{exc.__class__.__name__}: {exc}"[:300], page)
             return
         if extracted is None:
             self.counts["extract_empty"] += 1
-            self._error(response.url, "extract/empty", "no article text found on the page")
+            self._error(response.url, "extract/empty", "no article text found on the page", page)
             return
-        listed_at = response.meta.get("listed_at")
-        if extracted.published_at is not None:
-            date_source = extracted.date_source
-        else:
-            date_source = "feed or sitemap" if listed_at else None
+        published_at, date_source = extracted.published_at, extracted.date_source
+        if published_at is None and page.listed_at is not None:
+            published_at, date_source = page.listed_at, "feed or sitemap"
         record = ArticleRecord(
             url=response.url,
-            canonical_url=canonical,
-            title=extracted.title or response.meta.get("listed_title") or "",
+            canonical_url=page.canonical_url,
+            title=extracted.title or page.listed_title or "",
             text=extracted.text,
             outlet=self.outlet.slug,
             outlet_name=self.outlet.name,
             outlet_family=self.outlet.family or None,
             language=extracted.language,
             author=extracted.author,
-            published_at=extracted.published_at or listed_at,
+            published_at=published_at,
+            date_source=date_source,
             fetched_at=self.now,
         )
         self.sink(ArticleFound(self.outlet.slug, record, date_source))
@@ -450,10 +475,12 @@ class OutletSpider(scrapy.Spider):
             self.counts["skipped_robots"] += 1  # not a failure: the site asks us not to fetch it
         else:
             self.counts["failed"] += 1
-        self._error(_failed_url(failure), reason, detail)
+        request = _failed_request(failure)
+        page = request.meta.get("article") if request is not None else None
+        self._error(_failed_url(failure), reason, detail, page if isinstance(page, ArticleUrl) else None)
 
-    def _error(self, url: str, reason: str, detail: str) -> None:
-        self.sink(PageFailed(self.outlet.slug, url, reason, detail))
+    def _error(self, url: str, reason: str, detail: str, page: ArticleUrl | None = None) -> None:
+        self.sink(PageFailed(self.outlet.slug, url, reason, detail, page))
 
 
 class Mismatches:
@@ -497,10 +524,15 @@ def _requested_url(response: Response) -> str:
     return str((request.meta.get("redirect_urls") or [request.url])[0])
 
 
-def _failed_url(failure: Failure) -> str:
+def _failed_request(failure: Failure) -> scrapy.Request | None:
     request = getattr(failure, "request", None)
     if request is None and isinstance(failure.value, HttpError):
         request = failure.value.response.request
+    return request if isinstance(request, scrapy.Request) else None
+
+
+def _failed_url(failure: Failure) -> str:
+    request = _failed_request(failure)
     if request is None:
         return ""
     return str((request.meta.get("redirect_urls") or [request.url])[0])  # the URL as discovered

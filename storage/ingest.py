@@ -119,6 +119,7 @@ class Ingestor:
                 language=language,
                 author=record.author,
                 published_at=published,
+                date_source=(record.date_source or "import")[:20] if published is not None else None,
                 fetched_at=record.fetched_at or now,
                 created_at=now,
                 content_hash=digest,

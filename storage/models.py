@@ -149,6 +149,10 @@ class Article(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where ``published_at`` came from: the page ("metadata", "markup", "visible date", "text
+    # guess", "dateline": ``crawler.extract.dates``), "feed or sitemap" (the item's date there),
+    # "import" (the imported record); None without a date or for articles stored before 0010.
+    date_source: Mapped[str | None] = mapped_column(String(20))
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # sha256 of the normalised body: the same text is never stored twice.
@@ -257,6 +261,42 @@ class SeenUrl(Base):
     canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
     reason: Mapped[str] = mapped_column(String(20))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FailedUrl(Base):
+    """A URL of an outlet whose last fetch failed, and when it is tried again.
+
+    An article page (``source`` false) is held back from the crawls until ``retry_at``, then
+    fetched again even if no feed lists it any more; after the last delay of
+    ``crawler.retry_failed_pages``, or at once for an answer that will not change (forbidden by
+    robots.txt, not HTML), ``gave_up_at`` is set and it is never fetched again. A page stored
+    later (or found to be a copy) loses its row. A feed, sitemap or listing page (``source``
+    true) is read at every crawl regardless: its row says that it failed in the outlet's latest
+    crawl, for how many crawls in a row (``attempts``), and goes when a crawl reads it.
+    ``CrawlFailure`` keeps each crawl's failures as they happened; this is the state now.
+    """
+
+    __tablename__ = "failed_urls"
+    # A listing page may also match the article pattern: as a source and as a page, two rows.
+    __table_args__ = (UniqueConstraint("outlet_id", "source", "canonical_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    canonical_url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(Text)  # as discovered: what a retry requests
+    source: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the feed or sitemap said of the item (a retry has no listing to read them from).
+    listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    listed_title: Mapped[str | None] = mapped_column(Text)
+
+    outlet: Mapped[Outlet] = relationship()
 
 
 class WatchMatch(Base):

@@ -23,6 +23,9 @@ class ArticleRecord:
     language: str | None = None
     author: str | None = None
     published_at: datetime | None = None
+    # Where ``published_at`` came from (``Article.date_source``); ingest says "import" when a
+    # record has a date and no source.
+    date_source: str | None = None
     fetched_at: datetime | None = None
     outlet_name: str | None = None
     outlet_family: str | None = None

@@ -56,8 +56,8 @@ def article_counts_by_outlet(session: Session, since: datetime | None = None) ->
     return {slug: count for slug, count in session.execute(query.group_by(Outlet.slug))}
 
 
-def start_crawl_run(session: Session, outlet: Outlet) -> CrawlRun:
-    run = CrawlRun(outlet_id=outlet.id, started_at=utcnow(), status=CrawlStatus.RUNNING)
+def start_crawl_run(session: Session, outlet: Outlet, now: datetime | None = None) -> CrawlRun:
+    run = CrawlRun(outlet_id=outlet.id, started_at=now or utcnow(), status=CrawlStatus.RUNNING)
     session.add(run)
     session.flush()
     return run

@@ -49,7 +49,15 @@ def test_help_and_status_start_without_the_heavy_libraries(tmp_path: Path) -> No
 def test_read_only_commands_never_create_the_database(tmp_path: Path, run_cli: RunCli) -> None:
     path = tmp_path / "data" / "nw.db"
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{path}"}
-    for argv in (["status"], ["articles"], ["stories", "--json"], ["alerts", "list"], ["backtest", "--query", "navy"]):
+    commands = (
+        ["status"],
+        ["articles"],
+        ["stories", "--json"],
+        ["alerts", "list"],
+        ["backtest", "--query", "navy"],
+        ["crawl-errors"],
+    )
+    for argv in commands:
         result = run_cli(*argv, env=env)
         assert result.returncode == 1, argv
         assert result.stderr.strip().splitlines() == [

@@ -171,3 +171,79 @@ def test_downgrade_to_the_released_schema_and_back(database_url: str) -> None:
     engine.dispose()
     db.upgrade(database_url)
     command.check(db.alembic_config(database_url))
+
+
+def test_0010_upgrades_a_0009_database_with_its_articles_and_back(database_url: str) -> None:
+    """0010 adds ``failed_urls`` and ``articles.date_source`` to a database of 0009 with its data
+    kept (old articles have no date source); its downgrade drops them and keeps search working."""
+    from storage.models import FailedUrl
+
+    db.upgrade(database_url, "0009")
+    engine = db.make_engine(database_url)
+    at = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    old = MetaData()  # the tables as 0009 left them (the models are of the head)
+    old.reflect(engine)
+    assert "failed_urls" not in old.tables and "date_source" not in old.tables["articles"].c
+    with engine.begin() as conn:
+
+        def add(table: str, **values: Any) -> Any:
+            key = conn.execute(insert(old.tables[table]).values(**values)).inserted_primary_key
+            assert key is not None
+            return key[0]
+
+        outlet_id = add("outlets", slug="qdnd-en", name="QĐND", created_at=at)
+        story_id = add("stories", title="Talks", article_count=1, created_at=at, updated_at=at)
+        conn.execute(
+            insert(old.tables["articles"]).values(
+                outlet_id=outlet_id,
+                story_id=story_id,
+                url="https://en.qdnd.vn/a-1",
+                canonical_url="https://en.qdnd.vn/a-1",
+                title="Ministers hold talks",
+                text="The ministers met in Kuantan.",
+                published_at=at,
+                fetched_at=at,
+                created_at=at,
+                content_hash="a" * 64,
+                alertable=True,
+            )
+        )
+    engine.dispose()
+
+    db.upgrade(database_url)
+
+    engine = db.make_engine(database_url)
+    with db.session_factory(engine)() as session, session.begin():
+        article = session.scalars(select(Article)).one()
+        assert (article.title, article.published_at, article.date_source) == ("Ministers hold talks", at, None)
+        session.add(
+            FailedUrl(
+                outlet_id=outlet_id,
+                canonical_url="https://en.qdnd.vn/x",
+                url="https://en.qdnd.vn/x",
+                source=False,
+                reason="http/404",
+                attempts=1,
+                first_failed_at=at,
+                last_failed_at=at,
+            )
+        )
+    with db.session_factory(engine)() as session:
+        assert search(session, "kuantan") == ["Ministers hold talks"]
+    engine.dispose()
+    command.check(db.alembic_config(database_url))
+
+    command.downgrade(db.alembic_config(database_url), "0009")
+    engine = db.make_engine(database_url)
+    assert "failed_urls" not in inspect(engine).get_table_names()
+    assert "date_source" not in {c["name"] for c in inspect(engine).get_columns("articles")}
+    engine.dispose()
+    db.upgrade(database_url)
+    engine = db.make_engine(database_url)
+    Ingestor(db.session_factory(engine)).ingest(
+        ArticleRecord("https://en.qdnd.vn/a-2", "Navies exercise", "The two navies exercised off Lumut.", "qdnd-en")
+    )
+    with db.session_factory(engine)() as session:
+        assert search(session, "lumut") == ["Navies exercise"]  # the search triggers survived the downgrade
+        assert search(session, "kuantan") == ["Ministers hold talks"]
+    engine.dispose()
