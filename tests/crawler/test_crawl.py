@@ -20,7 +20,7 @@ from crawler.runner import CrawlSummary, run_crawl
 from storage.models import Article, CrawlFailure, CrawlRun
 from storage.status import CrawlStatus
 from tests.crawler.site import Hit, Page, Site
-from tests.helpers import RunCli, make_config, random_words
+from tests.helpers import RunCli, make_config, random_words, wait_until
 
 
 def body_text(seed: int, paragraphs: int = 5) -> list[str]:
@@ -501,11 +501,22 @@ def test_a_stop_request_ends_the_crawl_at_once_as_interrupted(sqlite_url: str, s
     cfg = config(sqlite_url, site, crawler={"timeout": "60s"})
     app = build_app(cfg)
     stop = threading.Event()
-    threading.Timer(3.0, stop.set).start()
+    stopped_at: list[float] = []
 
-    started = time.monotonic()
+    def stop_while_stuck() -> None:  # the stop comes once one article is stored and the other hangs
+        try:
+            wait_until(
+                lambda: "/news/stuck" in site.paths() and stored_urls(app) == {"quick"},
+                "the quick article stored while the stuck one hangs",
+                timeout=60,
+            )
+        finally:
+            stopped_at.append(time.monotonic())
+            stop.set()
+
+    threading.Thread(target=stop_while_stuck, daemon=True).start()
     [summary] = run_crawl(cfg, cfg.outlets, app.ingestor().ingest, app.sessions, time_limit=600, stop=stop)
 
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - stopped_at[0] < 10
     assert summary.status == CrawlStatus.INTERRUPTED
     assert stored_urls(app) == {"quick"}
