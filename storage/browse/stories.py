@@ -236,6 +236,8 @@ class ArticleDetail:
     story_title: str
     story_articles: int
     matches: tuple[MatchLine, ...]
+    date_source: str | None = None  # where published_at came from (``Article.date_source``)
+    joined_by: dict[str, Any] | None = None  # why it joined its story (None: its first report)
 
     @property
     def words(self) -> int:
@@ -267,4 +269,6 @@ def article(session: Session, article_id: int) -> ArticleDetail | None:
         row.story.title,
         row.story.article_count,
         tuple(match_lines(session, WatchMatch.article_id == article_id)),
+        row.date_source,
+        dict(row.joined_by) if row.joined_by else None,
     )

@@ -80,7 +80,8 @@ def test_the_review_titles_are_printed_escaped_by_articles_and_alerts_list(tmp_p
 
 
 ALL = ("--limit", "500")
-COMMANDS = [("articles", *ALL), ("articles", "--json", *ALL), ("stories", *ALL), ("stories", "--json", *ALL),
+COMMANDS = [("articles", *ALL), ("articles", "--json", *ALL), ("articles", "--json", "--text", *ALL),
+            ("stories", *ALL), ("stories", "--json", *ALL),
             ("alerts", "list", *ALL), ("alerts", "list", "--json", *ALL), ("backtest", "navy", "--since", "365d"),
             ("backtest", "navy", "--since", "365d", "--json")]  # fmt: skip
 
@@ -140,3 +141,18 @@ def test_every_unsafe_character_is_escaped_and_json_stays_the_same_data(ch: str)
     if not 0xD800 <= ord(ch) <= 0xDFFF:
         text = json.dumps({"title": f"a{ch}b"}, ensure_ascii=False)
         assert json.loads(escape(text)) == {"title": f"a{ch}b"}
+
+
+def test_articles_show_escapes_every_unsafe_character_and_its_json_is_lossless(
+    tmp_path: Path, hostile_env: dict[str, str], run_cli: RunCli
+) -> None:
+    with sqlite3.connect(tmp_path / "nw.db") as conn:
+        stored = dict(conn.execute("SELECT id, title FROM articles").fetchall())
+    assert len(stored) == len(HOSTILE_TITLES)
+    for article_id, title in stored.items():
+        shown = run_cli("articles", "show", str(article_id), env=hostile_env)
+        assert shown.returncode == 0, shown.stderr
+        assert_safe(shown.stdout)
+        assert f"  title      {cell(title)}" in shown.stdout  # the title on its own line, escaped
+        as_json = json.loads(run_cli("articles", "show", str(article_id), "--json", env=hostile_env).stdout)
+        assert as_json["title"] == title and title in as_json["text"]
