@@ -56,6 +56,7 @@ def test_read_only_commands_never_create_the_database(tmp_path: Path, run_cli: R
         ["alerts", "list"],
         ["backtest", "--query", "navy"],
         ["crawl-errors"],
+        ["articles", "show", "1"],
     )
     for argv in commands:
         result = run_cli(*argv, env=env)
