@@ -192,12 +192,17 @@ def crawl_errors(app: App, args: argparse.Namespace) -> int:
             where = f" for {args.outlet}" if args.outlet else ""
             print(f"no failing URLs{where}" + (f" in the last {args.since}" if args.since else ""))
             return 0
-        lines = [
-            (ago(r.last_failed_at.isoformat(), now), r.outlet.slug, r.reason, r.attempts, _state(r, now), r.url)
-            for r in rows
-        ]
-    print(table(ERROR_COLUMNS, lines))
+        print(failing_table(rows, now))
     return 0
+
+
+def failing_table(rows: Sequence[FailedUrl], now: datetime) -> str:
+    """``crawl-errors``' table (also under ``status OUTLET``)."""
+    lines = [
+        (ago(r.last_failed_at.isoformat(), now), r.outlet.slug, r.reason, r.attempts, _state(r, now), r.url)
+        for r in rows
+    ]
+    return table(ERROR_COLUMNS, lines)
 
 
 ERROR_COLUMNS = (

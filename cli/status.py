@@ -1,7 +1,7 @@
-"""``status``: per outlet, its health, last crawl, last success, last article, articles in the
-last 24 h and in all, alerts waiting or failed, and the next scheduled crawl; then the alert
-deliveries of every kind by status, and whether the semantic route of story linking is on
-(read-only: never migrates)."""
+"""``status [OUTLET]``: per outlet, its health, last crawl, last success, last article, articles
+in the last 24 h and in all, alerts waiting or failed, and the next scheduled crawl; then the
+alert deliveries of every kind by status, and whether the semantic route of story linking is on;
+for one outlet, also its latest failing URLs (read-only: never migrates)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cli.command import Commands, add_command
+from cli.command import Commands, UsageError, add_command
 from cli.output import Column, ago, print_json, table
 
 if TYPE_CHECKING:
@@ -41,19 +41,45 @@ def status(app: App, args: argparse.Namespace) -> int:
     with app.sessions() as session:
         rows = status_rows(session, app.config, now)
         totals = delivery_totals(session)
+        if args.outlet:
+            rows = [row for row in rows if row["outlet"] == args.outlet]
+            if not rows:
+                raise UsageError(f"no outlet named {args.outlet} (configured or with stored articles)")
+            failing = outlet_failures(session, args.outlet, now, rows[0])
     if args.json:
         for row in rows:
             print_json(row)
-    else:
-        print(format_status(rows, totals, now))
-        print(f"story linking, semantic route: {semantic_model(app.config)[1]}")
+        return 0
+    print(format_status(rows, totals, now))
+    if args.outlet:
+        print(failing)
+    print(f"story linking, semantic route: {semantic_model(app.config)[1]}")
     return 0
+
+
+SHOW_FAILING = 5  # failing URLs under ``status OUTLET``
+
+
+def outlet_failures(session: Session, slug: str, now: datetime, row: dict[str, Any]) -> str:
+    """The outlet's latest failing URLs: added to its JSON row, and as the text shown under its table."""
+    from cli.crawl import failing_table, failure_json
+    from storage import failed_urls
+
+    failing = failed_urls.failing(session, slug)
+    row["failing_urls"] = len(failing)
+    row["latest_failing_urls"] = [failure_json(r) for r in failing[:SHOW_FAILING]]
+    if not failing:
+        return "failing URLs: none"
+    more = f"; all of them: run.py crawl-errors {slug}" if len(failing) > SHOW_FAILING else ""
+    shown = min(len(failing), SHOW_FAILING)
+    return f"failing URLs ({shown} latest of {len(failing)}{more}):\n" + failing_table(failing[:SHOW_FAILING], now)
 
 
 def register(commands: Commands) -> None:
     parser = add_command(
         commands, "status", status, help="per-outlet health, last crawl, articles in 24 h, alerts, next crawl"
     )
+    parser.add_argument("outlet", nargs="?", metavar="OUTLET", help="only this outlet, with its latest failing URLs")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
 

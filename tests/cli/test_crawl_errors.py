@@ -111,6 +111,19 @@ def test_crawl_lists_failed_urls_and_crawl_errors_shows_their_retries(
     unknown = run_cli("--config", config, "crawl-errors", "nope")
     assert unknown.returncode == 2 and "no outlet named nope" in unknown.stderr
 
+    status = run_cli("--config", config, "status", "daily")
+    assert status.returncode == 0, status.stderr
+    lines = status.stdout.splitlines()
+    start = lines.index("failing URLs (5 latest of 7; all of them: run.py crawl-errors daily):")
+    assert lines[start + 1].split()[:2] == ["last", "failed"]
+    assert lines[start + 2].split()[-1].endswith("/missing-feed.xml")  # the latest failure first
+    assert len([line for line in lines[start + 2 :] if "http://127.0.0.1" in line]) == 5
+    as_json = json.loads(run_cli("--config", config, "status", "daily", "--json").stdout)
+    assert as_json["outlet"] == "daily" and as_json["failing_urls"] == 7
+    assert [r["kind"] for r in as_json["latest_failing_urls"]] == ["source", "page", "page", "page", "page"]
+    assert "failing URLs" not in run_cli("--config", config, "status").stdout
+    assert run_cli("--config", config, "status", "nope").returncode == 2
+
 
 def test_a_page_stored_on_its_retry_is_no_longer_listed(tmp_path: Path, site: Site, run_cli: RunCli) -> None:
     site.routes["/feed.xml"] = Page(rss(site, [("/news/late", "late", NOW)]), content_type=RSS)
