@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 POOL_SIZE = 4  # a worker's job fetches and status updates, its LISTEN connection, heartbeats
 STOP_POLL = 0.2  # seconds between looks at the stop event from the worker's event loop
+HEARTBEAT = 2.0  # seconds between a worker's heartbeats (procrastinate_workers)
+STALLED_AFTER = 10.0  # a worker silent this long is dead: the control role recovers its jobs
 
 
 def libpq_url(database_url: str) -> str:

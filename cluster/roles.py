@@ -64,8 +64,22 @@ def _dispatch(ctx: RoleContext) -> None:
     run(ctx)
 
 
+def _ingest(ctx: RoleContext) -> None:
+    from cluster.ingest import run
+
+    run(ctx)
+
+
+def _control(ctx: RoleContext) -> None:
+    from cluster.control import run
+
+    run(ctx)
+
+
 ROLES: dict[str, Role] = {
+    "control": Role(_control, "the clock: crawl ticks, stalled-job recovery, source health, digests (run 2)"),
     "worker": Role(_worker, "crawl outlets: takes crawl jobs from the queue (run N)"),
+    "ingest": Role(_ingest, "store what workers extracted: one active, the others stand by (run 2)"),
     "dispatch": Role(_dispatch, "send alerts: claims due deliveries in batches, woken by NOTIFY (run N)"),
 }
 

@@ -51,7 +51,7 @@ from crawler.messages import (
     Validators,
 )
 from crawler.outlets import source_url
-from storage import failed_urls, repository
+from storage import failed_urls, repository, staging
 from storage.failed_urls import Backoff, PageFailure
 from storage.models import Article, CrawlFailure, CrawlRun, FailedUrl, FetchState, SeenUrl, utcnow
 from storage.records import ArticleRecord, IngestResult
@@ -132,6 +132,7 @@ class _Tally:
     closed_reason: str | None = None
     mismatches: tuple[str, ...] = ()  # a few links that did not match article_pattern
     stored: int = 0
+    staged: int = 0  # cluster mode: handed to the ingest role, which adds its outcome to the run
     duplicates: int = 0
     store_failed: int = 0
 
@@ -161,18 +162,21 @@ def run_crawl(
     progress: Progress | None = None,
     stop: threading.Event | None = None,
     now: datetime | None = None,
+    exclusive: bool = False,
 ) -> list[CrawlSummary]:
     """Crawl ``outlets`` once (concurrently, in one child process) and record the runs.
 
     Setting ``stop`` (the daemon shutting down) ends the crawl at once: the child is killed and
     the runs are recorded as ``interrupted``; what was stored stays stored. ``now`` (default:
     the clock) is the crawl's start: which items are too old, which retries are due, and, plus
-    the crawl's duration, when its failures happened."""
+    the crawl's duration, when its failures happened. ``exclusive``: no other process crawls
+    these outlets now (cluster mode: the task queue's lock), so a run of theirs still
+    ``running`` is one whose process died: it is closed now, not after a delay."""
     if not outlets:
         return []
     started = time.monotonic()
     now = now or utcnow()
-    tallies, job = _prepare(cfg, outlets, sessions, now, time_limit)
+    tallies, job = _prepare(cfg, outlets, sessions, now, time_limit, exclusive)
     say = progress or (lambda slug, message: None)
     for slug in tallies:
         say(slug, "starting")
@@ -197,17 +201,19 @@ def _prepare(
     sessions: sessionmaker[Session],
     now: datetime,
     time_limit: float | None,
+    exclusive: bool = False,
 ) -> tuple[dict[str, _Tally], CrawlJob]:
     tallies: dict[str, _Tally] = {}
     jobs: list[OutletJob] = []
     with sessions() as session, session.begin():
         for outlet in outlets:
             row = repository.get_or_create_outlet(session, outlet.slug, outlet.name, outlet.language)
-            _close_abandoned_runs(session, row.id, now, time_limit)
+            _close_abandoned_runs(session, row.id, now, None if exclusive else (time_limit or 86400))
             run = repository.start_crawl_run(session, row, now)
             session.flush()
             tallies[outlet.slug] = _Tally(outlet, run.id, row.id)
             known = known_urls(session, outlet, row.id)
+            known |= staging.staged_urls(session, outlet.slug)  # cluster mode: found, not yet ingested
             held, due = failed_urls.held_and_due(
                 session, row.id, _on_hosts(FailedUrl.canonical_url, _hosts(outlet)), now
             )
@@ -251,8 +257,9 @@ def _hosts(outlet: OutletConfig) -> list[str]:
 
 def _close_abandoned_runs(session: Session, outlet_id: int, now: datetime, time_limit: float | None) -> None:
     """Runs still 'running' long after any crawl would have been stopped: their process died
-    (the daemon was killed). Their articles are stored; only the record is closed."""
-    cutoff = now - timedelta(seconds=(time_limit or 86400) + KILL_GRACE + 60)
+    (the daemon was killed). Their articles are stored; only the record is closed.
+    ``time_limit`` None: every run still 'running' (no other crawl of the outlet runs now)."""
+    cutoff = now if time_limit is None else now - timedelta(seconds=time_limit + KILL_GRACE + 60)
     for run in session.scalars(
         select(CrawlRun).where(
             CrawlRun.outlet_id == outlet_id, CrawlRun.status == CrawlStatus.RUNNING, CrawlRun.started_at < cutoff
@@ -351,6 +358,9 @@ def _store(record: ArticleRecord, tally: _Tally, ingest: Ingest, say: Progress) 
         tally.stored += 1
         tally.resolved.add(canonical)
         say(tally.outlet.slug, f"stored: {record.title[:70]}")
+    elif result.status == "staged":
+        tally.staged += 1
+        tally.resolved.add(canonical)
     elif result.status == "duplicate":
         tally.duplicates += 1
         tally.resolved.add(canonical)
@@ -477,11 +487,13 @@ def _finish(
                 run.skipped_known = counts["skipped_known"]
                 run.skipped_old = counts["skipped_old"]
                 run.fetched = counts["fetched"]
-                run.stored = tally.stored
-                run.duplicates = tally.duplicates
+                # Added to what the cluster's ingest role may have counted already (its articles).
+                run.stored = CrawlRun.stored + tally.stored
+                run.duplicates = CrawlRun.duplicates + tally.duplicates
                 run.extract_empty = counts["extract_empty"]
-                run.failed = failed
-                run.stats = {**dict(counts), "failures": dict(tally.failures)}
+                run.failed = CrawlRun.failed + failed
+                stats = {**dict(counts), "failures": dict(tally.failures)}
+                run.stats = {**stats, "staged": tally.staged} if tally.staged else stats
                 for url, reason, detail, _page in tally.errors:
                     session.add(CrawlFailure(run_id=run.id, url=url, reason=reason[:100], detail=detail, at=finished))
             _remember_seen(session, tally, finished)

@@ -38,6 +38,10 @@ class StoredHook(Protocol):
     def __call__(self, session: Session, article: Article, new_story: bool) -> None: ...
 
 
+# Work committed with one record's outcome, in its transaction (``Ingestor.ingest``'s ``then``).
+Then = Callable[[Session, IngestResult], None]
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
 
@@ -56,16 +60,22 @@ class Ingestor:
         self.clock = clock
         self.counters: Counter[str] = Counter()
         self._bridged: tuple[int, list[int]] | None = None  # stories a dropped copy merged
+        self._indexed: Callable[[], None] | None = None  # the stored article, for the index after commit
 
-    def ingest(self, record: ArticleRecord) -> IngestResult:
+    def ingest(self, record: ArticleRecord, then: Then | None = None) -> IngestResult:
+        """Store ``record`` (or say why not); ``then`` runs in the same transaction, whatever the
+        outcome (the cluster's ingest role deletes the staged row there: exactly once)."""
         self._bridged = None
-        result = self._ingest(record)
+        self._indexed = None
+        result = self._ingest(record, then)
         if self._bridged is not None:
             self.index.merged(*self._bridged)
+        if self._indexed is not None:
+            self._indexed()
         self.counters[result.reason] += 1
         return result
 
-    def _ingest(self, record: ArticleRecord) -> IngestResult:
+    def _ingest(self, record: ArticleRecord, then: Then | None) -> IngestResult:
         # A NUL or a lone surrogate (an imported JSON record may hold one) would make the
         # database refuse the record, and the rest of an import with it.
         record = _replace(
@@ -75,10 +85,23 @@ class Ingestor:
             author=record.author and storable(record.author),
         )
         text = storable(record.text).strip()
+        invalid = None
         if not text:
-            return IngestResult("invalid", "invalid/empty", record.url)
-        if urlsplit(record.url).scheme.lower() not in ("http", "https"):
-            return IngestResult("invalid", "invalid/url", record.url)
+            invalid = IngestResult("invalid", "invalid/empty", record.url)
+        elif urlsplit(record.url).scheme.lower() not in ("http", "https"):
+            invalid = IngestResult("invalid", "invalid/url", record.url)
+        if invalid is not None:
+            if then is not None:
+                with self.sessions() as session, session.begin():
+                    then(session, invalid)
+            return invalid
+        with self.sessions() as session, session.begin():
+            result = self._store(session, record, text)
+            if then is not None:
+                then(session, result)
+        return result
+
+    def _store(self, session: Session, record: ArticleRecord, text: str) -> IngestResult:
         canonical = record.canonical_url or canonicalize(record.url)
         digest = content_hash(text)
         now = self.clock()
@@ -88,72 +111,75 @@ class Ingestor:
         language = record.language or detect_language(f"{record.title}\n{text}")
         record = _replace(record, text=text, language=language, published_at=published, canonical_url=canonical)
         when = published or now
-        with self.sessions() as session, session.begin():
-            if repository.article_by_canonical_url(session, canonical) is not None:
-                return IngestResult("duplicate", "dedup/url", record.url)
-            copy = repository.article_by_content_hash(session, digest)
-            if copy is not None:
-                # Dropped, but its outlet family still counts for the copy, and it may bridge
-                # the copy's story with its family's report in another language (the index
-                # learns of the merge once it is committed: ``ingest``).
-                self._bridged = self._merge_bridged(session, self.index.copy_seen(session, copy, record, when), now)
-                self._record_copy(session, copy, record, now)
-                story_id = self._bridged[0] if self._bridged is not None else copy.story_id
-                return IngestResult("duplicate", "dedup/content", record.url, story_id=story_id)
-            outlet_id = self._outlet_id(session, record)
-            fp = self.index.fingerprint(record, text)
-            candidates = (session.get(Story, i) for i in self.index.find_stories(session, record, fp, when))
-            found = [s for s in candidates if s is not None]  # a story gone since is skipped
-            story = found[0] if found else Story(title=record.title, created_at=now, updated_at=now)
-            new_story = not found
-            if new_story:
-                session.add(story)
+        if repository.article_by_canonical_url(session, canonical) is not None:
+            return IngestResult("duplicate", "dedup/url", record.url)
+        copy = repository.article_by_content_hash(session, digest)
+        if copy is not None:
+            # Dropped, but its outlet family still counts for the copy, and it may bridge
+            # the copy's story with its family's report in another language (the index
+            # learns of the merge once it is committed: ``ingest``).
+            self._bridged = self._merge_bridged(session, self.index.copy_seen(session, copy, record, when), now)
+            self._record_copy(session, copy, record, now)
+            story_id = self._bridged[0] if self._bridged is not None else copy.story_id
+            return IngestResult("duplicate", "dedup/content", record.url, story_id=story_id)
+        outlet_id = self._outlet_id(session, record)
+        fp = self.index.fingerprint(record, text)
+        candidates = (session.get(Story, i) for i in self.index.find_stories(session, record, fp, when))
+        found = [s for s in candidates if s is not None]  # a story gone since is skipped
+        story = found[0] if found else Story(title=record.title, created_at=now, updated_at=now)
+        new_story = not found
+        if new_story:
+            session.add(story)
+            session.flush()
+        article = Article(
+            outlet_id=outlet_id,
+            story_id=story.id,
+            url=record.url,
+            canonical_url=canonical,
+            title=record.title,
+            text=text,
+            language=language,
+            author=record.author,
+            published_at=published,
+            date_source=(record.date_source or "import")[:20] if published is not None else None,
+            fetched_at=record.fetched_at or now,
+            created_at=now,
+            content_hash=digest,
+            fingerprint=fp.data,
+            signals=fp.signals,
+            embedding=fp.embedding,
+            joined_by=self.index.last_joined_by if found else None,
+        )
+        try:
+            with session.begin_nested():
+                session.add(article)
                 session.flush()
-            article = Article(
-                outlet_id=outlet_id,
-                story_id=story.id,
-                url=record.url,
-                canonical_url=canonical,
-                title=record.title,
-                text=text,
-                language=language,
-                author=record.author,
-                published_at=published,
-                date_source=(record.date_source or "import")[:20] if published is not None else None,
-                fetched_at=record.fetched_at or now,
-                created_at=now,
-                content_hash=digest,
-                fingerprint=fp.data,
-                signals=fp.signals,
-                embedding=fp.embedding,
-                joined_by=self.index.last_joined_by if found else None,
-            )
-            try:
-                with session.begin_nested():
-                    session.add(article)
-                    session.flush()
-            except IntegrityError:
-                log.info("concurrent duplicate of %s dropped", canonical)
-                return IngestResult("duplicate", "dedup/race", record.url)
-            if story.first_article_id is None:
-                story.first_article_id = article.id
-            story.article_count = (story.article_count or 0) + 1
-            story.updated_at = now
-            merged: list[int] = []
-            if len(found) > 1:
-                # The article belongs to several stories: one event whose first reports had
-                # nothing in common. They become one story (the oldest), in this transaction
-                # and only once the article is stored (a concurrent copy merges nothing).
-                story = merge_stories(session, found, now)
-                merged = [s.id for s in found if s.id != story.id]
-                article.joined_by = {**(article.joined_by or {}), "merged stories": merged}
-                log.info("stories %s merged into story %s", merged, story.id)
-            for hook in self.on_stored:
-                hook(session, article, new_story)
-            article_id, sid = article.id, story.id
-        if merged:
-            self.index.merged(sid, merged)
-        self.index.add(article_id, sid, record, fp, when)
+        except IntegrityError:
+            log.info("concurrent duplicate of %s dropped", canonical)
+            return IngestResult("duplicate", "dedup/race", record.url)
+        if story.first_article_id is None:
+            story.first_article_id = article.id
+        story.article_count = (story.article_count or 0) + 1
+        story.updated_at = now
+        merged: list[int] = []
+        if len(found) > 1:
+            # The article belongs to several stories: one event whose first reports had
+            # nothing in common. They become one story (the oldest), in this transaction
+            # and only once the article is stored (a concurrent copy merges nothing).
+            story = merge_stories(session, found, now)
+            merged = [s.id for s in found if s.id != story.id]
+            article.joined_by = {**(article.joined_by or {}), "merged stories": merged}
+            log.info("stories %s merged into story %s", merged, story.id)
+        for hook in self.on_stored:
+            hook(session, article, new_story)
+        article_id, sid = article.id, story.id
+
+        def indexed() -> None:  # once committed: the index learns of the article and merges
+            if merged:
+                self.index.merged(sid, merged)
+            self.index.add(article_id, sid, record, fp, when)
+
+        self._indexed = indexed
         return IngestResult("stored", "stored", record.url, article_id, sid, new_story)
 
     def _merge_bridged(self, session: Session, story_ids: list[int], now: datetime) -> tuple[int, list[int]] | None:

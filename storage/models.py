@@ -249,6 +249,22 @@ class FetchState(Base):
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class StagedArticle(Base):
+    """Cluster mode: an article a crawl worker extracted, waiting for the ingest role, which
+    stores it through ``storage.ingest`` and deletes this row in the same transaction. One row
+    per canonical URL (a crawl job run twice stages nothing twice); arrival order is ``id``."""
+
+    __tablename__ = "staged_articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
+    outlet: Mapped[str] = mapped_column(String(100), index=True)  # the slug
+    # The crawl run that found it: the ingest role adds its outcome to the run's counts.
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)  # ``storage.staging.record_to_json``
+    staged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SeenUrl(Base):
     """An article URL the crawler fetched or listed but did not store as an article of its own:
     a copy of a stored article under another URL (``duplicate``) or an item older than the

@@ -33,10 +33,11 @@ class ArticleRecord:
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What happened to one record. ``status`` is ``stored``, ``duplicate`` or ``invalid``;
+    """What happened to one record. ``status`` is ``stored``, ``duplicate`` or ``invalid``, or
+    ``staged`` (cluster mode: handed to the ingest role, which decides and counts it later);
     ``reason`` says which rule decided (``dedup/url``, ``dedup/content``, ``invalid/empty``...)."""
 
-    status: Literal["stored", "duplicate", "invalid"]
+    status: Literal["stored", "duplicate", "invalid", "staged"]
     reason: str
     url: str
     article_id: int | None = None

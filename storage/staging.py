@@ -1,0 +1,84 @@
+"""Cluster mode's hand-off between crawl workers and the ingest role: ``staged_articles``.
+
+A worker stages each extracted article (``stage``: insert-or-ignore by canonical URL, and a
+``NOTIFY`` on ``CHANNEL`` that wakes the ingest role when the row commits); the ingest role
+reads them in arrival order (``next_batch``), stores each through ``storage.ingest`` and deletes
+its row in the same transaction. PostgreSQL only (cluster mode); the table is empty on SQLite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from storage.models import StagedArticle, utcnow
+from storage.records import ArticleRecord
+from storage.urls import canonicalize
+
+CHANNEL = "newswatch_staged"
+_DATES = {"published_at", "fetched_at"}
+
+
+def record_to_json(record: ArticleRecord) -> dict[str, Any]:
+    data = asdict(record)
+    for name in _DATES:
+        value = data[name]
+        data[name] = value.isoformat() if value is not None else None
+    return data
+
+
+def record_from_json(data: dict[str, Any]) -> ArticleRecord:
+    known = {f.name for f in fields(ArticleRecord)}
+    values = {k: v for k, v in data.items() if k in known}
+    for name in _DATES:
+        if values.get(name) is not None:
+            values[name] = datetime.fromisoformat(values[name])
+    return ArticleRecord(**values)
+
+
+def stage(session: Session, record: ArticleRecord, crawl_run_id: int | None) -> bool:
+    """Stage ``record``; False when its canonical URL is staged already (a job run twice)."""
+    canonical = record.canonical_url or canonicalize(record.url)
+    staged = session.scalar(
+        insert(StagedArticle)
+        .values(
+            canonical_url=canonical,
+            outlet=record.outlet,
+            crawl_run_id=crawl_run_id,
+            record=record_to_json(record),
+            staged_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["canonical_url"])
+        .returning(StagedArticle.id)
+    )
+    if staged is not None:
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    return staged is not None
+
+
+def staged_urls(session: Session, outlet: str) -> set[str]:
+    """Canonical URLs of ``outlet`` waiting for the ingest role: known to its next crawl."""
+    return set(session.scalars(select(StagedArticle.canonical_url).where(StagedArticle.outlet == outlet)))
+
+
+def next_batch(session: Session, limit: int) -> list[StagedArticle]:
+    return list(session.scalars(select(StagedArticle).order_by(StagedArticle.id).limit(limit)))
+
+
+def remove(session: Session, staged_id: int) -> bool:
+    """Delete a staged row; False when it was gone already (ingested by another process)."""
+    return (
+        session.scalar(delete(StagedArticle).where(StagedArticle.id == staged_id).returning(StagedArticle.id))
+        is not None
+    )
+
+
+def lag(session: Session) -> tuple[int, datetime | None]:
+    """Rows waiting and when the oldest was staged (``status``: the ingest lane's lag)."""
+    count, oldest = session.execute(select(func.count(StagedArticle.id), func.min(StagedArticle.staged_at))).one()
+    return int(count or 0), oldest

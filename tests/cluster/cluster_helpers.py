@@ -1,0 +1,120 @@
+"""A cluster on one machine for the tests: roles as real ``run.py run --role`` subprocesses on
+the test PostgreSQL database, crawling the sandbox's outlets on 127.0.0.1."""
+
+from __future__ import annotations
+
+import itertools
+import signal
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, inspect, text
+
+from sandbox import OutletSites
+from tests.helpers import DaemonProcess
+
+# Bernama's two editions share one host: never crawled at once. A crawl costs seconds of start-up
+# (its child process), so the tests keep to a few outlets.
+OUTLETS = ("qdnd-en", "bernama-en", "bernama-bm", "thesun")
+
+
+def write_config(
+    path: Path,
+    url: str,
+    sandbox: OutletSites,
+    interval: str = "4s",
+    outlets: tuple[str, ...] = OUTLETS,
+    **extra: list[str],
+) -> Path:
+    tables: dict[str, list[str]] = {
+        "storage": [f'database_url = "{url}"'],
+        "crawler": ['download_delay = "0s"', "autothrottle = false", 'timeout = "5s"', "extract_processes = 1"],
+        "outlets": [f"enabled = {list(outlets)!r}".replace("'", '"')],
+        "schedule": [f'crawl_interval = "{interval}"', 'jitter = "0s"', 'crawl_time_limit = "30s"'],
+    }
+    for slug, table in sandbox.outlet_overrides().items():
+        tables[f"outlets.{slug}"] = [f'base_url = "{table["base_url"]}"']
+    for name, lines in extra.items():
+        tables.setdefault(name, []).extend(lines)
+    path.write_text("".join(f"[{name}]\n" + "\n".join(lines) + "\n\n" for name, lines in tables.items()))
+    return path
+
+
+class Cluster:
+    """Role processes started with ``start(role)``; every one is killed at the end."""
+
+    def __init__(self, config: Path) -> None:
+        self.config = config
+        self.processes: list[DaemonProcess] = []
+        self.roles: list[str] = []
+
+    def start(self, role: str) -> DaemonProcess:
+        process = DaemonProcess("--config", str(self.config), "run", "--role", role, env={}, log_dir=self.config.parent)
+        self.processes.append(process)
+        self.roles.append(role)
+        return process
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {role} pid {p.proc.pid}\n{p.log()[-2500:]}"
+            for role, p in zip(self.roles, self.processes, strict=True)
+        )
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.running():
+                process.proc.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.stop(timeout=40)
+            finally:
+                process.kill()
+
+
+def rows(engine: Engine, sql: str, **params: Any) -> list[Any]:
+    """Rows of a query; none while the schema does not exist yet."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("staged_articles"):
+            return []
+        return list(conn.execute(text(sql), params))
+
+
+def crawl_runs(engine: Engine) -> list[tuple[str, str, datetime, datetime | None]]:
+    """(outlet, status, started, finished) of every crawl run."""
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in rows(
+            engine,
+            "SELECT o.slug, r.status, r.started_at, r.finished_at"
+            " FROM crawl_runs r JOIN outlets o ON o.id = r.outlet_id ORDER BY r.id",
+        )
+    ]
+
+
+def overlapping(runs: list[tuple[str, str, datetime, datetime | None]], group: dict[str, str]) -> list[str]:
+    """Pairs of finished runs of one group (an outlet, or outlets on one host) that overlap in time."""
+    found = []
+    by_group: dict[str, list[tuple[datetime, datetime, str]]] = {}
+    for slug, _status, started, finished in runs:
+        if finished is not None:
+            by_group.setdefault(group[slug], []).append((started, finished, slug))
+    for name, spans in by_group.items():
+        spans.sort()
+        for (s1, f1, a), (s2, _f2, b) in itertools.pairwise(spans):
+            if s2 < f1:
+                found.append(f"{name}: {a} {s1:%T.%f}-{f1:%T.%f} and {b} from {s2:%T.%f}")
+    return found
+
+
+def iter_children(pid: int) -> Iterator[int]:
+    """Every process whose parent is ``pid`` (the crawl child of a worker)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status:
+                yield int(entry.name)
