@@ -1,7 +1,8 @@
 """``status [OUTLET]``: per outlet, its health, last crawl, last success, last article, articles
 in the last 24 h and in all, alerts waiting or failed, and the next scheduled crawl; then the
 alert deliveries of every kind by status, and whether the semantic route of story linking is on;
-for one outlet, also its latest failing URLs (read-only: never migrates)."""
+for one outlet, also its latest failing URLs; and, when roles of a cluster ran on the database,
+the cluster (``cluster.status``) (read-only: never migrates)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ STATUS_COLUMNS = (
 
 def status(app: App, args: argparse.Namespace) -> int:
     from app import semantic_model
+    from cluster.status import cluster_status, format_cluster
 
     app.require_schema()
     now = datetime.now(UTC)
@@ -46,14 +48,19 @@ def status(app: App, args: argparse.Namespace) -> int:
             if not rows:
                 raise UsageError(f"no outlet named {args.outlet} (configured or with stored articles)")
             failing = outlet_failures(session, args.outlet, now, rows[0])
+        cluster = None if args.outlet else cluster_status(session, now)
     if args.json:
         for row in rows:
             print_json(row)
+        if cluster is not None:
+            print_json({"cluster": cluster})
         return 0
     print(format_status(rows, totals, now))
     if args.outlet:
         print(failing)
     print(f"story linking, semantic route: {semantic_model(app.config)[1]}")
+    if cluster is not None:
+        print(format_cluster(cluster))
     return 0
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import itertools
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from sandbox import OutletSites
 from tests.helpers import DaemonProcess
@@ -118,3 +118,67 @@ def iter_children(pid: int) -> Iterator[int]:
                 continue
             if f"\nPPid:\t{pid}\n" in status:
                 yield int(entry.name)
+
+
+def role_pids(engine: Engine, role: str) -> set[int]:
+    """Processes of ``role`` connected now, from their connections' application_name."""
+    found = rows(
+        engine,
+        "SELECT DISTINCT application_name FROM pg_stat_activity WHERE application_name LIKE :name",
+        name=f"newswatch {role} %",
+    )
+    return {int(r[0].rsplit(":", 1)[1]) for r in found}
+
+
+def active_ingester(engine: Engine) -> int | None:
+    """The pid of the ingest process holding the ingest lock (None: none)."""
+    from cluster.ingest import INGEST_KEY
+
+    found = rows(
+        engine,
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE l.locktype = 'advisory' AND l.granted AND l.objid = :key",
+        key=INGEST_KEY,
+    )
+    return int(found[0][0].rsplit(":", 1)[1]) if found else None
+
+
+def texts(engine: Engine) -> list[str]:
+    """Content hashes of the stored articles (one per article: duplicates would show)."""
+    return [r[0] for r in rows(engine, "SELECT content_hash FROM articles")]
+
+
+def stories(engine: Engine) -> set[frozenset[str]]:
+    """Each story as the set of its articles' texts."""
+    grouped: dict[int, set[str]] = {}
+    for story_id, digest in rows(engine, "SELECT story_id, content_hash FROM articles"):
+        grouped.setdefault(story_id, set()).add(digest)
+    return {frozenset(g) for g in grouped.values()}
+
+
+def doing_jobs(engine: Engine) -> list[Any]:
+    return rows(engine, "SELECT id, task_name, args FROM procrastinate_jobs WHERE status = 'doing'")
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def single_process(
+    tmp_path: Path, sandbox: OutletSites, run_cli: Callable[..., Any], outlets: tuple[str, ...] = OUTLETS
+) -> tuple[list[str], set[frozenset[str]]]:
+    """The texts (by content hash: which of an article's several URLs is stored depends on which
+    arrives first) and stories ``run.py crawl`` stores from the same sandbox on SQLite."""
+    url = f"sqlite:///{tmp_path / 'single.db'}"
+    config = write_config(tmp_path / "single.toml", url, sandbox, outlets=outlets)
+    result = run_cli("--config", str(config), "crawl", "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    engine = create_engine(url)
+    try:
+        return texts(engine), stories(engine)
+    finally:
+        engine.dispose()

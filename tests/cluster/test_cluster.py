@@ -3,7 +3,8 @@ ingest) on one PostgreSQL database, crawling the sandbox outlets on 127.0.0.1 ev
 
 What a user would notice: every outlet is crawled once per tick and never twice at once, nor
 two outlets of one host (Bernama's two editions) at once; every article the sandbox serves is
-stored exactly once, the same set as a single-process crawl stores.
+stored exactly once, the same set as a single-process crawl stores; ``status`` shows the
+cluster's processes, live workers, jobs and the active ingester.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ import pytest
 from sqlalchemy import create_engine
 
 from sandbox import OutletSites
-from tests.cluster.cluster_helpers import OUTLETS, Cluster, crawl_runs, overlapping, rows, write_config
+from tests.cluster.cluster_helpers import (
+    OUTLETS,
+    Cluster,
+    crawl_runs,
+    overlapping,
+    rows,
+    single_process,
+    write_config,
+)
 from tests.helpers import POSTGRES_URL, RunCli, reset_postgres, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -38,23 +47,10 @@ def sandbox() -> Iterator[OutletSites]:
         yield server
 
 
-def single_process_texts(tmp_path: Path, sandbox: OutletSites, run_cli: RunCli) -> set[str]:
-    """The texts ``run.py crawl`` stores from the same sandbox on SQLite (by content hash: which
-    of an article's several URLs is stored depends on which arrives first)."""
-    config = write_config(tmp_path / "single.toml", f"sqlite:///{tmp_path / 'single.db'}", sandbox)
-    result = run_cli("--config", str(config), "crawl", "--quiet")
-    assert result.returncode == 0, result.stdout + result.stderr
-    engine = create_engine(f"sqlite:///{tmp_path / 'single.db'}")
-    try:
-        return {r[0] for r in rows(engine, "SELECT content_hash FROM articles")}
-    finally:
-        engine.dispose()
-
-
 def test_outlets_are_crawled_once_per_tick_never_overlapping_and_stored_once(
     tmp_path: Path, postgres_url: str, sandbox: OutletSites, run_cli: RunCli
 ) -> None:
-    expected = single_process_texts(tmp_path, sandbox, run_cli)
+    expected = set(single_process(tmp_path, sandbox, run_cli)[0])
     config = write_config(tmp_path / "config.toml", postgres_url, sandbox, interval="6s")
     engine = create_engine(postgres_url)
     cluster = Cluster(config)
@@ -71,6 +67,14 @@ def test_outlets_are_crawled_once_per_tick_never_overlapping_and_stored_once(
             timeout=90,
             context=cluster.logs,
         )
+        shown = run_cli("--config", str(config), "status")
+        assert shown.returncode == 0, shown.stderr
+        assert "cluster processes: control 2 (" in shown.stdout
+        assert "cluster processes: control 2 (" in shown.stdout and "worker 2 (" in shown.stdout
+        assert "heartbeat within 10s): 4" in shown.stdout  # 2 workers and 2 control processes
+        ingester = next(line for line in shown.stdout.splitlines() if line.startswith("ingest: "))
+        assert "active ingester: " in ingester and "active ingester: none" not in ingester
+        assert "jobs on crawl: " in shown.stdout
         stored = wait_until(
             lambda: {r[0] for r in rows(engine, "SELECT content_hash FROM articles")},
             "the single-process crawl's articles stored",

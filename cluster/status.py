@@ -1,0 +1,103 @@
+"""What ``status`` shows of a cluster: its processes by role, the crawl workers alive (their
+procrastinate heartbeats), jobs queued, running and stalled per queue, the ingest lane's lag
+(rows staged, the oldest one's age), the active ingest process and the last tick.
+
+Read-only queries on PostgreSQL; None when the database is SQLite or no cluster ever ran on it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
+
+from cluster.ingest import INGEST_KEY
+from cluster.queue import STALLED_AFTER
+from storage import staging
+from storage.models import iso
+
+
+def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
+    if session.get_bind().dialect.name != "postgresql" or not inspect(session.connection()).has_table(
+        "procrastinate_jobs"
+    ):
+        return None
+    run = session.execute
+    processes: dict[str, list[str]] = {}
+    for (name,) in run(
+        text(
+            "SELECT DISTINCT application_name FROM pg_stat_activity"
+            " WHERE application_name LIKE 'newswatch %' ORDER BY application_name"
+        )
+    ):
+        _, role, where = name.split(" ", 2)
+        processes.setdefault(role, []).append(where)
+    alive, silent = run(
+        text(
+            "SELECT count(*) FILTER (WHERE last_heartbeat >= now() - make_interval(secs => :s)),"
+            " count(*) FILTER (WHERE last_heartbeat < now() - make_interval(secs => :s)) FROM procrastinate_workers"
+        ),
+        {"s": STALLED_AFTER},
+    ).one()
+    jobs: dict[str, dict[str, int]] = {}
+    for queue, state, n in run(
+        text(
+            "SELECT j.queue_name, CASE"
+            "  WHEN j.status = 'doing' AND (w.id IS NULL OR w.last_heartbeat < now() - make_interval(secs => :s))"
+            "    THEN 'stalled'"
+            "  WHEN j.status = 'todo' AND j.scheduled_at > now() THEN 'scheduled'"
+            "  WHEN j.status = 'todo' THEN 'queued'"
+            "  WHEN j.status = 'doing' THEN 'running'"
+            "  ELSE j.status::text END, count(*)"
+            " FROM procrastinate_jobs j LEFT JOIN procrastinate_workers w ON w.id = j.worker_id"
+            " WHERE j.status IN ('todo', 'doing') OR j.id IN ("
+            "   SELECT id FROM procrastinate_jobs WHERE status = 'failed' ORDER BY id DESC LIMIT 1000)"
+            " GROUP BY 1, 2"
+        ),
+        {"s": STALLED_AFTER},
+    ):
+        jobs.setdefault(queue, {})[state] = int(n)
+    active = run(
+        text(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = :k"
+        ),
+        {"k": INGEST_KEY},
+    ).scalar()
+    last_tick = run(
+        text("SELECT max(defer_timestamp) FROM procrastinate_periodic_defers WHERE periodic_id = 'tick'")
+    ).scalar()
+    staged, oldest = staging.lag(session)
+    if not processes and not alive and not silent and not jobs and not staged:
+        return None
+    return {
+        "processes": processes,
+        "workers_alive": int(alive),
+        "workers_silent": int(silent),
+        "jobs": jobs,
+        "staged": staged,
+        "oldest_staged_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
+        "active_ingester": active.split(" ", 2)[2] if active else None,
+        "last_tick_at": iso(datetime.fromtimestamp(last_tick, now.tzinfo), "seconds") if last_tick else None,
+    }
+
+
+def format_cluster(info: dict[str, Any]) -> str:
+    roles = ", ".join(f"{role} {len(where)} ({', '.join(where)})" for role, where in sorted(info["processes"].items()))
+    lines = [
+        f"cluster processes: {roles or 'none connected'}",
+        f"queue workers alive (worker and control processes, heartbeat within {STALLED_AFTER:.0f}s): "
+        f"{info['workers_alive']}"
+        + (f", {info['workers_silent']} silent (dead: their jobs are recovered)" if info["workers_silent"] else ""),
+    ]
+    for queue, counts in sorted(info["jobs"].items()):
+        shown = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        lines.append(f"jobs on {queue}: {shown}")
+    lag = f"{info['staged']} articles staged"
+    if info["oldest_staged_seconds"] is not None:
+        lag += f", the oldest {info['oldest_staged_seconds']:.0f}s ago"
+    lines.append(f"ingest: {lag}; active ingester: {info['active_ingester'] or 'none'}")
+    lines.append(f"control: last tick {info['last_tick_at'] or 'never'}")
+    return "\n".join(lines)

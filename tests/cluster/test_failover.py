@@ -1,0 +1,184 @@
+"""Cluster mode when processes die: ``kill -9`` of a worker mid-crawl, of the active ingest
+process mid-drain, of one control process. Real role subprocesses, real PostgreSQL, the sandbox
+outlets on 127.0.0.1.
+
+What a user would notice: the outlet whose crawl died is crawled again within the stall timeout
+(even though the next tick already queued its next crawl: the queueing-lock pitfall), the dead
+run is closed as ``interrupted``, its crawl child does not outlive it, and no job is left
+running; the standby ingester carries on and every article is stored exactly once, in the same
+stories as a single-process crawl; with one control process killed, ticks go on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from cluster.queue import STALLED_AFTER
+from sandbox import OutletSites
+from tests.cluster.cluster_helpers import (
+    Cluster,
+    active_ingester,
+    alive,
+    crawl_runs,
+    doing_jobs,
+    iter_children,
+    rows,
+    single_process,
+    stories,
+    texts,
+    write_config,
+)
+from tests.helpers import POSTGRES_URL, RunCli, reset_postgres, wait_until
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    if not POSTGRES_URL:
+        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
+    reset_postgres(POSTGRES_URL)
+    engine = create_engine(POSTGRES_URL)
+    yield engine
+    engine.dispose()
+
+
+def database(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_a_worker_killed_mid_crawl_is_replaced_and_its_run_closed(
+    tmp_path: Path, engine: Engine, run_cli: RunCli
+) -> None:
+    outlets = ("thesun",)
+    with OutletSites() as sandbox:
+        expected, _ = single_process(tmp_path, sandbox, run_cli, outlets)
+        config = write_config(tmp_path / "config.toml", database(engine), sandbox, "5s", outlets)
+        sandbox.set_fault("thesun", "hang")  # the first crawl hangs on its feed: killed there
+        cluster = Cluster(config)
+        try:
+            cluster.start("ingest")
+            cluster.start("control")
+            doomed = cluster.start("worker")
+            wait_until(
+                lambda: [r for r in crawl_runs(engine) if r[1] == "running"],
+                "a running crawl",
+                timeout=60,
+                context=cluster.logs,
+            )
+            children = wait_until(lambda: list(iter_children(doomed.proc.pid)), "the crawl child", context=cluster.logs)
+            cluster.start("worker")
+            os.kill(doomed.proc.pid, signal.SIGKILL)
+            killed_at = datetime.now(UTC)
+            doomed.proc.wait(10)
+            wait_until(lambda: not any(alive(c) for c in children), "the crawl child gone with its worker", timeout=10)
+            sandbox.set_fault("thesun", None)
+            # The next tick queues a successor while the dead job still holds the outlet's lock.
+            runs = wait_until(
+                lambda: crawl_runs(engine),
+                "a crawl after the kill that finished",
+                until=lambda runs: any(r[1] == "ok" and r[2] > killed_at for r in runs),
+                timeout=STALLED_AFTER + 40,
+                context=cluster.logs,
+            )
+            assert runs[0][1] == "interrupted"
+            wait_until(lambda: sorted(texts(engine)), "every article stored", until=lambda t: t == sorted(expected))
+        finally:
+            cluster.stop_all()
+    assert sorted(texts(engine)) == sorted(expected)  # each once
+    assert doing_jobs(engine) == []
+    # The control process recovered the dead job (closed it: the next tick had queued a successor).
+    assert any("stalled job" in p.log() for p in cluster.processes), cluster.logs()
+
+
+def test_the_standby_ingester_takes_over_and_nothing_is_lost_or_stored_twice(
+    tmp_path: Path, engine: Engine, run_cli: RunCli
+) -> None:
+    outlets = ("qdnd-en", "bernama-en", "bernama-bm", "thesun")
+    with OutletSites(extra_articles=15) as sandbox:
+        expected, expected_stories = single_process(tmp_path, sandbox, run_cli, outlets)
+        config = write_config(tmp_path / "config.toml", database(engine), sandbox, "60s", outlets)
+        cluster = Cluster(config)
+        try:
+            # Workers first: the articles pile up in the staging table, then the ingesters drain it.
+            cluster.start("control")
+            cluster.start("worker")
+            cluster.start("worker")
+            wait_until(
+                lambda: rows(engine, "SELECT count(*) FROM staged_articles")[0][0] if crawl_runs(engine) else 0,
+                "articles staged",
+                until=lambda n: n >= 40,
+                timeout=60,
+                context=cluster.logs,
+            )
+            first = cluster.start("ingest")
+            wait_until(lambda: active_ingester(engine), "an active ingester", context=cluster.logs)
+            cluster.start("ingest")
+            wait_until(lambda: len(texts(engine)), "the first articles stored", until=lambda n: n >= 5)
+            assert active_ingester(engine) == first.proc.pid
+            os.kill(first.proc.pid, signal.SIGKILL)
+            first.proc.wait(10)
+            wait_until(
+                lambda: active_ingester(engine),
+                "the standby active",
+                until=lambda pid: pid not in (None, first.proc.pid),
+                context=cluster.logs,
+            )
+            wait_until(
+                lambda: (
+                    rows(engine, "SELECT count(*) FROM staged_articles")[0][0] == 0
+                    and not [r for r in crawl_runs(engine) if r[1] == "running"]
+                ),
+                "the staging table drained",
+                timeout=60,
+                context=cluster.logs,
+            )
+        finally:
+            cluster.stop_all()
+    stored = texts(engine)
+    assert len(stored) == len(set(stored))
+    assert sorted(stored) == sorted(expected)
+    assert stories(engine) == expected_stories
+    # Each crawl run counts what the ingesters made of what it found: nothing counted twice.
+    for staged, stored_n, duplicates in rows(
+        engine, "SELECT (stats->>'staged')::int, stored, duplicates FROM crawl_runs WHERE stats->>'staged' IS NOT NULL"
+    ):
+        assert stored_n + duplicates == staged
+
+
+def test_ticks_go_on_when_one_control_process_is_killed(tmp_path: Path, engine: Engine) -> None:
+    outlets = ("qdnd-en",)
+    with OutletSites() as sandbox:
+        config = write_config(tmp_path / "config.toml", database(engine), sandbox, "10s", outlets)
+        cluster = Cluster(config)
+        try:
+            first = cluster.start("control")
+            cluster.start("control")
+            cluster.start("worker")
+            cluster.start("ingest")
+            wait_until(lambda: len(crawl_runs(engine)), "the first crawl", timeout=60, context=cluster.logs)
+            os.kill(first.proc.pid, signal.SIGKILL)
+            killed_at = datetime.now(UTC)
+            first.proc.wait(10)
+            runs = wait_until(
+                lambda: crawl_runs(engine),
+                "two crawls started after the kill",
+                until=lambda runs: sum(1 for r in runs if r[2] > killed_at) >= 2,
+                timeout=45,
+                context=cluster.logs,
+            )
+        finally:
+            cluster.stop_all()
+    starts = [r[2] for r in runs]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(starts)]
+    # One crawl per 10 s interval: no gap longer than an interval, a tick and a crawl start-up.
+    assert max(gaps) < 10 + 2 + 8, gaps
+    assert min(gaps) > 8, gaps
