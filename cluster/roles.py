@@ -94,6 +94,8 @@ def run_role(app: App, name: str, stop: threading.Event) -> None:
     if role is None:
         raise RoleError(f"unknown role {name!r}: expected one of {', '.join(sorted(ROLES))}")
     url = app.config.storage.database_url
+    # Every connection this process opens says which role it serves (``status``, pg_stat_activity).
+    os.environ["PGAPPNAME"] = f"newswatch {name} {process_name()}"
     if make_url(url).get_backend_name() != "postgresql":
         shown = make_url(url).render_as_string(hide_password=True)
         raise RoleError(

@@ -32,8 +32,9 @@ def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
             " WHERE application_name LIKE 'newswatch %' ORDER BY application_name"
         )
     ):
-        _, role, where = name.split(" ", 2)
-        processes.setdefault(role, []).append(where)
+        parts = name.split(" ", 2)  # "newswatch ROLE HOST:PID" (cluster.roles)
+        if len(parts) == 3:
+            processes.setdefault(parts[1], []).append(parts[2])
     alive, silent = run(
         text(
             "SELECT count(*) FILTER (WHERE last_heartbeat >= now() - make_interval(secs => :s)),"
@@ -79,7 +80,7 @@ def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
         "jobs": jobs,
         "staged": staged,
         "oldest_staged_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
-        "active_ingester": active.split(" ", 2)[2] if active else None,
+        "active_ingester": active.split(" ", 2)[-1] if active else None,
         "last_tick_at": iso(datetime.fromtimestamp(last_tick, now.tzinfo), "seconds") if last_tick else None,
     }
 
