@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channel, SendResult
@@ -86,6 +86,29 @@ class Outcome:
     error: str | None = None
     unreachable: bool = False
     transport: str | None = None  # the transport security a delivered message used
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery as its claim returned it: all that sending and recording it need, so neither
+    reads it again (a claim, one statement; a send; a record, one transaction)."""
+
+    id: str
+    channel: str
+    kind: str
+    attempts: int  # counting this one
+    retry_until: datetime | None
+    message: dict[str, Any] | None  # rendered when queued (None: render at this attempt)
+
+
+CLAIMED = (
+    AlertDelivery.id,
+    AlertDelivery.channel,
+    AlertDelivery.kind,
+    AlertDelivery.attempts,
+    AlertDelivery.retry_until,
+    AlertDelivery.message,
+)
 
 
 class Dispatcher:
@@ -162,12 +185,12 @@ class Dispatcher:
         return total
 
     def _submit(
-        self, claimed: Sequence[tuple[str, str]], now: datetime | None
+        self, claimed: Sequence[Claimed], now: datetime | None
     ) -> list[tuple[str, Future[tuple[DispatchCounts, bool]]]]:
         """Send claimed deliveries, a few chunks per channel in parallel, in the background."""
-        by_channel: dict[str, list[str]] = {}
-        for delivery_id, channel in claimed:
-            by_channel.setdefault(channel, []).append(delivery_id)
+        by_channel: dict[str, list[Claimed]] = {}
+        for delivery in claimed:
+            by_channel.setdefault(delivery.channel, []).append(delivery)
         submitted = []
         with self._lock:
             for channel, ids in by_channel.items():
@@ -213,16 +236,17 @@ class Dispatcher:
             self._renewer = None
         self._closing.clear()
 
-    def _run_chunk(self, ids: Sequence[str], now: datetime | None) -> tuple[DispatchCounts, bool]:
+    def _run_chunk(self, chunk: Sequence[Claimed], now: datetime | None) -> tuple[DispatchCounts, bool]:
         """Send one chunk of claimed deliveries; False with the counts if the endpoint was down."""
         counts: Counter[str] = Counter()
         reached = True
+        ids = [delivery.id for delivery in chunk]
         try:
-            for i, delivery_id in enumerate(ids):
+            for i, delivery in enumerate(chunk):
                 if self._closing.is_set():
                     self._unclaim(ids[i:], now or self.clock())
                     break
-                outcome = self._send(delivery_id, now or self.clock(), now)
+                outcome = self._send(delivery, now)
                 counts[outcome.status] += 1
                 if outcome.unreachable:  # the rest of this channel waits for the next pass
                     reached = False
@@ -237,8 +261,8 @@ class Dispatcher:
 
     # ----------------------------------------------------------------------- claims
 
-    def _claim_batch(self, at: datetime, exclude: set[str]) -> list[tuple[str, str]]:
-        """Claim up to ``batch`` due deliveries (not of the channels in ``exclude``): ids, channels."""
+    def _claim_batch(self, at: datetime, exclude: set[str]) -> list[Claimed]:
+        """Claim up to ``batch`` due deliveries (not of the channels in ``exclude``), oldest first."""
         due = [AlertDelivery.status == DeliveryStatus.PENDING, AlertDelivery.next_attempt_at <= at]
         oldest = (
             select(AlertDelivery.id)
@@ -252,17 +276,17 @@ class Dispatcher:
                 update(AlertDelivery)
                 .where(AlertDelivery.id.in_(oldest.scalar_subquery()), *due)
                 .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1, claimed_by=self.name)
-                .returning(AlertDelivery.id, AlertDelivery.channel, AlertDelivery.next_attempt_at)
+                .returning(*CLAIMED, AlertDelivery.created_at)
                 .execution_options(synchronize_session=False)
             ).all()
-        claimed = sorted(rows, key=lambda row: row[2])  # RETURNING keeps no order: oldest first
-        self._hold([delivery_id for delivery_id, _, _ in claimed])
-        return [(delivery_id, channel) for delivery_id, channel, _ in claimed]
+        claimed = [Claimed(*row[:-1]) for row in sorted(rows, key=lambda row: row[-1])]  # RETURNING has no order
+        self._hold([delivery.id for delivery in claimed])
+        return claimed
 
-    def _claim(self, delivery_id: str, at: datetime) -> bool:
+    def _claim(self, delivery_id: str, at: datetime) -> Claimed | None:
         """Claim one delivery if it is pending and due (``deliver``, ``alerts test``)."""
         with self.sessions.begin() as session:
-            claimed = session.execute(
+            row = session.execute(
                 update(AlertDelivery)
                 .where(
                     AlertDelivery.id == delivery_id,
@@ -270,12 +294,13 @@ class Dispatcher:
                     AlertDelivery.next_attempt_at <= at,
                 )
                 .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1, claimed_by=self.name)
+                .returning(*CLAIMED)
                 .execution_options(synchronize_session=False)
-            )
-        if not getattr(claimed, "rowcount", 0):
-            return False
+            ).first()
+        if row is None:
+            return None
         self._hold([delivery_id])
-        return True
+        return Claimed(*row)
 
     def _hold(self, ids: Sequence[str]) -> None:
         if not ids:
@@ -331,55 +356,81 @@ class Dispatcher:
 
     def deliver(self, delivery_id: str, now: datetime | None = None) -> Outcome:
         """Claim, send and record one delivery (if it is still pending and due)."""
-        at = now or self.clock()
-        if not self._claim(delivery_id, at):
+        claimed = self._claim(delivery_id, now or self.clock())
+        if claimed is None:
             return Outcome("skipped")
         try:
-            return self._send(delivery_id, at, now)
+            return self._send(claimed, now)
         finally:
             with self._lock:
                 self._held.discard(delivery_id)
 
-    def _send(self, delivery_id: str, at: datetime, now: datetime | None) -> Outcome:
+    def _send(self, delivery: Claimed, now: datetime | None) -> Outcome:
         """Send one claimed delivery and record the attempt (at ``now``, else the time it ends)."""
         started = time.perf_counter()
         result: SendResult | None = None
         error: DeliveryError | None = None
-        with self.sessions.begin() as session:
-            delivery = session.get(AlertDelivery, delivery_id)
-            assert delivery is not None  # just claimed; deliveries are never deleted
-            channel = self.channels.get(delivery.channel)
-            try:
-                if channel is None:
-                    raise DeliveryError(delivery.channel, f"no channel named {delivery.channel!r} in the configuration")
-                message = stored_message(self.renderer, session, delivery)
-            except RenderError as exc:
-                error = DeliveryError(delivery.channel, str(exc))
-            except DeliveryError as exc:
-                error = exc
-            except Exception as exc:  # a bug or bad data must not stop the other deliveries
-                log.exception("cannot render delivery %s", delivery_id)
-                error = DeliveryError(delivery.channel, f"cannot render: {type(exc).__name__}: {exc}")
+        channel = self.channels.get(delivery.channel)
+        try:
+            if channel is None:
+                raise DeliveryError(delivery.channel, f"no channel named {delivery.channel!r} in the configuration")
+            message = self._message(delivery)
+        except RenderError as exc:
+            error = DeliveryError(delivery.channel, str(exc))
+        except DeliveryError as exc:
+            error = exc
+        except Exception as exc:  # a bug or bad data must not stop the other deliveries
+            log.exception("cannot render delivery %s", delivery.id)
+            error = DeliveryError(delivery.channel, f"cannot render: {type(exc).__name__}: {exc}")
         if error is None and channel is not None:
             try:
                 result = channel.send(message)
             except DeliveryError as exc:
                 error = exc
             except Exception as exc:  # the job boundary: record it, keep the daemon running
-                log.exception("channel %s failed unexpectedly on %s", channel.name, delivery_id)
+                log.exception("channel %s failed unexpectedly on %s", channel.name, delivery.id)
                 error = DeliveryError(channel.name, f"{type(exc).__name__}: {exc}")
         duration_ms = int((time.perf_counter() - started) * 1000)
-        return self._record(delivery_id, at if now else self.clock(), result, error, duration_ms)
+        return self._record(delivery, now or self.clock(), result, error, duration_ms)
+
+    def _message(self, delivery: Claimed) -> Rendered:
+        """The message stored with the delivery; rendered (and stored) now if there is none."""
+        if delivery.message:
+            return Rendered.from_json(delivery.id, delivery.kind, delivery.message)
+        with self.sessions.begin() as session:
+            row = session.get(AlertDelivery, delivery.id)
+            assert row is not None  # just claimed; deliveries are never deleted
+            return stored_message(self.renderer, session, row)
 
     def _record(
-        self, delivery_id: str, at: datetime, result: SendResult | None, error: DeliveryError | None, duration_ms: int
+        self, delivery: Claimed, at: datetime, result: SendResult | None, error: DeliveryError | None, duration_ms: int
     ) -> Outcome:
+        """Record the attempt and the delivery's new state, in one transaction."""
+        values: dict[str, Any] = {"claimed_by": None}
+        if error is None:
+            values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": at, "last_error": None}
+            outcome = Outcome("delivered", transport=result.transport if result else None)
+        else:
+            values["last_error"] = error.message
+            if error.gone:
+                values["status"] = DeliveryStatus.DISABLED
+                outcome = Outcome("disabled", error.message)
+            elif delivery.kind == "test":
+                values["status"] = DeliveryStatus.FAILED  # a test reports its error at once; no retries
+                outcome = Outcome("failed", error.message)
+            else:
+                retry_until = delivery.retry_until or at + timedelta(seconds=self.alerts.retry_for)
+                values["retry_until"] = retry_until
+                if at >= retry_until:
+                    values["status"] = DeliveryStatus.FAILED
+                    outcome = Outcome("failed", error.message)
+                else:
+                    values["next_attempt_at"] = min(at + self.backoff(delivery.attempts), retry_until)
+                    outcome = Outcome("retrying", error.message, unreachable=error.unreachable)
         with self.sessions.begin() as session:
-            delivery = session.get(AlertDelivery, delivery_id)
-            assert delivery is not None
-            session.add(
-                DeliveryAttempt(
-                    delivery_id=delivery_id,
+            session.execute(
+                insert(DeliveryAttempt).values(
+                    delivery_id=delivery.id,
                     at=at,
                     ok=error is None,
                     status_code=error.status_code if error else (result.status_code if result else None),
@@ -387,37 +438,22 @@ class Dispatcher:
                     duration_ms=duration_ms,
                 )
             )
-            if error is None:
-                delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.DELIVERED, at, None
-                outcome = Outcome("delivered", transport=result.transport if result else None)
-            else:
-                delivery.last_error = error.message
-                if error.gone:
-                    delivery.status = DeliveryStatus.DISABLED
-                    _disable_channel(session, delivery.channel, at, error.message)
-                    outcome = Outcome("disabled", error.message)
-                elif delivery.kind == "test":
-                    delivery.status = DeliveryStatus.FAILED  # a test reports its error at once; no retries
-                    outcome = Outcome("failed", error.message)
-                else:
-                    if delivery.retry_until is None:
-                        delivery.retry_until = at + timedelta(seconds=self.alerts.retry_for)
-                    if at >= delivery.retry_until:
-                        delivery.status = DeliveryStatus.FAILED
-                        outcome = Outcome("failed", error.message)
-                    else:
-                        delivery.next_attempt_at = min(at + self.backoff(delivery.attempts), delivery.retry_until)
-                        outcome = Outcome("retrying", error.message, unreachable=error.unreachable)
-            delivery.claimed_by = None
-            channel, attempts = delivery.channel, delivery.attempts
+            session.execute(
+                update(AlertDelivery)
+                .where(AlertDelivery.id == delivery.id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if error is not None and error.gone:
+                _disable_channel(session, delivery.channel, at, error.message)
         with self._lock:
-            self._held.discard(delivery_id)
+            self._held.discard(delivery.id)
             self.counters[f"alert/{outcome.status}"] += 1
         if error is None:
-            log.info("delivered %s to %s in %d ms", delivery_id, channel, duration_ms)
+            log.info("delivered %s to %s in %d ms", delivery.id, delivery.channel, duration_ms)
         else:
-            log.warning("delivery %s to %s failed (attempt %d, now %s): %s", delivery_id, channel, attempts,
-                        outcome.status, error.message)  # fmt: skip
+            log.warning("delivery %s to %s failed (attempt %d, now %s): %s", delivery.id, delivery.channel,
+                        delivery.attempts, outcome.status, error.message)  # fmt: skip
         return outcome
 
     def backoff(self, attempts: int) -> timedelta:

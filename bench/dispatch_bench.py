@@ -5,10 +5,12 @@ prints figures, asserts nothing.
 For each receiver latency and each number of dispatchers: start that many
 ``run.py run --role dispatch`` processes on the PostgreSQL database, wait until each listens,
 queue N operator messages to one webhook channel in one transaction (one NOTIFY wakes them
-all), and time from that commit until the receiver (the sandbox's, signature checked, on
-127.0.0.1, keep-alive) has every one. Also: requests beyond one per delivery (must be 0) and the
+all; each rendered and stored when queued, as the outbox does for instant alerts), and time
+from that commit until the receiver (the sandbox's, signature checked, on 127.0.0.1,
+keep-alive) has every one. Also: requests beyond one per delivery (must be 0), the
 most PostgreSQL connections the dispatchers held at once (sampled from ``pg_stat_activity``
-by application name).
+by application name), CPU per delivery, and the time from the commit of a single new alert to
+its arrival, with ``schedule.dispatch_interval`` at an hour (only NOTIFY wakes a dispatcher).
 
     .venv/bin/python bench/dispatch_bench.py --database-url postgresql+psycopg://... \\
         [--pending 2000] [--dispatchers 1 3] [--latency 0 0.05]
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,13 +37,16 @@ from sqlalchemy.engine import make_url
 
 from alerts.channels import CONFIG_TYPES
 from alerts.outbox import enqueue_system_alert
+from alerts.render import Renderer
 from app import App
 from config import config_from_dict
 from sandbox import WebhookReceiver
 from sandbox.webhook import SECRET
+from storage.models import AlertDelivery
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_NAME = "newswatch-dispatch-bench"
+LATENCY_SAMPLES = 20
 
 
 def reset(url: str) -> None:
@@ -69,7 +75,7 @@ def run(url: str, folder: Path, pending: int, dispatchers: int, latency: float) 
     receiver = WebhookReceiver(secret=SECRET, keep_alive=True, delay=latency).start()
     config = folder / "config.toml"
     config.write_text(
-        f'[storage]\ndatabase_url = "{role_url}"\n[outlets]\nenabled = []\n'
+        f'[storage]\ndatabase_url = "{role_url}"\n[outlets]\nenabled = []\n[schedule]\ndispatch_interval = "1h"\n'
         f'[channels.hook]\ntype = "webhook"\nurl = "{receiver.url}"\nsecret_env = "HOOK_SECRET"\n',
         encoding="utf-8",
     )
@@ -97,9 +103,13 @@ def run(url: str, folder: Path, pending: int, dispatchers: int, latency: float) 
         cpu_before = [cpu_seconds(p.pid) for p in procs]
         receiver_before = time.process_time()  # this process: the receiver's threads, and the sampling
         idle = connections(watcher)
+        renderer = Renderer.from_config(app.config)
         with app.sessions.begin() as session:
             for n in range(pending):
-                enqueue_system_alert(session, ["hook"], f"bench {n}", "benchmark message", f"bench/{n}")
+                [queued] = enqueue_system_alert(session, ["hook"], f"bench {n}", "benchmark message", f"bench/{n}")
+                delivery = session.get(AlertDelivery, queued)
+                assert delivery is not None
+                delivery.message = renderer.render_delivery(session, delivery).to_json()  # as the outbox does
         started = time.perf_counter()
         most = idle
         while len(receiver.accepted) < pending:
@@ -114,6 +124,15 @@ def run(url: str, folder: Path, pending: int, dispatchers: int, latency: float) 
         cpu = sum(cpu_seconds(p.pid) for p in procs) - sum(cpu_before)
         receiver_cpu = time.process_time() - receiver_before
         extra = len(receiver.requests) - len(first)
+        latencies = []  # then single alerts, one at a time: commit -> received (only NOTIFY wakes them)
+        for n in range(LATENCY_SAMPLES):
+            with app.sessions.begin() as session:
+                [one] = enqueue_system_alert(session, ["hook"], f"single {n}", "benchmark message", f"single/{n}")
+            committed = time.perf_counter()
+            while one not in receiver.accepted and time.perf_counter() - committed < 30:
+                time.sleep(0.002)
+            latencies.append(max(r.at for r in list(receiver.requests) if r.id == one) - committed)
+            time.sleep(0.1)
         app.close()
     finally:
         for p in procs:
@@ -127,7 +146,9 @@ def run(url: str, folder: Path, pending: int, dispatchers: int, latency: float) 
         f"{elapsed:.2f} s = {len(first) / elapsed:.0f}/s; extra requests {extra}; "
         f"PostgreSQL connections: {idle / dispatchers:.0f} per dispatcher idle, {most} at most for all; "
         f"CPU per delivery: {cpu / len(first) * 1000:.1f} ms in the dispatchers, "
-        f"{receiver_cpu / len(first) * 1000:.1f} ms in the receiver"
+        f"{receiver_cpu / len(first) * 1000:.1f} ms in the receiver; a single new alert: committed -> received "
+        f"median {statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
+        f"({LATENCY_SAMPLES} alerts, dispatch_interval 1h: NOTIFY alone wakes the dispatchers)"
     )
 
 

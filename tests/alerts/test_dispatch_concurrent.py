@@ -131,7 +131,7 @@ def test_a_dead_dispatchers_claims_come_due_when_the_lease_ends(database_url: st
     ids = queue(app, 5)
     dead = app.dispatcher()
     at = datetime.now(UTC)
-    assert sorted(i for i, _ in dead._claim_batch(at, exclude=set())) == sorted(ids)  # then it dies
+    assert sorted(c.id for c in dead._claim_batch(at, exclude=set())) == sorted(ids)  # then it dies
     survivor = build(database_url, receiver).dispatcher()
     assert survivor.dispatch_due(at + timedelta(seconds=5)).delivered == 0  # held by the lease
     lease = timedelta(seconds=float(app.config.alerts.lease))
