@@ -262,31 +262,41 @@ class Dispatcher:
     # ----------------------------------------------------------------------- claims
 
     def _claim_batch(self, at: datetime, exclude: set[str]) -> list[Claimed]:
-        """Claim up to ``batch`` due deliveries (not of the channels in ``exclude``), oldest first."""
+        """Claim up to ``batch`` due deliveries (not of the channels in ``exclude``), oldest first.
+
+        PostgreSQL: one statement; the rows are picked in a materialized CTE with ``FOR UPDATE
+        SKIP LOCKED`` (as a plain ``IN (subquery)`` the planner may run the pick more than
+        once and one dispatcher takes more than a batch). SQLite has one writer: the candidates
+        are claimed one conditional UPDATE each, as a single daemon always did (and no
+        RETURNING, which older SQLite libraries lack)."""
         due = [AlertDelivery.status == DeliveryStatus.PENDING, AlertDelivery.next_attempt_at <= at]
         oldest = (
             select(AlertDelivery.id)
             .where(*due, *([AlertDelivery.channel.not_in(sorted(exclude))] if exclude else []))
             .order_by(AlertDelivery.next_attempt_at, AlertDelivery.created_at)
             .limit(self.batch)
-            .with_for_update(skip_locked=True)
         )
         with self.sessions.begin() as session:
-            rows = session.execute(
-                update(AlertDelivery)
-                .where(AlertDelivery.id.in_(oldest.scalar_subquery()), *due)
-                .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1, claimed_by=self.name)
-                .returning(*CLAIMED, AlertDelivery.created_at)
-                .execution_options(synchronize_session=False)
-            ).all()
-        claimed = [Claimed(*row[:-1]) for row in sorted(rows, key=lambda row: row[-1])]  # RETURNING has no order
-        self._hold([delivery.id for delivery in claimed])
-        return claimed
+            if session.get_bind().dialect.name != "postgresql":
+                candidates = list(session.scalars(oldest))
+            else:
+                picked = oldest.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+                rows = session.execute(
+                    update(AlertDelivery)
+                    .where(AlertDelivery.id == picked.c.id, *due)
+                    .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1, claimed_by=self.name)
+                    .returning(*CLAIMED, AlertDelivery.next_attempt_at, AlertDelivery.created_at)
+                    .execution_options(synchronize_session=False)
+                ).all()
+                claimed = [Claimed(*row[: len(CLAIMED)]) for row in sorted(rows, key=lambda row: row[-1])]
+                self._hold([delivery.id for delivery in claimed])
+                return claimed
+        return [delivery for delivery in map(functools.partial(self._claim, at=at), candidates) if delivery]
 
     def _claim(self, delivery_id: str, at: datetime) -> Claimed | None:
-        """Claim one delivery if it is pending and due (``deliver``, ``alerts test``)."""
+        """Claim one delivery if it is pending and due: a conditional UPDATE, then its row."""
         with self.sessions.begin() as session:
-            row = session.execute(
+            claimed = session.execute(
                 update(AlertDelivery)
                 .where(
                     AlertDelivery.id == delivery_id,
@@ -294,11 +304,11 @@ class Dispatcher:
                     AlertDelivery.next_attempt_at <= at,
                 )
                 .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1, claimed_by=self.name)
-                .returning(*CLAIMED)
                 .execution_options(synchronize_session=False)
-            ).first()
-        if row is None:
-            return None
+            )
+            if not getattr(claimed, "rowcount", 0):
+                return None
+            row = session.execute(select(*CLAIMED).where(AlertDelivery.id == delivery_id)).one()
         self._hold([delivery_id])
         return Claimed(*row)
 
