@@ -211,3 +211,31 @@ def test_alerts_list_shows_which_dispatcher_is_sending_a_delivery(
         sending.join(30)
     listed = run_cli("--config", str(config), "alerts", "list")
     assert "delivered" in listed.stdout and "being sent" not in listed.stdout
+
+
+def test_dispatchers_claiming_at_once_take_disjoint_batches_of_at_most_batch_size(
+    database_url: str, receiver: WebhookReceiver
+) -> None:
+    apps = [build(database_url, receiver) for _ in range(3)]
+    queue(apps[0], 500)
+    dispatchers = [app.dispatcher() for app in apps]
+    barrier = threading.Barrier(3)
+    claims: list[list[str]] = [[] for _ in range(3)]
+    at = datetime.now(UTC)
+
+    def claim(i: int) -> None:
+        barrier.wait()
+        claims[i] = [c.id for c in dispatchers[i]._claim_batch(at, exclude=set())]
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    # A dispatcher's share of a backlog is one batch at a time, so N dispatchers share it...
+    batch = dispatchers[0].batch
+    assert all(len(c) <= batch for c in claims) and sum(map(len, claims)) == len(set().union(*claims))
+    if database_url.startswith("postgresql"):  # ...each a whole batch: SKIP LOCKED passes over the others'
+        assert [len(c) for c in claims] == [batch] * 3
+    for d in dispatchers:
+        d.close()
