@@ -6,7 +6,7 @@ old, fetched, stored, duplicates, pages without text, failures with their reason
 back because they failed before; then the first failed URLs, each with its reason and what
 happens to it now (retried when, or given up). The exit status is 1 when an outlet's crawl
 failed, or found links and kept none (``unmatched``). ``crawl-errors`` reads ``failed_urls``
-(read-only: never migrates).
+(read-only: never migrates; ``--retry`` writes, so it upgrades first).
 """
 
 from __future__ import annotations
@@ -104,6 +104,11 @@ def register(commands: Commands) -> None:
     parser.add_argument("--since", metavar="DURATION", help="only URLs that failed in the last DURATION, e.g. 24h")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--retry",
+        action="store_true",
+        help="fetch these pages again at the next crawl, even those given up (after fixing what made them fail)",
+    )
 
 
 def select_outlets(cfg: Config, slugs: Sequence[str]) -> list[OutletConfig]:
@@ -175,6 +180,8 @@ def crawl_errors(app: App, args: argparse.Namespace) -> int:
     from storage import failed_urls
     from storage.models import Outlet
 
+    if args.retry:
+        return retry_failed(app, args)
     app.require_schema()
     now = datetime.now(UTC)
     with app.sessions() as session:
@@ -193,6 +200,25 @@ def crawl_errors(app: App, args: argparse.Namespace) -> int:
             print(f"no failing URLs{where}" + (f" in the last {args.since}" if args.since else ""))
             return 0
         print(failing_table(rows, now))
+    return 0
+
+
+def retry_failed(app: App, args: argparse.Namespace) -> int:
+    """``crawl-errors --retry``: the selected pages are due at the next crawl (their attempts kept)."""
+    from sqlalchemy import select
+
+    from storage import failed_urls
+    from storage.models import Outlet, utcnow
+
+    app.upgrade()
+    with app.sessions() as session, session.begin():
+        outlet_id = None
+        if args.outlet:
+            outlet_id = session.scalar(select(Outlet.id).where(Outlet.slug == args.outlet))
+            if outlet_id is None:
+                raise UsageError(f"no outlet named {args.outlet} with failed URLs")
+        count = failed_urls.retry_now(session, utcnow(), outlet_id, since=since(args.since))
+    print(f"{count} page(s) will be fetched again at the next crawl" + (f" of {args.outlet}" if args.outlet else ""))
     return 0
 
 

@@ -214,6 +214,8 @@ def _prepare(
             tallies[outlet.slug] = _Tally(outlet, run.id, row.id)
             known = known_urls(session, outlet, row.id)
             known |= staging.staged_urls(session, outlet.slug)  # cluster mode: found, not yet ingested
+            if not cfg.crawler.obey_robots:  # what robots.txt forbade may be fetched now
+                failed_urls.retry_now(session, now, row.id, reasons=("robots",))
             held, due = failed_urls.held_and_due(
                 session, row.id, _on_hosts(FailedUrl.canonical_url, _hosts(outlet)), now
             )

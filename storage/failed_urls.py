@@ -6,7 +6,8 @@ more, so a retry never waits for a feed to change). After the crawl it records w
 ``record_page_failures`` (one more attempt; the next retry from ``Backoff``, or given up),
 ``resolve`` (stored after all: the row goes) and ``record_source_failures`` (the feeds,
 sitemaps and listings that failed in this crawl; those are read at every crawl anyway).
-``failing`` is what ``run.py crawl-errors`` and ``status NAME`` show.
+``failing`` is what ``run.py crawl-errors`` and ``status NAME`` show; ``retry_now`` makes pages
+due again (``crawl-errors --retry``, robots refusals once ``crawler.obey_robots`` is off).
 
 The schedule is the caller's (``crawler.retry_failed_pages``, and which reasons are given up at
 once): this module only stores it.
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import FailedUrl, Outlet
@@ -132,6 +133,26 @@ def record_source_failures(
         row.attempts += 1
         row.last_failed_at = now
     return {canonical: rows[canonical].attempts if canonical in rows else 1 for canonical in by_url}
+
+
+def retry_now(
+    session: Session,
+    now: datetime,
+    outlet_id: int | None = None,
+    reasons: Sequence[str] | None = None,
+    since: datetime | None = None,
+) -> int:
+    """Pages waiting or given up become due at ``now`` (their attempts are kept, so one that
+    fails again past the schedule is given up again at once); returns how many."""
+    query = update(FailedUrl).where(FailedUrl.source.is_(False)).values(retry_at=now, gave_up_at=None)
+    if outlet_id is not None:
+        query = query.where(FailedUrl.outlet_id == outlet_id)
+    if reasons is not None:
+        query = query.where(FailedUrl.reason.in_(reasons))
+    if since is not None:
+        query = query.where(FailedUrl.last_failed_at >= since)
+    done = session.execute(query.execution_options(synchronize_session=False))
+    return int(getattr(done, "rowcount", 0) or 0)  # a CursorResult's
 
 
 def resolve(session: Session, outlet_id: int, canonical_urls: Iterable[str]) -> None:

@@ -174,6 +174,21 @@ def test_a_malformed_link_is_remembered_and_the_next_crawl_is_ok(sqlite_url: str
     assert second.status == CrawlStatus.OK and second.failures == {} and second.failed == 0
 
 
+def test_a_page_robots_txt_forbade_is_fetched_once_robots_txt_is_no_longer_obeyed(sqlite_url: str, site: Site) -> None:
+    site.routes["/private/secret"] = Page(article("Secret", 7))
+    conditional_feed(site, ["/private/secret"])
+
+    _, pages = crawl_at(config(sqlite_url, site), site, NOW)
+    assert pages == [] and failed_rows(config(sqlite_url, site))["secret"].reason == "robots"
+    again, pages = crawl_at(config(sqlite_url, site), site, NOW + timedelta(days=1))
+    assert pages == [] and again.status == CrawlStatus.OK
+    unobeyed = config(sqlite_url, site, crawler={"obey_robots": False})
+    last, pages = crawl_at(unobeyed, site, NOW + timedelta(days=1, minutes=10))
+
+    assert pages == ["/private/secret"] and last.stored == 1
+    assert failed_rows(unobeyed) == {}
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
