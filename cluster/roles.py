@@ -94,27 +94,35 @@ def run_role(app: App, name: str, stop: threading.Event) -> None:
     if role is None:
         raise RoleError(f"unknown role {name!r}: expected one of {', '.join(sorted(ROLES))}")
     url = app.config.storage.database_url
-    # Every connection this process opens says which role it serves (``status``, pg_stat_activity).
-    os.environ["PGAPPNAME"] = f"newswatch {name} {process_name()}"
     if make_url(url).get_backend_name() != "postgresql":
         shown = make_url(url).render_as_string(hide_password=True)
         raise RoleError(
             f"run --role needs PostgreSQL (storage.database_url is {shown}): cluster roles share one "
             "PostgreSQL database; on SQLite run 'run.py run' without a role"
         )
-    with app.engine.connect() as lock_conn:
-        _take_shared_daemon_lock(lock_conn)
-        with app.engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATE_KEY})
-            try:
-                app.upgrade()
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATE_KEY})
-                conn.commit()
-        ctx = RoleContext(app, stop, process_name())
-        log.info("role %s started (%s)", name, ctx.name)
-        role.entry(ctx)
-        log.info("role %s stopped", name)
+    # Every connection the role opens says which role it serves (``status``, pg_stat_activity);
+    # put back after, for a caller that goes on in this process (the tests).
+    previous = os.environ.get("PGAPPNAME")
+    os.environ["PGAPPNAME"] = f"newswatch {name} {process_name()}"
+    try:
+        with app.engine.connect() as lock_conn:
+            _take_shared_daemon_lock(lock_conn)
+            with app.engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATE_KEY})
+                try:
+                    app.upgrade()
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATE_KEY})
+                    conn.commit()
+            ctx = RoleContext(app, stop, process_name())
+            log.info("role %s started (%s)", name, ctx.name)
+            role.entry(ctx)
+            log.info("role %s stopped", name)
+    finally:
+        if previous is None:
+            os.environ.pop("PGAPPNAME", None)
+        else:
+            os.environ["PGAPPNAME"] = previous
 
 
 def _take_shared_daemon_lock(conn: Connection) -> None:

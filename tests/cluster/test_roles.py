@@ -8,6 +8,7 @@ each other, whichever came first: together they would crawl every outlet twice.
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 
@@ -34,7 +35,9 @@ def write_config(tmp_path: Path, url: str) -> Path:
 def test_a_role_on_sqlite_is_refused_with_one_line_and_creates_nothing(tmp_path: Path, run_cli: RunCli) -> None:
     db = tmp_path / "nw.db"
     config = write_config(tmp_path, f"sqlite:///{db}")
+    before = os.environ.get("PGAPPNAME")
     result = run_cli("--config", str(config), "run", "--role", "worker")
+    assert os.environ.get("PGAPPNAME") == before  # this process's connections keep their name
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"error: run --role needs PostgreSQL (storage.database_url is sqlite:///{db}): cluster roles share one "
@@ -110,3 +113,15 @@ def test_a_role_is_refused_while_a_single_process_daemon_runs(tmp_path: Path, po
         assert daemon.stop(signal.SIGTERM) == 0
     finally:
         daemon.kill()
+
+
+def test_every_role_has_a_systemd_template_unit_that_runs_it() -> None:
+    from cluster.roles import ROLES
+    from tests.helpers import ROOT
+
+    for name in ROLES:
+        unit = ROOT / "deploy" / f"newswatch-{name}@.service"
+        assert unit.is_file(), f"no deploy/{unit.name} for the role {name}"
+        text = unit.read_text(encoding="utf-8")
+        assert f" run --role {name}\n" in text
+        assert "NoNewPrivileges=true" in text and "[Install]" in text
