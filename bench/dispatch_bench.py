@@ -7,10 +7,11 @@ For each receiver latency and each number of dispatchers: start that many
 queue N operator messages to one webhook channel in one transaction (one NOTIFY wakes them
 all; each rendered and stored when queued, as the outbox does for instant alerts), and time
 from that commit until the receiver (the sandbox's, signature checked, on 127.0.0.1,
-keep-alive) has every one. Also: requests beyond one per delivery (must be 0), the
-most PostgreSQL connections the dispatchers held at once (sampled from ``pg_stat_activity``
-by application name), CPU per delivery, and the time from the commit of a single new alert to
-its arrival, with ``schedule.dispatch_interval`` at an hour (only NOTIFY wakes a dispatcher).
+keep-alive) has every one. Also: requests beyond one per delivery (must be 0), the most
+PostgreSQL connections the dispatchers held at once (sampled from ``pg_stat_activity`` by the
+application name every role gives its connections), CPU per delivery, and the time from the
+commit of a single new alert to its arrival, with ``schedule.dispatch_interval`` at an hour
+(only NOTIFY wakes a dispatcher).
 
     .venv/bin/python bench/dispatch_bench.py --database-url postgresql+psycopg://... \\
         [--pending 2000] [--dispatchers 1 3] [--latency 0 0.05]
@@ -45,7 +46,6 @@ from sandbox.webhook import SECRET
 from storage.models import AlertDelivery
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_NAME = "newswatch-dispatch-bench"
 LATENCY_SAMPLES = 20
 
 
@@ -59,8 +59,11 @@ def reset(url: str) -> None:
 
 def connections(engine: Engine) -> int:
     with engine.connect() as conn:
-        query = text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :n")
-        return int(conn.execute(query, {"n": APP_NAME}).scalar() or 0)
+        query = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name LIKE 'newswatch dispatch %'"
+        )  # every connection of a role carries its name (cluster.roles)
+        return int(conn.execute(query).scalar() or 0)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -71,11 +74,10 @@ def cpu_seconds(pid: int) -> float:
 
 def run(url: str, folder: Path, pending: int, dispatchers: int, latency: float) -> str:
     reset(url)
-    role_url = make_url(url).update_query_dict({"application_name": APP_NAME}).render_as_string(hide_password=False)
     receiver = WebhookReceiver(secret=SECRET, keep_alive=True, delay=latency).start()
     config = folder / "config.toml"
     config.write_text(
-        f'[storage]\ndatabase_url = "{role_url}"\n[outlets]\nenabled = []\n[schedule]\ndispatch_interval = "1h"\n'
+        f'[storage]\ndatabase_url = "{url}"\n[outlets]\nenabled = []\n[schedule]\ndispatch_interval = "1h"\n'
         f'[channels.hook]\ntype = "webhook"\nurl = "{receiver.url}"\nsecret_env = "HOOK_SECRET"\n',
         encoding="utf-8",
     )
