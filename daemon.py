@@ -89,9 +89,10 @@ FAILED = CRAWL_UNSUCCESSFUL  # a crawl with one of these statuses kept nothing (
 
 def crawl_line(s: CrawlSummary) -> str:
     """One log line per crawl, with its counts."""
+    kept = f"staged {s.staged} for the ingest role" if s.staged else f"stored {s.stored}"
     line = (
         f"crawl {s.outlet}: {s.status} in {s.seconds:.1f}s: discovered {s.discovered}, "
-        f"known {s.skipped_known}, old {s.skipped_old}, fetched {s.fetched}, stored {s.stored}, "
+        f"known {s.skipped_known}, old {s.skipped_old}, fetched {s.fetched}, {kept}, "
         f"duplicates {s.duplicates}, empty {s.extract_empty}, failed {s.failed}"
     )
     return f"{line} ({s.error})" if s.error else line

@@ -29,7 +29,7 @@ def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
     for (name,) in run(
         text(
             "SELECT DISTINCT application_name FROM pg_stat_activity"
-            " WHERE application_name LIKE 'newswatch %' ORDER BY application_name"
+            " WHERE datname = current_database() AND application_name LIKE 'newswatch %' ORDER BY application_name"
         )
     ):
         parts = name.split(" ", 2)  # "newswatch ROLE HOST:PID" (cluster.roles)
@@ -64,6 +64,7 @@ def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
         text(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
             " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = :k"
+            " AND a.datname = current_database()"
         ),
         {"k": INGEST_KEY},
     ).scalar()

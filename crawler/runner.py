@@ -90,6 +90,7 @@ class CrawlSummary:
     skipped_old: int = 0
     fetched: int = 0
     stored: int = 0
+    staged: int = 0  # cluster mode: handed to the ingest role, which stores them (and counts them on the run)
     duplicates: int = 0
     extract_empty: int = 0
     failed: int = 0
@@ -514,6 +515,7 @@ def _finish(
                     skipped_old=counts["skipped_old"],
                     fetched=counts["fetched"],
                     stored=tally.stored,
+                    staged=tally.staged,
                     duplicates=tally.duplicates,
                     extract_empty=counts["extract_empty"],
                     failed=failed,
@@ -528,14 +530,15 @@ def _finish(
                 )
             )
             log.info(
-                "crawl %s: %s, %d discovered, %d known, %d old, %d fetched, %d stored, %d dup, %d empty, %d failed",
+                "crawl %s: %s, %d discovered, %d known, %d old, %d fetched, %d %s, %d dup, %d empty, %d failed",
                 tally.outlet.slug,
                 status,
                 counts["discovered"],
                 counts["skipped_known"],
                 counts["skipped_old"],
                 counts["fetched"],
-                tally.stored,
+                tally.staged or tally.stored,
+                "staged" if tally.staged else "stored",
                 tally.duplicates,
                 counts["extract_empty"],
                 failed,

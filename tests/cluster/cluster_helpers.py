@@ -124,7 +124,8 @@ def role_pids(engine: Engine, role: str) -> set[int]:
     """Processes of ``role`` connected now, from their connections' application_name."""
     found = rows(
         engine,
-        "SELECT DISTINCT application_name FROM pg_stat_activity WHERE application_name LIKE :name",
+        "SELECT DISTINCT application_name FROM pg_stat_activity"
+        " WHERE datname = current_database() AND application_name LIKE :name",
         name=f"newswatch {role} %",
     )
     return {int(r[0].rsplit(":", 1)[1]) for r in found}
@@ -137,7 +138,7 @@ def active_ingester(engine: Engine) -> int | None:
     found = rows(
         engine,
         "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-        " WHERE l.locktype = 'advisory' AND l.granted AND l.objid = :key",
+        " WHERE l.locktype = 'advisory' AND l.granted AND l.objid = :key AND a.datname = current_database()",
         key=INGEST_KEY,
     )
     return int(found[0][0].rsplit(":", 1)[1]) if found else None

@@ -95,4 +95,7 @@ def test_outlets_are_crawled_once_per_tick_never_overlapping_and_stored_once(
         gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(starts)]
         assert min(gaps) >= 5.0, (slug, gaps)
     assert rows(engine, "SELECT count(*) FROM staged_articles")[0][0] == 0
+    # The workers' log lines say where the articles went (the ingest role stores them).
+    worker_logs = "".join(p.log() for role, p in zip(cluster.roles, cluster.processes, strict=True) if role == "worker")
+    assert "staged " in worker_logs and " for the ingest role" in worker_logs
     engine.dispose()
