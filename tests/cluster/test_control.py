@@ -1,0 +1,99 @@
+"""The control role's schedule and the ingest lane's one-transaction rule, without processes.
+
+``next_crawl``: an outlet's next crawl from its ``interval`` (a run missed while no control ran
+is made up once, not once per missed interval) or ``cron`` (in the outlet's timezone);
+``tick_seconds``: how often due outlets are looked for. The ingest lane's exactly-once rests
+on ``Ingestor.ingest(record, then)``: the staged row's deletion commits with the article or
+neither does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app import App, build_app
+from cluster.control import next_crawl, tick_seconds
+from storage import staging
+from storage.models import Article, StagedArticle
+from storage.records import IngestResult
+from tests.alerts.helpers import record
+from tests.helpers import make_config
+
+NOW = datetime(2026, 3, 2, 9, 0, 7, tzinfo=UTC)
+
+
+def test_an_interval_outlet_is_due_one_interval_after_the_crawl_that_was_due() -> None:
+    cfg = make_config({"outlets": {"enabled": ["qdnd"], "qdnd": {"interval": "10m"}}})
+    [outlet] = cfg.outlets
+    assert next_crawl(outlet, cfg, None, NOW) == NOW + timedelta(minutes=10)  # first crawl: now, then every 10 min
+    due = NOW - timedelta(seconds=4)  # the tick came 4 s after the due time: no drift
+    assert next_crawl(outlet, cfg, due, NOW) == due + timedelta(minutes=10)
+    # No control ran for two hours: one crawl now, the next one interval later (not 12 at once).
+    assert next_crawl(outlet, cfg, NOW - timedelta(hours=2), NOW) == NOW + timedelta(minutes=10)
+
+
+def test_a_cron_outlet_is_due_at_its_next_cron_time_in_its_timezone() -> None:
+    cfg = make_config({"outlets": {"enabled": ["qdnd"], "qdnd": {"cron": "30 6 * * *"}}})
+    [outlet] = cfg.outlets  # qdnd: Asia/Ho_Chi_Minh, UTC+7
+    assert outlet.timezone == "Asia/Ho_Chi_Minh"
+    assert next_crawl(outlet, cfg, None, NOW) == datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
+
+
+def test_ticks_come_often_enough_for_the_shortest_interval() -> None:
+    def ticks(**intervals: str) -> int:
+        outlets = {slug: {"interval": value} for slug, value in intervals.items()}
+        return tick_seconds(make_config({"outlets": {"enabled": list(intervals), **outlets}}))
+
+    assert ticks(qdnd="10m", thesun="1h") == 30  # at most 30 s late on 10 min
+    assert ticks(qdnd="1m") == 12
+    assert ticks(qdnd="7s") == 1
+    assert 60 % ticks(qdnd="23s") == 0  # always a divisor of a minute (a cron line of seconds)
+
+
+@pytest.fixture
+def postgres_app() -> Iterator[App]:
+    from tests.helpers import POSTGRES_URL, reset_postgres
+
+    if not POSTGRES_URL:
+        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
+    reset_postgres(POSTGRES_URL)
+    app = build_app(make_config({"storage": {"database_url": POSTGRES_URL}}))
+    yield app
+    app.close()
+
+
+@pytest.mark.postgres
+def test_a_staged_row_and_its_article_commit_together_or_not_at_all(postgres_app: App) -> None:
+    app = postgres_app
+    with app.sessions.begin() as session:
+        assert staging.stage(session, record(1), None)
+        assert not staging.stage(session, record(1), None)  # one row per URL: a job run twice
+
+    class Crash(Exception):
+        pass
+
+    def crash_after_storing(session: Session, result: IngestResult) -> None:
+        assert result.status == "stored"
+        raise Crash  # the process dies before the commit
+
+    with app.sessions() as session:
+        [row] = staging.next_batch(session, 10)
+    with pytest.raises(Crash):
+        app.ingestor().ingest(staging.record_from_json(row.record), crash_after_storing)
+    with app.sessions() as session:
+        assert session.scalar(select(func.count(Article.id))) == 0
+        assert session.scalar(select(func.count(StagedArticle.id))) == 1  # still there: ingested again later
+
+    def remove(session: Session, result: IngestResult) -> None:
+        assert staging.remove(session, row.id)
+
+    stored = app.ingestor().ingest(staging.record_from_json(row.record), remove)
+    assert stored.status == "stored"
+    with app.sessions() as session:
+        assert session.scalar(select(func.count(Article.id))) == 1
+        assert session.scalar(select(func.count(StagedArticle.id))) == 0
