@@ -482,8 +482,9 @@ class StoryIndex:
             return None
         mine_signals = Signals.from_json(fp.signals)
         best: tuple[float, int] | None = None
+        others = _articles(session, [self._article_ids[slot] for slot in slots])
         for slot in slots:
-            other = session.get(Article, self._article_ids[slot])
+            other = others.get(self._article_ids[slot])
             if other is None:
                 continue
             theirs = shingle_set(other.text)
@@ -511,6 +512,9 @@ class StoryIndex:
             if best is None or containment > best[0]:
                 best = (containment, other.story_id)
         return best[1] if best else None
+
+    def _decided(self, slot: int, verdicts: _Verdicts) -> bool:
+        return self.story_of_slot(slot) in verdicts.verified or self._article_ids[slot] in verdicts.vetoed_articles
 
     def _vetoed(
         self, record: ArticleRecord, other: Article, mine: Signals, theirs: Signals, figures: bool = True
@@ -570,8 +574,10 @@ class StoryIndex:
             return None
         mine = Signals.from_json(fp.signals)
         best: tuple[int, int, str] | None = None
-        for slot, shared in self._ranked(self._anchors, parsed.anchors, now, 2):
-            if self.story_of_slot(slot) in verdicts.verified or self._article_ids[slot] in verdicts.vetoed_articles:
+        ranked = self._ranked(self._anchors, parsed.anchors, now, 2)
+        others = _articles(session, [self._article_ids[s] for s, _ in ranked if not self._decided(s, verdicts)])
+        for slot, shared in ranked:
+            if self._decided(slot, verdicts):
                 continue  # already decided by the near-duplicate check (the rewrite check vetoes it too)
             language = self._langs[slot]
             if language is None or not record.language:
@@ -579,7 +585,7 @@ class StoryIndex:
             if language == record.language:
                 if shared < MIN_SHARED_ANCHORS_REWRITE:
                     continue
-                other = session.get(Article, self._article_ids[slot])
+                other = others.get(self._article_ids[slot])
                 if other is not None and self._rewrite(record, mine, other, now, verdicts):
                     score, kind = 100 + shared, "dedup/rewrite"
                 else:
@@ -587,7 +593,7 @@ class StoryIndex:
             else:
                 if abs(self._whens[slot] - now) > min(CROSS_LANGUAGE_WINDOW, self.window_seconds):
                     continue
-                other = session.get(Article, self._article_ids[slot])
+                other = others.get(self._article_ids[slot])
                 if other is None:
                     continue
                 theirs = Signals.from_json(other.signals)
@@ -621,10 +627,10 @@ class StoryIndex:
         tag, vec = stored
         mine: Side | None = None
         best: tuple[float, int] | None = None
-        for article_id, _story, similarity in self._semantic.nearest(vec, tag, now):
-            if article_id in verdicts.vetoed_articles:
-                continue
-            other = session.get(Article, article_id)
+        nearest = [n for n in self._semantic.nearest(vec, tag, now) if n[0] not in verdicts.vetoed_articles]
+        others = _articles(session, [article_id for article_id, _story, _similarity in nearest])
+        for article_id, _story, similarity in nearest:
+            other = others.get(article_id)
             if other is None or other.story_id in verdicts.vetoed:
                 continue
             if mine is None:
@@ -670,6 +676,15 @@ def _values(mine: Signals, theirs: Signals) -> str:
         f"names in common {show(mine.names & theirs.names)}",
     ]
     return "; ".join(parts)
+
+
+def _articles(session: Session, ids: list[int]) -> dict[int, Article]:
+    """The candidate articles a new one is checked against, read in one query: one round trip
+    to the database instead of one per candidate (the ingest lane's time is mostly round trips:
+    ``bench/cluster_bench.py``). An article gone since is missing from the result."""
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
 
 
 def _outlets(slug: str, families: str | None) -> frozenset[str]:
