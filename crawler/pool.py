@@ -82,6 +82,21 @@ class ExtractPool:
             )
         return self._executor
 
+    def fork_now(self) -> None:
+        """Start the processes now, forked from this one: they begin with everything it imported.
+        Only for a process that runs no other thread yet (the crawl child, first thing): a fork
+        copies the locks other threads hold as they are. Where there is no fork, the pool stays
+        lazy; a pool replacing a broken one is always spawned."""
+        if self._executor is not None or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
+        )
+        self._executor.submit(int).result()  # with fork, the first submission starts every process
+
     def submit(self, html: str, url: str, outlet: OutletConfig, now: datetime) -> Future[Extracted | None]:
         try:
             return self._pool().submit(_extract, html, url, outlet, now)

@@ -1,6 +1,6 @@
 """Run one crawl of some outlets and record it: the parent side of ``crawler.child``.
 
-The Scrapy crawl runs in a spawned child process (``child.main``); this process reads the
+The Scrapy crawl runs in a child process (``child.main``); this process reads the
 messages it sends (``crawler.messages``), ingests each article as it arrives (so whatever was
 stored before a crash or a time limit stays stored), and records one ``CrawlRun`` per outlet
 with its counts, its ``CrawlFailure`` rows and the feeds' ETag / Last-Modified for the next
@@ -21,7 +21,6 @@ outlets' declarations.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import threading
 import time
 from collections import Counter
@@ -35,7 +34,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Config, OutletConfig
-from crawler.child import main
+from crawler.child import main, shielded, start_context
 from crawler.messages import (
     ArticleFound,
     ArticleUrl,
@@ -282,12 +281,13 @@ def run_child(
     """Run ``job`` in a crawl child, handing each of its messages to ``handle`` as it arrives;
     the child's exit code, and whether it had to be killed (``stop`` set, or past the limit)."""
     slugs = ", ".join(o.outlet.slug for o in job.outlets)
-    context = multiprocessing.get_context("spawn")
+    context = start_context()
     receive, send = context.Pipe(duplex=False)
     # Not a daemonic process: it starts the extraction pool (crawler.pool), and multiprocessing
     # forbids children to daemons. The finally below ends it however this function is left.
     child = context.Process(target=main, args=(job, send), name="newswatch-crawl", daemon=False)
-    child.start()
+    with shielded():
+        child.start()
     send.close()
     deadline = time.monotonic() + time_limit + KILL_GRACE if time_limit else None
     killed = False

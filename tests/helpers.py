@@ -179,6 +179,21 @@ def run_process(
 T = TypeVar("T")
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, the ones they started, and so on (Linux /proc)."""
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        for task in Path(f"/proc/{pending.pop()}/task").glob("*"):
+            try:
+                kids = [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += kids
+            pending += kids
+    return found
+
+
 def wait_until(
     observe: Callable[[], T],
     what: str,
@@ -254,16 +269,8 @@ class DaemonProcess:
         )
 
     def children(self) -> list[int]:
-        found = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    status = (entry / "status").read_text()
-                except OSError:
-                    continue
-                if f"\nPPid:\t{self.proc.pid}\n" in status:
-                    found.append(int(entry.name))
-        return found
+        """Every process it started, and theirs (crawl children come from a fork server)."""
+        return descendants(self.proc.pid)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
         """Send ``sig`` (unless it exited already) and return its exit status."""
