@@ -32,7 +32,7 @@ def send_test(app: App, args: argparse.Namespace) -> int:
 
 
 def list_deliveries(app: App, args: argparse.Namespace) -> int:
-    from alerts.dispatch import delivery_summary, list_deliveries
+    from alerts.deliveries import delivery_summary, list_deliveries
     from storage.status import DeliveryStatus
 
     app.require_schema()
@@ -61,7 +61,7 @@ def list_deliveries(app: App, args: argparse.Namespace) -> int:
 
 
 def retry(app: App, args: argparse.Namespace) -> int:
-    from alerts.dispatch import requeue
+    from alerts.deliveries import requeue
     from alerts.errors import UnknownDelivery
 
     app.upgrade()

@@ -29,7 +29,7 @@ log = logging.getLogger("newswatch")
 def run(app: App, args: argparse.Namespace) -> int:
     if args.role is not None:
         return run_role(app, args)
-    from alerts.dispatch import recover_interrupted
+    from alerts.deliveries import recover_interrupted
     from cli.serve import console_for, start_console
     from crawler.runner import run_crawl
     from daemon import STOP_GRACE, Daemon, Jobs

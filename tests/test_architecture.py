@@ -4,7 +4,7 @@ Each top-level package or module of ours has a place: the packages it may import
 crawler and the alerts meet only in the database (both may import ``storage``, never each
 other); ``storage`` knows neither; ``language`` is a leaf that imports nothing of ours (``config`` imports only it); the
 product never imports the fake outlets of ``sandbox``, the tests or the benchmarks. Only the
-composition root (``run.py``, ``cli``, ``app``, ``daemon``) wires packages together.
+composition root (``run.py``, ``cli``, ``app``, ``daemon``, ``cluster``) wires packages together.
 
 Imports inside functions count too: a lazy import is still a dependency.
 """

@@ -152,7 +152,7 @@ def test_smtp_login_with_the_right_password_delivers(sqlite_url: str) -> None:
 
 
 def test_410_gone_disables_the_channel_until_retried(sqlite_url: str, receiver: WebhookReceiver) -> None:
-    from alerts.dispatch import requeue
+    from alerts.deliveries import requeue
 
     app = build(sqlite_url, webhook_url=receiver.url)
     dispatcher = app.dispatcher()

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from alerts.dispatch import Dispatcher, recover_interrupted, requeue
+from alerts.deliveries import recover_interrupted, requeue
+from alerts.dispatch import Dispatcher
 from app import App, build_app
 from sandbox import WebhookReceiver
 from storage.models import AlertDelivery, DeliveryAttempt
