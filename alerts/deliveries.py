@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.errors import UnknownDelivery
 from alerts.notify import announce
+from storage.browse.deliveries import matchless_title
 from storage.models import AlertDelivery, ChannelState, DeliveryAttempt, utcnow
 from storage.status import DeliveryStatus
 
@@ -105,16 +106,11 @@ def list_deliveries(
 
 def delivery_summary(delivery: AlertDelivery) -> dict[str, Any]:
     """A delivery as ``alerts list`` shows it (and ``--json`` prints it), with its attempts."""
-    payload = delivery.payload or {}
     if delivery.kind in ("instant", "update") and delivery.match is not None:
         update = "update: " if delivery.kind == "update" else ""
         summary = f"[{delivery.match.watch}] {update}{delivery.match.article.title}"
-    elif delivery.kind == "digest":
-        summary = f"{payload.get('period')} digest: {len(payload.get('match_ids', []))} stories"
-    elif delivery.kind == "system":
-        summary = str(payload.get("subject", ""))
     else:
-        summary = "test message"
+        summary = matchless_title(delivery)
     return {
         "id": delivery.id,
         "kind": delivery.kind,

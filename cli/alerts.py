@@ -11,7 +11,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from cli.command import CommandError, Commands, add_command
+from cli.command import CommandError, Commands, UsageError, add_command
 from cli.output import print_json
 from cli.terminal import cell
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def send_test(app: App, args: argparse.Namespace) -> int:
     if args.channel not in app.config.channels:
         known = ", ".join(app.config.channels) or "none configured"
-        raise CommandError(f"no channel named {args.channel!r} in [channels] (known: {known})")
+        raise UsageError(f"no channel named {args.channel!r} in [channels] (known: {known})")
     app.upgrade()
     outcome = app.dispatcher().send_test(args.channel)
     if outcome.status != "delivered":

@@ -8,7 +8,7 @@ import dataclasses
 import sys
 from typing import TYPE_CHECKING, Any
 
-from cli.command import CommandError, Commands, add_command, since
+from cli.command import Commands, UsageError, add_command, since
 from cli.output import JsonLinesIn, print_json
 from cli.terminal import cell
 
@@ -53,7 +53,7 @@ def backtest(app: App, args: argparse.Namespace) -> int:
 
     cfg = app.config
     if args.watch is None and args.query is None:
-        raise CommandError("name a WATCH from the config, or give --query")
+        raise UsageError("name a WATCH from the config, or give --query")
     matcher = _backtest_matcher(cfg, args.watch, args.query)
     app.require_schema()
     scanned = alerted = repeats = 0
@@ -104,7 +104,7 @@ def _backtest_matcher(cfg: Config, watch: str | None, query: str | None) -> Matc
     try:
         return Matcher.from_config(watches, cfg.lists)
     except WatchQueryError as exc:  # the query came from the command line, not the file
-        raise CommandError(f"--query: {exc}\n{exc.pointer()}") from None
+        raise UsageError(f"--query: {exc}\n{exc.pointer()}") from None
 
 
 def chosen_watches(cfg: Config, name: str | None, query: str | None = None) -> list[WatchConfig]:
@@ -119,7 +119,7 @@ def chosen_watches(cfg: Config, name: str | None, query: str | None = None) -> l
         return [dataclasses.replace(base, query=query, enabled=True)]
     if not found:
         known = ", ".join(w.name for w in cfg.watches) or "none configured"
-        raise CommandError(f"no watch named {name!r} in [watches] (known: {known})")
+        raise UsageError(f"no watch named {name!r} in [watches] (known: {known})")
     return [dataclasses.replace(found[0], enabled=True)]
 
 

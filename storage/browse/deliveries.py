@@ -91,6 +91,17 @@ def delivery(session: Session, delivery_id: str) -> DeliveryLine | None:
     )
 
 
+def matchless_title(d: AlertDelivery) -> str:
+    """What a delivery that carries no single article is about (the console's alerts page and
+    ``alerts list`` both say it so): a digest's period and size, a system message's subject, a test."""
+    payload = d.payload or {}
+    if d.kind == "digest":
+        return f"{payload.get('period', '')} digest: {len(payload.get('match_ids', []))} stories"
+    if d.kind == "system":
+        return str(payload.get("subject", ""))
+    return "test message"
+
+
 def _delivery_line(
     d: AlertDelivery,
     watch: str | None,
@@ -99,14 +110,8 @@ def _delivery_line(
     title: str | None,
     log: tuple[AttemptLine, ...] = (),
 ) -> DeliveryLine:
-    payload = d.payload or {}
     if title is None:
-        if d.kind == "digest":
-            title = f"{payload.get('period', '')} digest: {len(payload.get('match_ids', []))} stories"
-        elif d.kind == "system":
-            title = str(payload.get("subject", ""))
-        else:
-            title = "test message"
+        title = matchless_title(d)
     return DeliveryLine(
         d.id,
         d.kind,

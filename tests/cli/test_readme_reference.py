@@ -89,3 +89,10 @@ def test_global_options_are_documented() -> None:
     section = README.read_text(encoding="utf-8").split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
     for flag in options(build_parser()) - {"--verbose"} | {"-v"}:
         assert f"`{flag}" in section, flag
+
+
+def test_every_systemd_unit_shipped_is_in_the_readme() -> None:
+    text = README.read_text(encoding="utf-8")
+    units = sorted(path.name for path in (README.parent / "deploy").glob("*.service"))
+    assert units, "deploy/ holds no unit"
+    assert not [unit for unit in units if unit not in text], "units in deploy/ the README does not name"

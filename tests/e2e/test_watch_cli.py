@@ -34,7 +34,7 @@ def test_match_prints_one_line_per_input_with_marked_snippets_and_survives_bad_l
 
 def test_match_with_an_unknown_watch_names_the_known_ones(run_cli: RunCli) -> None:
     result = run_cli("match", "--watch", "nope", input="")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage problem: the watch is not declared
     assert "no watch named 'nope'" in result.stderr and "vietnam-malaysia-defence" in result.stderr
 
 
@@ -72,5 +72,5 @@ def test_backtest_shows_what_the_watch_would_have_alerted(tmp_path: Path, run_cl
     assert tuned.stdout.count("https://example.org/") == indonesian
 
     typo = run_cli("backtest", "--query", "navy AND (MMEA", env=env)
-    assert typo.returncode == 1
+    assert typo.returncode == 2  # a usage problem: the query given on the command line
     assert "--query: expected ')'" in typo.stderr and typo.stderr.rstrip().endswith(" " * 14 + "^")
