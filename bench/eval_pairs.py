@@ -8,16 +8,22 @@ else its registrable domain: ``fr.vietnamplus.vn`` and ``en.vietnamplus.vn`` are
 ``vietnam.vnanet.vn/french`` and ``/japanese`` one site), hours apart, and:
 
 * ``lead``: the product's similarity, title + lead against title + lead (``embedding.lead``);
-* ``passage``: the shorter-lead-against-passage score: each side's title + lead against every
-  passage of the other (the body from each paragraph on, as long as a lead), the best of both
-  directions; a partial translation that starts at the original's third paragraph meets it there;
+* ``passage``: what ``semantic.judge`` falls back on (the product's computation): the shorter
+  text's title + lead against every passage of the longer one (``embedding.passages``: the body
+  from each paragraph on, as long as a lead), or the lead similarity when higher; a partial
+  translation that starts at the original's third paragraph meets it there;
 * the names and figures they share (``semantic.judge``'s anchors) and the veto ``semantic.veto``
   finds, if any, with the times ignored (``one-day``: as if published together).
 
 Then the distributions per class: the positives' lowest score against the negatives' highest,
 and how many negatives above each positive.
 
-    .venv/bin/python bench/eval_pairs.py [--shared PATH] [--all] [--cache FILE]
+``--cut N`` makes every pair a partial translation: the shorter text of each pair loses its
+first N paragraphs (its headline kept, its names, figures and dates read from what is left),
+as an edition that starts further into the story would give it; pairs whose shorter text has
+no paragraph left are skipped.
+
+    .venv/bin/python bench/eval_pairs.py [--shared PATH] [--all] [--cache FILE] [--cut N]
 
 ``--all`` prints every pair (default: the positives, and the negatives published within 3 days
 of each other or that every guard but the similarity lets through). The four letters after the
@@ -45,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 from bench.eval_dedup import Item, events, load_set, shared_dir  # noqa: E402
 from storage.dedup import embedding  # noqa: E402
 from storage.dedup.evidence import extract_signals, name_entities  # noqa: E402
-from storage.dedup.semantic import MIN_SIMILARITY_ACROSS, Side, epoch, judge, veto  # noqa: E402
+from storage.dedup.semantic import MIN_SIMILARITY_ACROSS, Passage, Side, epoch, judge, veto  # noqa: E402
 
 # Second-level labels under a country code that a publisher's domain sits below (sggp.org.vn).
 _GENERIC_SECOND_LEVEL = {"com", "org", "net", "gov", "edu", "co", "ac", "info"}
@@ -61,13 +67,6 @@ def family(item: Item) -> str:
     keep = 3 if len(labels) >= 3 and labels[-2] in _GENERIC_SECOND_LEVEL else 2
     domain = ".".join(labels[-keep:])
     return _PRESET_FAMILIES.get(domain, domain)
-
-
-def passages(text: str) -> list[str]:
-    """The body from each paragraph on, as much of it as a lead: where a partial translation
-    of this text may start."""
-    paragraphs = [p.strip() for p in text.split("\n") if len(p.strip()) >= 60]
-    return [embedding.lead("", "\n".join(paragraphs[i:])) for i in range(1, len(paragraphs))]
 
 
 class Vectors:
@@ -123,28 +122,54 @@ def side(item: Item, fam: str) -> Side:
     return Side(r.title, r.text, r.language, frozenset({r.outlet, fam}), when, extract_signals(r.title, r.text))
 
 
-def score_pairs(items: list[Item], vectors: Vectors) -> list[Pair]:
+def fixed(similarity: float) -> Passage:
+    """A passage computation whose answer is already known."""
+    return lambda: (similarity, 0)
+
+
+def cut(item: Item, paragraphs: int) -> Item | None:
+    """The article as an edition that starts ``paragraphs`` paragraphs later would give it (its
+    own headline kept), or None when it has no paragraph left after those."""
+    if not paragraphs:
+        return item
+    lines = [p.strip() for p in item.record.text.split("\n") if p.strip()]
+    long = [i for i, p in enumerate(lines) if len(p) >= embedding.MIN_PARAGRAPH_CHARS]
+    if len(long) <= paragraphs:
+        return None
+    return replace(item, record=replace(item.record, text="\n".join(lines[long[paragraphs] :])))
+
+
+def score_pairs(items: list[Item], vectors: Vectors, paragraphs: int = 0) -> list[Pair]:
+    """The cross-language pairs of ``items``; with ``paragraphs``, the shorter text of each pair
+    starts that many paragraphs later (a partial translation), its anchors read from what is left."""
     event = events(items)
     fams = [family(it) for it in items]
     leads = [vectors(it.record.title, it.record.text) for it in items]
-    bodies = [[vectors("", p) for p in passages(it.record.text)] for it in items]
+    bodies = [[vectors("", p) for p in embedding.passages(it.record.text)] for it in items]
     sides = [side(it, f) for it, f in zip(items, fams, strict=True)]
+    cuts = [cut(it, paragraphs) for it in items]
+    cut_leads = [vectors(c.record.title, c.record.text) if c else None for c in cuts]
+    cut_sides = [side(c, f) if c else None for c, f in zip(cuts, fams, strict=True)]
     out = []
     for i, j in itertools.combinations(range(len(items)), 2):
         a, b = items[i], items[j]
         if not a.record.language or a.record.language == b.record.language or a.record.text == b.record.text:
             continue
-        lead = float(leads[i] @ leads[j])
-        best = max([lead, *(float(leads[i] @ v) for v in bodies[j]), *(float(leads[j] @ v) for v in bodies[i])])
-        sa, sb = sides[i], sides[j]
+        short, long = (i, j) if len(a.record.text) <= len(b.record.text) else (j, i)
+        short_lead, short_side = cut_leads[short], cut_sides[short]
+        if short_lead is None or short_side is None:
+            continue
+        lead = float(short_lead @ leads[long])
+        best = max([lead, *(float(short_lead @ v) for v in bodies[long])])
+        sa, sb = short_side, sides[long]
         names = sorted(sa.signals.names & sb.signals.names)
         together = replace(sb, when=sa.when)  # the vetoes as if published together
         out.append(
             Pair(
                 a, b, event[i] == event[j], fams[i] == fams[j], abs(sa.when - sb.when) / 3600, lead, best,
                 names, sorted(sa.signals.numbers & sb.signals.numbers), name_entities(names), veto(sa, together),
-                judge(sa, sb, lead).joined, judge(sa, sb, best).joined,
-                judge(sa, together, lead).joined, judge(sa, together, best).joined,
+                judge(sa, sb, lead).joined, judge(sa, sb, lead, fixed(best)).joined,
+                judge(sa, together, lead).joined, judge(sa, together, lead, fixed(best)).joined,
                 judge(sa, together, 1.0).joined,
             )
         )  # fmt: skip
@@ -190,6 +215,9 @@ def main() -> int:
     parser.add_argument("--all", action="store_true", help="print every pair")
     parser.add_argument("--cache", type=Path, help="keep embeddings in this .npz file between runs")
     parser.add_argument("--model", default=embedding.BUNDLED)
+    parser.add_argument(
+        "--cut", type=int, default=0, help="the shorter text of each pair starts this many paragraphs later"
+    )
     args = parser.parse_args()
     shared = shared_dir(args.shared)
     if not (shared / "devsets").is_dir():
@@ -202,7 +230,7 @@ def main() -> int:
         return 0
     pairs: list[Pair] = []
     for name in ("stories", "duplicates"):
-        pairs += score_pairs(load_set(shared, name, "event"), vectors)
+        pairs += score_pairs(load_set(shared, name, "event"), vectors, args.cut)
     vectors.save()
     within = [p for p in pairs if p.hours <= 72]
     print(f"cross-language pairs: {len(pairs)} ({sum(p.positive for p in pairs)} positive); within 3 days: "

@@ -205,6 +205,11 @@ def explain(joined_by: dict[str, Any] | None) -> str:
         parts.append(f"{float(joined_by['shared text']):.0%} of its text shared")
     if "similarity" in joined_by:
         parts.append(f"similarity {float(joined_by['similarity']):.2f}")
+    if "lead similarity" in joined_by:  # a partial translation: one lead against the other's body
+        parts[-1] += (
+            f" from paragraph {joined_by.get('from paragraph')} of the longer text"
+            f" (leads {float(joined_by['lead similarity']):.2f})"
+        )
     anchors = [str(a) for a in joined_by.get("anchors") or []]
     if anchors:
         parts.append("shared: " + ", ".join(anchors[:8]) + (f" +{len(anchors) - 8}" if len(anchors) > 8 else ""))

