@@ -24,6 +24,33 @@ from tests.helpers import (
     reset_postgres,
 )
 
+# A test not marked slow that takes longer than this (setup, call and teardown) is listed at the
+# end of the run, to be marked @pytest.mark.slow or made cheaper: make test-fast stays fast as
+# tests are added. A list, never a failure: durations depend on the machine and its load.
+FAST_BUDGET = 3.0
+_durations: dict[str, float] = {}
+_marked_slow: set[str] = set()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+    if "slow" in report.keywords:
+        _marked_slow.add(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    over = sorted(
+        ((took, nodeid) for nodeid, took in _durations.items() if nodeid not in _marked_slow and took > FAST_BUDGET),
+        reverse=True,
+    )
+    if not over:
+        return
+    terminalreporter.section(f"tests not marked slow that took over {FAST_BUDGET:g}s: {len(over)}")
+    for took, nodeid in over:
+        terminalreporter.write_line(f"{took:6.1f}s {nodeid}")
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores" if hasattr(os, "getloadavg") else ""
+    terminalreporter.write_line(f"mark them @pytest.mark.slow or make them cheaper ({load})")
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if CONFIGURED_POSTGRES_URL and POSTGRES_URL and POSTGRES_URL != CONFIGURED_POSTGRES_URL:
