@@ -13,6 +13,7 @@ the variable that holds it. Nothing here reads the environment except the mappin
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import tomllib
@@ -153,7 +154,7 @@ class _Parser:
 
     def dataclass(self, cls: type, data: Any, where: str, **fixed: Any) -> Any:
         """Build ``cls`` from a TOML table; fields in ``fixed`` come from the caller."""
-        hints = typing.get_type_hints(cls)
+        hints = _type_hints(cls)
         fields = {f.name: f for f in dataclasses.fields(cls)}
         settable = {n for n in fields if n not in fixed and not _is_resolved_secret(n, fields)}
         self.check_keys(data, settable, where)
@@ -383,3 +384,10 @@ def _kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__) + (
         f" ({value!r})" if not isinstance(value, (list, dict)) else ""
     )
+
+
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """A configuration dataclass's field types, resolved once per class (seven outlets and each
+    channel would resolve them again at every load)."""
+    return typing.get_type_hints(cls)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -99,12 +100,14 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def head_revisions(versions: Path = MIGRATIONS) -> set[str]:
+@functools.cache
+def head_revisions(versions: Path = MIGRATIONS) -> frozenset[str]:
     """The newest revision(s) shipped with this code: those no other migration revises.
 
     Read from the migration files' ``revision`` and ``down_revision`` assignments rather than
     through Alembic, whose import would double the start-up time of a read-only command
-    (``tests/storage/test_migrations.py`` checks that the two agree)."""
+    (``tests/storage/test_migrations.py`` checks that the two agree); parsed once per process
+    (the code a process runs does not change under it)."""
     revisions: set[str] = set()
     revised: set[str] = set()
     for path in versions.glob("*.py"):
@@ -120,13 +123,13 @@ def head_revisions(versions: Path = MIGRATIONS) -> set[str]:
             elif name == "down_revision":
                 down = ast.literal_eval(value)
                 revised.update([down] if isinstance(down, str) else down or ())
-    return revisions - revised
+    return frozenset(revisions - revised)
 
 
 class SchemaNotReady(Exception):
     """The database is missing, empty or at an older schema: a reader cannot use it as it is."""
 
-    def __init__(self, url: str, current: str | None, heads: set[str]) -> None:
+    def __init__(self, url: str, current: str | None, heads: frozenset[str]) -> None:
         where = make_url(url).render_as_string(hide_password=True)
         if current is None:
             problem = f"no Newswatch database at {where} yet"
@@ -147,7 +150,7 @@ def require_schema(url: str, engine: Callable[[], Engine]) -> None:
     server to connect to."""
     path = _sqlite_file(url)
     if path is not None and not path.is_file():
-        raise SchemaNotReady(url, None, set())
+        raise SchemaNotReady(url, None, frozenset())
     current = current_revision(engine())
     heads = head_revisions()
     if current is None or current not in heads:
