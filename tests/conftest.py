@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.crawler.site import Page, Site
 from tests.helpers import (
     CONFIGURED_POSTGRES_URL,
     POSTGRES_URL,
@@ -108,3 +109,14 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
         return CliResult(code, out, err)
 
     return invoke
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A scripted outlet site on 127.0.0.1 (``tests/crawler/site.py``) whose robots.txt allows
+    everything but ``/private/`` (where the robots tests put their forbidden links); a test sets
+    its own routes, robots.txt included."""
+    site = Site().start()
+    site.routes["/robots.txt"] = Page("User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    yield site
+    site.stop()

@@ -6,24 +6,13 @@ tests/hostile/test_terminal_output.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.cli.test_crawl_errors import write_config
 from tests.crawler.site import Page, Site
 from tests.crawler.test_crawl import NOW, RSS, article, body_text, rss
 from tests.helpers import RunCli
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    site.routes["/robots.txt"] = Page("User-agent: *\n", content_type="text/plain")
-    yield site
-    site.stop()
 
 
 def dated(title: str, seed: int, when: str) -> str:

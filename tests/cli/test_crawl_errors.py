@@ -5,11 +5,9 @@ now, with attempts and the next retry or "given up"."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 
 from storage import db
@@ -17,14 +15,6 @@ from storage.models import FailedUrl, utcnow
 from tests.crawler.site import Page, Site
 from tests.crawler.test_crawl import NOW, RSS, article, rss
 from tests.helpers import RunCli
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    site.routes["/robots.txt"] = Page("User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-    yield site
-    site.stop()
 
 
 def write_config(tmp_path: Path, site: Site, feeds: str = '["/feed.xml"]') -> Path:

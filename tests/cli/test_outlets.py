@@ -4,10 +4,7 @@ enabled or not, with its sources; ``extract --outlet`` works on one that is not 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.crawler.site import Page, Site
 from tests.helpers import RunCli, random_words
@@ -19,13 +16,6 @@ ARTICLE = (
     + "".join(f"<p>{random_words(i, 40).capitalize()}.</p>" for i in range(5))
     + "</article></body></html>"
 )
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    yield site
-    site.stop()
 
 
 def write_config(tmp_path: Path, site_url: str, enabled: str = "", extra: str = "") -> Path:

@@ -7,13 +7,11 @@ writes nothing to the database."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import create_engine, select
 
 from storage.models import Base
@@ -34,14 +32,6 @@ def dated(title: str, seed: int, author: str = "Aminah Rahman") -> str:
         f'<meta name="author" content="{author}">'
     )
     return article(title, seed).replace("<head>", "<head>" + head)
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    site.routes["/robots.txt"] = Page("User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-    yield site
-    site.stop()
 
 
 def write_config(tmp_path: Path, site: Site, database_url: str, enabled: bool = False, **outlet: Any) -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -50,14 +49,6 @@ def rss(site: Site, items: list[tuple[str, str, datetime | None]]) -> str:
 
 NOW = datetime.now(UTC)
 RSS = "application/rss+xml; charset=utf-8"
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    site.routes["/robots.txt"] = Page("User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-    yield site
-    site.stop()
 
 
 def config(sqlite_url: str, site: Site, **outlet: Any) -> Any:

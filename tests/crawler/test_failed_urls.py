@@ -7,7 +7,6 @@ Real crawls of a scripted site on 127.0.0.1; time moves through ``run_crawl(now=
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,14 +23,6 @@ from tests.crawler.test_crawl import NOW, RSS, article, config, rss, stored_urls
 from tests.helpers import make_config
 
 KIB = 1024
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    site.routes["/robots.txt"] = Page("User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-    yield site
-    site.stop()
 
 
 def conditional_feed(site: Site, names: list[str]) -> None:

@@ -6,10 +6,8 @@ tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from app import build_app
@@ -45,14 +43,6 @@ PL = [
     "zauważono łodzie rybackie.",
     "Urzędnicy powiedzieli, że okręty pozostaną w tym rejonie przez tydzień i będą codziennie składać raporty.",
 ]
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    site.routes["/robots.txt"] = Page("User-agent: *\n", content_type="text/plain")
-    yield site
-    site.stop()
 
 
 def outlet(site: Site, feed: str, **keys: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ observed as the scripted site on 127.0.0.1 sees the requests."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,14 +16,6 @@ from tests.crawler.test_crawl import NOW, RSS, article, rss
 from tests.helpers import make_config
 
 HANG = 0.6  # seconds each of the brisk outlet's pages takes to answer
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    site.routes["/robots.txt"] = Page("User-agent: *\n", content_type="text/plain")
-    yield site
-    site.stop()
 
 
 def outlet(site: Site, prefix: str, **keys: Any) -> dict[str, Any]:

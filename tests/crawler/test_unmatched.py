@@ -53,14 +53,6 @@ def outlet_with(source: str, site: Site, paths: list[str]) -> dict[str, list[str
     return {"feeds": [], "listings": ["/defence"]}
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    site.routes["/robots.txt"] = Page("User-agent: *\nAllow: /\n", content_type="text/plain")
-    yield site
-    site.stop()
-
-
 @pytest.mark.parametrize("source", ["feed", "sitemap", "listing"])
 def test_a_typo_in_article_pattern_is_unmatched_and_says_which_links_did_not_match(
     sqlite_url: str, site: Site, source: str

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-
-import pytest
 
 from tests.crawler.site import Page, Site
 from tests.helpers import RunCli, random_words
@@ -31,14 +28,6 @@ ARTICLE = (
 def bomb(size: int, wbits: int) -> bytes:
     comp = zlib.compressobj(9, zlib.DEFLATED, wbits)
     return b"".join([comp.compress(bytes(1 << 20)) for _ in range(size >> 20)] + [comp.flush()])
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    site = Site().start()
-    site.routes["/robots.txt"] = Page("User-agent: *\n", content_type="text/plain")
-    yield site
-    site.stop()
 
 
 def crawl(run_cli: RunCli, tmp_path: Path, site: Site, pages: dict[str, Page]) -> dict[str, str]:
