@@ -64,6 +64,7 @@ def statuses(app: App) -> Counter[str]:
         return Counter(str(s) for s in session.scalars(select(AlertDelivery.status)))
 
 
+@pytest.mark.slow  # 500 deliveries through three dispatchers, on each database
 def test_three_dispatchers_send_500_deliveries_once_each(database_url: str, receiver: WebhookReceiver) -> None:
     apps = [build(database_url, receiver) for _ in range(3)]
     ids = queue(apps[0], 500)

@@ -30,6 +30,7 @@ def held_times(index: StoryIndex) -> list[datetime]:
     return [datetime.fromtimestamp(t, UTC) for t in index._whens]
 
 
+@pytest.mark.slow  # ingests 400 articles, twice (SQLite and PostgreSQL)
 def test_the_index_holds_only_what_the_window_can_still_join(database: str) -> None:
     sessions = db.session_factory(db.make_engine(database))
     end = T0 + STEP * (COUNT - 1)
@@ -53,6 +54,7 @@ def test_the_index_holds_only_what_the_window_can_still_join(database: str) -> N
     assert recent.status == first.status == "stored" and recent.story_id == first.story_id and not first.new_story
 
 
+@pytest.mark.slow  # ingests 400 articles, twice (SQLite and PostgreSQL)
 def test_a_late_back_fill_still_joins_its_story_through_the_database(database: str) -> None:
     sessions = db.session_factory(db.make_engine(database))
     end = T0 + STEP * (COUNT - 1)
