@@ -33,13 +33,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from alerts.channels import CONFIG_TYPES
 from alerts.outbox import enqueue_system_alert
 from alerts.render import Renderer
 from app import App
+from bench.cluster_bench import connections, cpu_seconds, reset
 from config import config_from_dict
 from sandbox import WebhookReceiver
 from sandbox.webhook import SECRET
@@ -49,27 +50,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LATENCY_SAMPLES = 20
 
 
-def reset(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
-def connections(engine: Engine) -> int:
-    with engine.connect() as conn:
-        query = text(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND application_name LIKE 'newswatch dispatch %'"
-        )  # every connection of a role carries its name (cluster.roles)
-        return int(conn.execute(query).scalar() or 0)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def dispatch_connections(engine: Engine) -> int:
+    """Connections the dispatch roles hold now (each names its own: ``cluster.roles``)."""
+    return sum(n for name, n in connections(engine).items() if name.startswith("newswatch dispatch "))
 
 
 def run(url: str, folder: Path, pending: int, dispatchers: int, latency: float) -> str:
@@ -104,7 +87,7 @@ def run(url: str, folder: Path, pending: int, dispatchers: int, latency: float) 
         app = App(config_from_dict({"storage": {"database_url": url}}, env={}, channel_types=CONFIG_TYPES))
         cpu_before = [cpu_seconds(p.pid) for p in procs]
         receiver_before = time.process_time()  # this process: the receiver's threads, and the sampling
-        idle = connections(watcher)
+        idle = dispatch_connections(watcher)
         renderer = Renderer.from_config(app.config)
         with app.sessions.begin() as session:
             for n in range(pending):
@@ -115,7 +98,7 @@ def run(url: str, folder: Path, pending: int, dispatchers: int, latency: float) 
         started = time.perf_counter()
         most = idle
         while len(receiver.accepted) < pending:
-            most = max(most, connections(watcher))
+            most = max(most, dispatch_connections(watcher))
             if time.perf_counter() - started > 600:
                 break
             time.sleep(0.05)
