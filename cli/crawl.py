@@ -189,7 +189,8 @@ def crawl_errors(app: App, args: argparse.Namespace) -> int:
             from sqlalchemy import select
 
             if session.scalar(select(Outlet.id).where(Outlet.slug == args.outlet)) is None:
-                raise UsageError(f"no outlet named {args.outlet}")
+                known = ", ".join(o.slug for o in app.config.outlets) or "none enabled"
+                raise UsageError(f"no outlet named {args.outlet} (enabled: {known})")
         rows = failed_urls.failing(session, args.outlet, since(args.since), args.limit)
         if args.json:
             for row in rows:

@@ -44,9 +44,10 @@ def status(app: App, args: argparse.Namespace) -> int:
         rows = status_rows(session, app.config, now)
         totals = delivery_totals(session)
         if args.outlet:
+            known = ", ".join(row["outlet"] for row in rows) or "none"
             rows = [row for row in rows if row["outlet"] == args.outlet]
             if not rows:
-                raise UsageError(f"no outlet named {args.outlet} (configured or with stored articles)")
+                raise UsageError(f"no outlet named {args.outlet} (configured or with stored articles: {known})")
             failing = outlet_failures(session, args.outlet, now, rows[0])
         cluster = None if args.outlet else cluster_status(session, now)
     if args.json:

@@ -35,6 +35,8 @@ def test_an_undeclared_name_is_a_usage_error_that_names_the_declared_ones(
     result = run_cli("--config", str(config), *argv, env={"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/nw.db"})
     assert result.returncode == 2, result.stderr
     assert "nope" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    if argv[0] in ("crawl", "crawl-errors", "status", "outlets", "extract"):
+        assert "qdnd" in result.stderr
     if argv[0] in ("match", "backtest"):
         assert "navies" in result.stderr
     if argv[0] == "alerts":
