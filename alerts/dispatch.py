@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channel, SendResult
@@ -56,6 +56,12 @@ from storage.models import AlertDelivery, ChannelState, DeliveryAttempt, utcnow
 from storage.status import DeliveryStatus
 
 log = logging.getLogger(__name__)
+
+
+def due(at: datetime) -> list[ColumnElement[bool]]:
+    """A pending delivery whose next attempt (a retry time, or a dead claimer's lease) has come."""
+    return [AlertDelivery.status == DeliveryStatus.PENDING, AlertDelivery.next_attempt_at <= at]
+
 
 MAX_BACKOFF = 3600.0  # retries stay at most an hour apart, so a recovered endpoint hears soon
 
@@ -269,10 +275,9 @@ class Dispatcher:
         once and one dispatcher takes more than a batch). SQLite has one writer: the candidates
         are claimed one conditional UPDATE each, as a single daemon always did (and no
         RETURNING, which older SQLite libraries lack)."""
-        due = [AlertDelivery.status == DeliveryStatus.PENDING, AlertDelivery.next_attempt_at <= at]
         oldest = (
             select(AlertDelivery.id)
-            .where(*due, *([AlertDelivery.channel.not_in(sorted(exclude))] if exclude else []))
+            .where(*due(at), *([AlertDelivery.channel.not_in(sorted(exclude))] if exclude else []))
             .order_by(AlertDelivery.next_attempt_at, AlertDelivery.created_at)
             .limit(self.batch)
         )
@@ -283,8 +288,8 @@ class Dispatcher:
                 picked = oldest.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
                 rows = session.execute(
                     update(AlertDelivery)
-                    .where(AlertDelivery.id == picked.c.id, *due)
-                    .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1, claimed_by=self.name)
+                    .where(AlertDelivery.id == picked.c.id, *due(at))
+                    .values(**self._claim_values(at))
                     .returning(*CLAIMED, AlertDelivery.next_attempt_at, AlertDelivery.created_at)
                     .execution_options(synchronize_session=False)
                 ).all()
@@ -293,17 +298,17 @@ class Dispatcher:
                 return claimed
         return [delivery for delivery in map(functools.partial(self._claim, at=at), candidates) if delivery]
 
+    def _claim_values(self, at: datetime) -> dict[str, Any]:
+        """What claiming writes: our lease, one more attempt, our name."""
+        return {"next_attempt_at": at + self.lease, "attempts": AlertDelivery.attempts + 1, "claimed_by": self.name}
+
     def _claim(self, delivery_id: str, at: datetime) -> Claimed | None:
         """Claim one delivery if it is pending and due: a conditional UPDATE, then its row."""
         with self.sessions.begin() as session:
             claimed = session.execute(
                 update(AlertDelivery)
-                .where(
-                    AlertDelivery.id == delivery_id,
-                    AlertDelivery.status == DeliveryStatus.PENDING,
-                    AlertDelivery.next_attempt_at <= at,
-                )
-                .values(next_attempt_at=at + self.lease, attempts=AlertDelivery.attempts + 1, claimed_by=self.name)
+                .where(AlertDelivery.id == delivery_id, *due(at))
+                .values(**self._claim_values(at))
                 .execution_options(synchronize_session=False)
             )
             if not getattr(claimed, "rowcount", 0):
@@ -480,11 +485,7 @@ class Dispatcher:
             ).all():
                 done = session.execute(
                     update(AlertDelivery)
-                    .where(
-                        AlertDelivery.channel == channel,
-                        AlertDelivery.status == DeliveryStatus.PENDING,
-                        AlertDelivery.next_attempt_at <= at,
-                    )
+                    .where(AlertDelivery.channel == channel, *due(at))
                     .values(status=DeliveryStatus.DISABLED, last_error=f"channel {channel} is disabled: {reason}")
                     .execution_options(synchronize_session=False)
                 )
