@@ -34,7 +34,7 @@ from procrastinate import App
 from sqlalchemy import select
 
 from app import App as NewswatchApp
-from cluster.queue import HEARTBEAT, STALLED_AFTER, queue_app, run_queue_worker
+from cluster.queue import CONTROL_QUEUE, HEARTBEAT, STALLED_AFTER, queue_app, run_queue_worker
 from cluster.recovery import recover_stalled
 from cluster.roles import RoleContext
 from cluster.worker import defer_crawl_async
@@ -46,7 +46,6 @@ from storage.models import Outlet, utcnow
 
 log = logging.getLogger(__name__)
 
-CONTROL_QUEUE = "control"
 RECOVER_EVERY = 5  # seconds
 KEEP_JOBS_HOURS = 24  # finished crawl jobs kept this long (status, troubleshooting)
 TICK_STEPS = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30)  # seconds that divide a minute

@@ -23,6 +23,9 @@ POOL_SIZE = 4  # a worker's job fetches and status updates, its LISTEN connectio
 STOP_POLL = 0.2  # seconds between looks at the stop event from the worker's event loop
 HEARTBEAT = 2.0  # seconds between a worker's heartbeats (procrastinate_workers)
 STALLED_AFTER = 10.0  # a worker silent this long is dead: the control role recovers its jobs
+CRAWL_QUEUE = "crawl"  # the crawl jobs (worker role)
+CONTROL_QUEUE = "control"  # ticks, recovery, health, digests and cleanup (control role)
+QUEUES = (CRAWL_QUEUE, CONTROL_QUEUE)  # every queue the roles use: status shows each, idle or not
 
 
 def libpq_url(database_url: str) -> str:

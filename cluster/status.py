@@ -14,7 +14,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from cluster.ingest import INGEST_KEY
-from cluster.queue import STALLED_AFTER
+from cluster.queue import QUEUES, STALLED_AFTER
 from storage import staging
 from storage.models import iso
 
@@ -42,7 +42,9 @@ def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
         ),
         {"s": STALLED_AFTER},
     ).one()
-    jobs: dict[str, dict[str, int]] = {}
+    # Every queue the roles use is shown, an idle one too (between ticks a crawl queue is empty):
+    # "none" is an answer, a missing line is not.
+    jobs: dict[str, dict[str, int]] = {queue: {} for queue in QUEUES}
     for queue, state, n in run(
         text(
             "SELECT j.queue_name, CASE"
@@ -72,7 +74,7 @@ def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
         text("SELECT max(defer_timestamp) FROM procrastinate_periodic_defers WHERE periodic_id = 'tick'")
     ).scalar()
     staged, oldest = staging.lag(session)
-    if not processes and not alive and not silent and not jobs and not staged:
+    if not processes and not alive and not silent and not any(jobs.values()) and not staged:
         return None
     return {
         "processes": processes,
@@ -95,7 +97,7 @@ def format_cluster(info: dict[str, Any]) -> str:
         + (f", {info['workers_silent']} silent (dead: their jobs are recovered)" if info["workers_silent"] else ""),
     ]
     for queue, counts in sorted(info["jobs"].items()):
-        shown = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        shown = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none queued or running"
         lines.append(f"jobs on {queue}: {shown}")
     lag = f"{info['staged']} articles staged"
     if info["oldest_staged_seconds"] is not None:

@@ -26,7 +26,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cluster.queue import HEARTBEAT, queue_app, run_queue_worker
+from cluster.queue import CRAWL_QUEUE, HEARTBEAT, queue_app, run_queue_worker
 from cluster.roles import RoleContext
 from config import Config, OutletConfig
 from crawler.runner import run_crawl
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CRAWL_QUEUE = "crawl"
 CRAWL_TASK = "crawl_outlet"
 
 

@@ -97,3 +97,25 @@ def test_a_staged_row_and_its_article_commit_together_or_not_at_all(postgres_app
     with app.sessions() as session:
         assert session.scalar(select(func.count(Article.id))) == 1
         assert session.scalar(select(func.count(StagedArticle.id))) == 0
+
+
+@pytest.mark.postgres
+def test_status_shows_every_queue_when_it_is_idle(postgres_app: App) -> None:
+    """Between ticks the crawl queue is empty: status still names it (an operator reading "too few
+    workers?" from it must see "none", not a missing line)."""
+    from sqlalchemy import create_engine
+
+    from cluster.status import cluster_status, format_cluster
+
+    url = postgres_app.config.storage.database_url
+    worker = create_engine(url, connect_args={"application_name": "newswatch worker test-host:4242"})
+    try:
+        with worker.connect(), postgres_app.sessions() as session:
+            info = cluster_status(session, datetime.now(UTC))
+            assert info is not None
+            shown = format_cluster(info)
+    finally:
+        worker.dispose()
+    assert "cluster processes: worker 1 (test-host:4242)" in shown
+    assert "jobs on crawl: none queued or running" in shown
+    assert "jobs on control: none queued or running" in shown
