@@ -57,6 +57,7 @@ def test_read_only_commands_never_create_the_database(tmp_path: Path, run_cli: R
         ["backtest", "--query", "navy"],
         ["crawl-errors"],
         ["articles", "show", "1"],
+        ["stories", "show", "1"],
     )
     for argv in commands:
         result = run_cli(*argv, env=env)
@@ -64,6 +65,7 @@ def test_read_only_commands_never_create_the_database(tmp_path: Path, run_cli: R
         assert result.stderr.strip().splitlines() == [
             f"error: no Newswatch database at sqlite:///{path} yet: run 'run.py db upgrade' (or start the daemon) first"
         ], argv
+    assert run_cli("outlets", "list", env=env).returncode == 0  # the configuration alone
     assert not path.parent.exists()
 
     assert run_cli("db", "upgrade", env=env).returncode == 0
