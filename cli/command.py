@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from app import App
+    from config import Config
 
 Handler: TypeAlias = Callable[["App", argparse.Namespace], int]
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -45,3 +46,14 @@ def since(text: str | None) -> datetime | None:
         return datetime.now(UTC) - timedelta(seconds=parse_duration(text))
     except ValueError as exc:
         raise UsageError(f"--since: {exc}") from None
+
+
+def unknown_outlet(cfg: Config, name: str, known: str) -> UsageError:
+    """The error for an outlet a command does not know (``known``: the ones it does): one
+    that is declared but was never enabled is said so, with what to do first."""
+    if name in {o.slug for o in cfg.available}:
+        return UsageError(
+            f"{name} is declared but not enabled, and has nothing stored: try it with"
+            f" 'run.py outlets check {name}', then add it to [outlets] enabled"
+        )
+    return UsageError(f"no outlet named {name} ({known})")

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cli import terminal
-from cli.command import Commands, UsageError, add_command, since
+from cli.command import Commands, UsageError, add_command, since, unknown_outlet
 from cli.output import Column, ago, print_json, table
 from cli.signals import StopSignals
 from cli.terminal import cell
@@ -189,8 +189,8 @@ def crawl_errors(app: App, args: argparse.Namespace) -> int:
             from sqlalchemy import select
 
             if session.scalar(select(Outlet.id).where(Outlet.slug == args.outlet)) is None:
-                known = ", ".join(o.slug for o in app.config.outlets) or "none enabled"
-                raise UsageError(f"no outlet named {args.outlet} (enabled: {known})")
+                known = ", ".join(o.slug for o in app.config.outlets) or "none"
+                raise unknown_outlet(app.config, args.outlet, f"enabled: {known}")
         rows = failed_urls.failing(session, args.outlet, since(args.since), args.limit)
         if args.json:
             for row in rows:

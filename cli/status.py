@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cli.command import Commands, UsageError, add_command
+from cli.command import Commands, add_command, unknown_outlet
 from cli.output import Column, ago, print_json, table
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def status(app: App, args: argparse.Namespace) -> int:
             known = ", ".join(row["outlet"] for row in rows) or "none"
             rows = [row for row in rows if row["outlet"] == args.outlet]
             if not rows:
-                raise UsageError(f"no outlet named {args.outlet} (configured or with stored articles: {known})")
+                raise unknown_outlet(app.config, args.outlet, f"configured or with stored articles: {known}")
             failing = outlet_failures(session, args.outlet, now, rows[0])
         cluster = None if args.outlet else cluster_status(session, now)
     if args.json:

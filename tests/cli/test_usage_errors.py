@@ -46,3 +46,27 @@ def test_an_undeclared_name_is_a_usage_error_that_names_the_declared_ones(
 def test_backtest_without_a_watch_or_a_query_is_a_usage_error(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("backtest", env={"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/nw.db"})
     assert result.returncode == 2 and "name a WATCH" in result.stderr
+
+
+def test_status_and_crawl_errors_of_a_declared_outlet_not_yet_enabled_say_so(tmp_path: Path, run_cli: RunCli) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        """
+[outlets]
+enabled = ["qdnd"]
+[outlets.my-paper]
+name = "My Paper"
+base_url = "https://news.example.org"
+language = "en"
+timezone = "Asia/Kuala_Lumpur"
+feeds = ["/rss"]
+article_pattern = '^/news/'
+"""
+    )
+    env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/nw.db"}
+    run_cli("--config", str(config), "db", "upgrade", env=env)
+    for command in ("status", "crawl-errors"):
+        result = run_cli("--config", str(config), command, "my-paper", env=env)
+        assert result.returncode == 2, command
+        assert "my-paper is declared but not enabled" in result.stderr, command
+        assert "outlets check my-paper" in result.stderr, command
