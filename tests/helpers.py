@@ -199,7 +199,7 @@ def wait_until(
     what: str,
     *,
     until: Callable[[T], object] = bool,
-    timeout: float = 30,
+    timeout: float = 90,
     every: float = 0.1,
     alive: Callable[[], bool] | None = None,
     context: Callable[[], str] | None = None,
@@ -254,7 +254,7 @@ class DaemonProcess:
         return self.proc.poll() is None
 
     def wait(
-        self, observe: Callable[[], T], what: str, *, until: Callable[[T], object] = bool, timeout: float = 30
+        self, observe: Callable[[], T], what: str, *, until: Callable[[T], object] = bool, timeout: float = 90
     ) -> T:
         """``wait_until`` while the daemon runs, with its log in the failure."""
         return wait_until(observe, what, until=until, timeout=timeout, alive=self.running, context=self.log)

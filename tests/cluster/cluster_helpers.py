@@ -26,11 +26,14 @@ def write_config(
     sandbox: OutletSites,
     interval: str = "4s",
     outlets: tuple[str, ...] = OUTLETS,
+    fetch_timeout: str = "5s",
     **extra: list[str],
 ) -> Path:
     tables: dict[str, list[str]] = {
         "storage": [f'database_url = "{url}"'],
-        "crawler": ['download_delay = "0s"', "autothrottle = false", 'timeout = "5s"', "extract_processes = 1"],
+        "crawler": [
+            'download_delay = "0s"', "autothrottle = false", f'timeout = "{fetch_timeout}"', "extract_processes = 1"
+        ],
         "outlets": [f"enabled = {list(outlets)!r}".replace("'", '"')],
         "schedule": [f'crawl_interval = "{interval}"', 'jitter = "0s"', 'crawl_time_limit = "30s"'],
     }

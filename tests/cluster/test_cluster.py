@@ -67,6 +67,14 @@ def test_outlets_are_crawled_once_per_tick_never_overlapping_and_stored_once(
             timeout=90,
             context=cluster.logs,
         )
+        # Two workers may finish those crawls before a process started slowly (a busy machine)
+        # is up: status is read once all four queue workers registered, as it counts them.
+        wait_until(
+            lambda: rows(engine, "SELECT count(*) FROM procrastinate_workers")[0][0],
+            "the four queue workers registered",
+            until=lambda n: n == 4,
+            context=cluster.logs,
+        )
         shown = run_cli("--config", str(config), "status")
         assert shown.returncode == 0, shown.stderr
         assert "cluster processes: control 2 (" in shown.stdout

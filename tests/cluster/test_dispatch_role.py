@@ -197,7 +197,7 @@ def test_a_new_alert_is_sent_at_once_not_at_the_next_periodic_pass(
         [delivery_id] = queue(app, 1)
         wait_until(
             lambda: list(receiver.accepted), "the alert sent (woken by NOTIFY)", until=lambda got: got == [delivery_id],
-            timeout=10, alive=dispatchers.alive, context=dispatchers.logs,
+            timeout=60, alive=dispatchers.alive, context=dispatchers.logs,
         )  # fmt: skip
         assert dispatchers.procs[0].stop(signal.SIGTERM) == 0
         app.close()
