@@ -10,7 +10,6 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from procrastinate.exceptions import UniqueViolation
 
 from cluster.recovery import Recovered, recover_stalled
 from storage import db
-from tests.helpers import POSTGRES_URL, reset_postgres
+from tests.helpers import POSTGRES_URL, reset_postgres, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -56,14 +55,6 @@ def statuses(app: App) -> dict[int, str]:
     return {int(job.id or 0): str(job.status) for job in app.job_manager.list_jobs()}
 
 
-def wait_for(check: Callable[[], object], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
 
 @pytest.fixture
 def queue_url() -> str:
@@ -85,7 +76,7 @@ def test_a_worker_killed_mid_crawl_with_the_next_tick_queued_does_not_lock_the_o
         worker = context.Process(target=run_hanging_worker, args=(queue_url, str(marker)))
         worker.start()
         try:
-            assert wait_for(lambda: marker.exists() and marker.read_text(), 60), "the worker never took the job"
+            wait_until(lambda: marker.exists() and marker.read_text(), "the worker taking the job", timeout=60)
             assert statuses(app)[first] == "doing"
             os.kill(worker.pid or 0, signal.SIGKILL)
             worker.join(10)
@@ -124,7 +115,7 @@ def test_a_stalled_crawl_with_nothing_queued_after_it_is_retried(queue_url: str,
         worker = multiprocessing.get_context("spawn").Process(target=run_hanging_worker, args=(queue_url, str(marker)))
         worker.start()
         try:
-            assert wait_for(lambda: marker.exists() and marker.read_text(), 60), "the worker never took the job"
+            wait_until(lambda: marker.exists() and marker.read_text(), "the worker taking the job", timeout=60)
             os.kill(worker.pid or 0, signal.SIGKILL)
             worker.join(10)
         finally:

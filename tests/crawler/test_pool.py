@@ -8,7 +8,6 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 
 from config import ConfigError, OutletConfig, config_from_dict
 from crawler.pool import BrokenProcessPool, ExtractPool, pool_size
+from tests.helpers import wait_until
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "extract"
 NOW = datetime(2026, 1, 10, tzinfo=UTC)
@@ -61,14 +61,6 @@ def gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-def wait_until(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
 
 def test_every_page_is_extracted_by_the_pool_with_its_title() -> None:
     pool = ExtractPool(2)
@@ -89,7 +81,7 @@ def test_a_killed_extraction_process_costs_only_the_pages_it_held() -> None:
         assert pool.submit(html, url, outlet(), NOW).result(timeout=60) is not None
         for pid in pool.pids():
             os.kill(pid, signal.SIGKILL)  # the OOM killer, an operator
-        assert wait_until(lambda: all(gone(p) for p in pool.pids()), 10)
+        wait_until(lambda: all(gone(p) for p in pool.pids()), "the killed extraction processes gone", timeout=60)
         # Whatever was in flight failed; the next pages are extracted by a fresh pool.
         for _ in range(2):
             try:
@@ -124,7 +116,8 @@ def test_no_extraction_process_outlives_a_crawl_child_killed_with_kill_9() -> No
         assert pids and not any(gone(p) for p in pids)
         os.kill(crawl.pid or 0, signal.SIGKILL)
         crawl.join(10)
-        assert wait_until(lambda: all(gone(p) for p in pids), 5), "extraction processes outlived their crawl"
+        # The crawl would have held them 120 s: ending within 60 s is ending with it.
+        wait_until(lambda: all(gone(p) for p in pids), "the extraction processes gone with their crawl", timeout=60)
     finally:
         if crawl.is_alive():
             crawl.kill()
