@@ -287,3 +287,21 @@ def partners_conflict(a: Signals, b: Signals) -> bool:
     or a main partner the other side also names, are no conflict."""
     mine, theirs = main_partners(a.countries), main_partners(b.countries)
     return bool(mine and theirs and not mine & b.countries.keys() and not theirs & a.countries.keys())
+
+
+def side_by_side(mine: Signals, theirs: Signals) -> str:
+    """What the vetoes read, side by side, for the debug log: "new / stored" for each."""
+
+    def show(values: object) -> str:
+        items = sorted(str(v) for v in values) if isinstance(values, (set, frozenset, dict)) else []
+        return ",".join(items[:8]) + ("..." if len(items) > 8 else "") or "-"
+
+    dates = [{f"{d}/{m}" for d, m in s.dates} for s in (mine, theirs)]
+    parts = [
+        f"dates {show(dates[0])} / {show(dates[1])}",
+        f"weekdays {show(mine.weekdays)} / {show(theirs.weekdays)}",
+        f"countries {show(mine.countries)} / {show(theirs.countries)}",
+        f"figures {show(mine.numbers)} / {show(theirs.numbers)}",
+        f"names in common {show(mine.names & theirs.names)}",
+    ]
+    return "; ".join(parts)

@@ -56,4 +56,3 @@ def unpack(data: bytes | None) -> Parsed | None:
     family = data[_HEADER.size : _HEADER.size + nf].decode("utf-8") or None
     values = struct.unpack_from(f"<{ns + na}Q", data, _HEADER.size + nf)
     return Parsed(list(values[:ns]), list(values[ns:]), family)
-

@@ -20,9 +20,8 @@ publication time, and evicts older ones as time moves on (compacting its arrays 
 of them have expired). An older arrival (a back-fill, an import of last year's archive) is
 checked against an index of its own period read from the database for it (``_past``, kept
 while the next old arrivals fall in the same period). What the index needs is stored with each
-article; before each lookup it reads the articles other processes stored since. It holds sorted
-``array`` postings (8 bytes a key: 32 bits of the key's hash, a 32-bit slot; slots are
-renumbered at each compaction) plus a small dict for articles added since loading.
+article; before each lookup it reads the articles other processes stored since. Its posting
+lists (``storage.dedup.postings``) take 8 bytes a key.
 
 Reads ``dedup.window`` (``DedupConfig.window``, passed in by run.py as ``window_seconds``).
 """
@@ -43,8 +42,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.dedup import embedding
-from storage.dedup.evidence import Signals, extract_signals
+from storage.dedup.evidence import Signals, extract_signals, side_by_side
 from storage.dedup.fingerprint import FAMILY_SEP, Fingerprint, Parsed, pack, unpack
+from storage.dedup.postings import SLOT_BITS, Postings, posting_key
 from storage.dedup.rules import (
     CROSS_LANGUAGE_WINDOW,
     MIN_CONTAINMENT,
@@ -68,11 +68,8 @@ log = logging.getLogger(__name__)
 MIN_SHARED_SAMPLES = 2  # index keys a same-language candidate must share
 MAX_CANDIDATES = 8
 MIN_SHARED_ANCHORS_REWRITE = 4  # index anchors a same-language candidate must share
-MAX_POSTINGS = 256  # newest entries read per key: a common key says little anyway
 PASSAGE_CACHE = 32  # texts whose passage vectors are kept (``_passage_vectors``)
 
-_IDX_BITS = 32  # a slot number; slots are renumbered from 0 whenever expired articles are dropped
-_IDX_MASK = (1 << _IDX_BITS) - 1
 MIN_EXPIRED_TO_COMPACT = 64  # compact when this many (and a quarter) of the held articles expired
 
 
@@ -85,52 +82,6 @@ class _Verdicts:
     vetoed: set[int] = field(default_factory=set)
     vetoed_articles: set[int] = field(default_factory=set)  # by the near-duplicate check
     why: dict[int, dict[str, Any]] = field(default_factory=dict)  # story -> how the article matched it
-
-
-def _key(h: int) -> int:
-    """32 bits of a 64-bit hash (both halves folded in: a shingle key's high half is a CRC
-    chosen to be 0 modulo 16); with a 32-bit slot it fits an unsigned 64-bit int."""
-    return (h ^ (h >> 32)) & _IDX_MASK
-
-
-class _Postings:
-    """key -> article slots: a sorted array of ``key << 32 | slot`` built at load time (and at
-    each compaction) plus a dict for later adds."""
-
-    def __init__(self) -> None:
-        self.base = array("Q")
-        self.extra: dict[int, list[int]] = {}
-
-    def build(self, entries: list[int]) -> None:
-        entries.sort()
-        self.base = array("Q", entries)
-        self.extra = {}
-
-    def add(self, key: int, slot: int) -> None:
-        self.extra.setdefault(key, []).append(slot)
-
-    def get(self, key: int) -> list[int]:
-        found = list(self.extra.get(key, ()))
-        base = self.base
-        lo = bisect_left(base, key << _IDX_BITS)
-        hi = bisect_left(base, (key + 1) << _IDX_BITS, lo)
-        found.extend(v & _IDX_MASK for v in base[max(lo, hi - MAX_POSTINGS) : hi])
-        return found
-
-    def compact(self, renumber: np.ndarray) -> None:
-        """Keep the entries of the slots ``renumber`` maps to a new slot (not -1), renumbered."""
-        extra = [(key << _IDX_BITS) | slot for key, slots in self.extra.items() for slot in slots]
-        entries = np.concatenate([np.frombuffer(self.base, dtype=np.uint64), np.array(extra, dtype=np.uint64)])
-        mask = np.uint64(_IDX_MASK)
-        new = renumber[(entries & mask).astype(np.int64)]
-        kept = new >= 0
-        entries = (entries[kept] & ~mask) | new[kept].astype(np.uint64)
-        entries.sort()
-        self.base = array("Q", entries.tobytes())
-        self.extra = {}
-
-    def nbytes(self) -> int:
-        return self.base.itemsize * len(self.base)
 
 
 class StoryIndex:
@@ -165,8 +116,8 @@ class StoryIndex:
         self._whens = array("q")  # epoch seconds
         self._langs: list[str | None] = []
         self._families: list[str | None] = []
-        self._samples = _Postings()
-        self._anchors = _Postings()
+        self._samples = Postings()
+        self._anchors = Postings()
         self._redirects: dict[int, int] = {}  # merged story -> the story it was merged into
         self._semantic = SemanticIndex(expire=self.period is None)
         self._newest = float("-inf")  # the newest article time seen (epoch seconds)
@@ -199,8 +150,8 @@ class StoryIndex:
             if parsed is None:
                 continue  # stored before fingerprints existed, or by a newer format
             slot = self._append(article_id, story_id, language, parsed.family, published or created)
-            sample_entries += [(_key(h) << _IDX_BITS) | slot for h in parsed.samples]
-            anchor_entries += [(_key(h) << _IDX_BITS) | slot for h in parsed.anchors]
+            sample_entries += [(posting_key(h) << SLOT_BITS) | slot for h in parsed.samples]
+            anchor_entries += [(posting_key(h) << SLOT_BITS) | slot for h in parsed.anchors]
         self._samples.build(sample_entries)
         self._anchors.build(anchor_entries)
         self.loaded = True
@@ -274,9 +225,9 @@ class StoryIndex:
     def _index(self, article_id: int, story_id: int, language: str | None, parsed: Parsed, when: datetime) -> None:
         slot = self._append(article_id, story_id, language, parsed.family, when)
         for h in parsed.samples:
-            self._samples.add(_key(h), slot)
+            self._samples.add(posting_key(h), slot)
         for h in parsed.anchors:
-            self._anchors.add(_key(h), slot)
+            self._anchors.add(posting_key(h), slot)
 
     def _append(self, article_id: int, story_id: int, language: str | None, family: str | None, when: datetime) -> int:
         # Slots count the articles held (renumbered at each compaction): 2**32 of them would
@@ -458,14 +409,14 @@ class StoryIndex:
 
     # ---------------------------------------------------------------- candidates and verification
 
-    def _candidates(self, postings: _Postings, keys: list[int], now: float, minimum: int) -> list[int]:
+    def _candidates(self, postings: Postings, keys: list[int], now: float, minimum: int) -> list[int]:
         return [slot for slot, _ in self._ranked(postings, keys, now, minimum)]
 
-    def _ranked(self, postings: _Postings, keys: list[int], now: float, minimum: int) -> list[tuple[int, int]]:
+    def _ranked(self, postings: Postings, keys: list[int], now: float, minimum: int) -> list[tuple[int, int]]:
         """(slot, keys shared) of the indexed articles in the window sharing the most keys."""
         shared: Counter[int] = Counter()
         for h in set(keys):
-            shared.update(set(postings.get(_key(h))))
+            shared.update(set(postings.get(posting_key(h))))
         window = self.window_seconds
         ranked = [(s, n) for s, n in shared.most_common() if n >= minimum and abs(self._whens[s] - now) <= window]
         return ranked[:MAX_CANDIDATES]
@@ -500,7 +451,7 @@ class StoryIndex:
                     "%s: not a near duplicate of article %s: shared text %.2f (needs %.2f, or %.2f with a "
                     "date and two names in common: %s)",
                     record.url, other.id, containment, MIN_CONTAINMENT, MIN_CONTAINMENT_WITH_FACTS,
-                    _values(mine_signals, theirs_signals),
+                    side_by_side(mine_signals, theirs_signals),
                 )  # fmt: skip
                 continue
             if self._vetoed(record, other, mine_signals, theirs_signals, figures=containment < NEAR_IDENTICAL):
@@ -534,7 +485,7 @@ class StoryIndex:
             log.info("not merged with article %s: %s", other.id, found.reason)
         if mine is not None:
             theirs = Signals.from_json(other.signals)
-            log.debug("vetoed article %s (%s): %s", other.id, found.counter, _values(mine, theirs))
+            log.debug("vetoed article %s (%s): %s", other.id, found.counter, side_by_side(mine, theirs))
 
     def _rewrite(self, record: ArticleRecord, mine: Signals, other: Article, now: float, verdicts: _Verdicts) -> bool:
         """Whether ``other`` is the same report rewritten in the same language (``rules.rewrite``)."""
@@ -549,7 +500,7 @@ class StoryIndex:
         if refused:
             log.debug(
                 "%s: not joined with article %s as a rewrite: %s (%s)",
-                record.url, other.id, refused, _values(mine, Signals.from_json(other.signals)),
+                record.url, other.id, refused, side_by_side(mine, Signals.from_json(other.signals)),
             )  # fmt: skip
             verdicts.vetoed.add(other.story_id)
             return False
@@ -605,7 +556,7 @@ class StoryIndex:
                 if not score:
                     log.debug(
                         "%s: not joined with article %s by shared anchors: %s (%s)",
-                        record.url, other.id, refused or "too few in common", _values(mine, theirs),
+                        record.url, other.id, refused or "too few in common", side_by_side(mine, theirs),
                     )  # fmt: skip
                     if refused and refused != "figures":
                         verdicts.vetoed.add(other.story_id)
@@ -643,7 +594,7 @@ class StoryIndex:
                     log.debug(
                         "%s: not joined with article %s by meaning (similarity %.3f): %s (%s)",
                         record.url, other.id, similarity, verdict.veto,
-                        _values(mine.signals, Signals.from_json(other.signals)),
+                        side_by_side(mine.signals, Signals.from_json(other.signals)),
                     )  # fmt: skip
                 continue
             story_id = self.story_of_article(other)
@@ -692,24 +643,6 @@ class StoryIndex:
         while story_id in self._redirects and seen < 64:
             story_id, seen = self._redirects[story_id], seen + 1
         return story_id
-
-
-def _values(mine: Signals, theirs: Signals) -> str:
-    """What the vetoes read, side by side, for the debug log: "new / stored" for each."""
-
-    def show(values: object) -> str:
-        items = sorted(str(v) for v in values) if isinstance(values, (set, frozenset, dict)) else []
-        return ",".join(items[:8]) + ("..." if len(items) > 8 else "") or "-"
-
-    dates = [{f"{d}/{m}" for d, m in s.dates} for s in (mine, theirs)]
-    parts = [
-        f"dates {show(dates[0])} / {show(dates[1])}",
-        f"weekdays {show(mine.weekdays)} / {show(theirs.weekdays)}",
-        f"countries {show(mine.countries)} / {show(theirs.countries)}",
-        f"figures {show(mine.numbers)} / {show(theirs.numbers)}",
-        f"names in common {show(mine.names & theirs.names)}",
-    ]
-    return "; ".join(parts)
 
 
 def _articles(session: Session, ids: list[int]) -> dict[int, Article]:
