@@ -213,16 +213,63 @@ def cpu_seconds(pid: int) -> float:
 # ---------------------------------------------------------------------- roles
 
 
+def children() -> dict[int, list[int]]:
+    """Every process's children (Linux: /proc)."""
+    found: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            found.setdefault(parent, []).append(int(entry.name))
+    return found
+
+
+def cpu_waits(pid: int) -> dict[int, float]:
+    """Seconds each thread of a process has spent runnable but waiting for a CPU (schedstat)."""
+    waits = {}
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                waits[int(task.name)] = int((task / "schedstat").read_text().split()[1]) / 1e9
+            except (OSError, IndexError, ValueError):
+                continue
+    except OSError:
+        pass
+    return waits
+
+
 @dataclass
 class RoleProcess:
+    """A role process; ``cpu`` and ``waited`` count from ``mark()``: the CPU time of the process
+    and of the children it waited for, and how long its threads and its children's (crawl
+    children, extraction pools: sampled, so a short-lived one may be missed) were runnable but
+    waiting for a CPU (the machine's other jobs, or each other)."""
+
     role: str
     name: str
     proc: subprocess.Popen[bytes]
     log: Path
     cpu: float = 0.0
+    waits: dict[int, float] = field(default_factory=dict)  # thread id -> seconds, latest sample
+    marked: tuple[float, float] = (0.0, 0.0)
 
-    def sample(self) -> None:
+    def sample(self, tree: dict[int, list[int]]) -> None:
         self.cpu = max(self.cpu, cpu_seconds(self.proc.pid))
+        pending = [self.proc.pid]
+        while pending:
+            pid = pending.pop()
+            self.waits.update(cpu_waits(pid))
+            pending.extend(tree.get(pid, []))
+
+    def mark(self) -> None:
+        self.marked = (self.cpu, sum(self.waits.values()))
+
+    @property
+    def used(self) -> tuple[float, float]:
+        """(CPU seconds, seconds waiting for a CPU) since ``mark()``."""
+        return self.cpu - self.marked[0], sum(self.waits.values()) - self.marked[1]
 
 
 @dataclass
@@ -305,6 +352,7 @@ class RunFigures:
     stored: int
     seconds: float
     cpu: dict[str, float]  # role -> CPU seconds (its processes and their children)
+    waited: dict[str, float]  # role -> seconds its threads were runnable, waiting for a CPU
     most: dict[str, int]  # role -> most connections at once (all its processes)
     idle: dict[str, int]  # role -> connections before the first crawl
     processes: dict[str, int]  # role -> processes
@@ -337,12 +385,17 @@ def run_cluster(url: str, folder: Path, tables: dict[str, dict[str, Any]], worke
         cluster.start("control")
         _wait(cluster, lambda: _queue_workers(watcher) >= workers + 1, "the control role to register")
         idle = _by_role(connections(watcher))
+        tree = children()
+        for r in cluster.roles:
+            r.sample(tree)
+            r.mark()
         outlets = len(tables["outlets"]["enabled"])
         last, progressed = -1, time.monotonic()
         while True:
             cluster.check()
+            tree = children()
             for r in cluster.roles:
-                r.sample()
+                r.sample(tree)
             for role, n in _by_role(connections(watcher)).items():
                 most[role] = max(most[role], n)
             done = scalar(
@@ -360,8 +413,9 @@ def run_cluster(url: str, folder: Path, tables: dict[str, dict[str, Any]], worke
                 print(f"  (no progress for {STALL:.0f} s: {done} crawls done, {stored} stored, {staged} staged)")
                 break
             time.sleep(0.5)
+        tree = children()
         for r in cluster.roles:
-            r.sample()
+            r.sample(tree)
         with watcher.connect() as conn:
             started, last_stored, stored = conn.execute(
                 text(
@@ -383,10 +437,13 @@ def run_cluster(url: str, folder: Path, tables: dict[str, dict[str, Any]], worke
             print(f"  ({stored} stored of {expected} served; crawl runs {dict(statuses)})")
         seconds = (_aware(last_stored) - _aware(started)).total_seconds() if stored else 0.0
         cpu: dict[str, float] = {}
+        waited: dict[str, float] = {}
         for r in cluster.roles:
-            cpu[r.role] = cpu.get(r.role, 0.0) + r.cpu
+            used, wait = r.used
+            cpu[r.role] = cpu.get(r.role, 0.0) + used
+            waited[r.role] = waited.get(r.role, 0.0) + wait
         return RunFigures(
-            stored, seconds, cpu, dict(most), idle, dict(Counter(r.role for r in cluster.roles)),
+            stored, seconds, cpu, waited, dict(most), idle, dict(Counter(r.role for r in cluster.roles)),
             float(mean_crawl or 0), int(runs), statuses,
             (_aware(last_stored) - _aware(last_crawl)).total_seconds() if stored and last_crawl else 0.0,
         )  # fmt: skip
@@ -424,7 +481,10 @@ def _wait(cluster: Cluster, ready: Callable[[], bool], what: str, timeout: float
 
 
 def describe(figures: RunFigures) -> str:
-    cpu = ", ".join(f"{role} {s / figures.seconds:.2f}" for role, s in sorted(figures.cpu.items()))
+    cpu = ", ".join(
+        f"{role} {s / figures.seconds:.2f} ({figures.waited.get(role, 0.0) / figures.seconds:.2f})"
+        for role, s in sorted(figures.cpu.items())
+    )
     conns = ", ".join(
         f"{role} {figures.idle.get(role, 0) / k:.0f}/{figures.most.get(role, 0) / k:.0f}"
         for role, k in sorted(figures.processes.items())
@@ -432,7 +492,8 @@ def describe(figures: RunFigures) -> str:
     return (
         f"{figures.rate:6.1f} articles/s ({figures.stored} stored in {figures.seconds:.1f} s; "
         f"{figures.crawl_runs} crawls of {figures.crawl_seconds:.1f} s on average; ingest done "
-        f"{max(figures.ingest_lag, 0.0):.1f} s after the last crawl); cores busy {figures.cores():.2f} ({cpu}); "
+        f"{max(figures.ingest_lag, 0.0):.1f} s after the last crawl); cores busy {figures.cores():.2f}, by role (and "
+        f"waiting for a CPU): {cpu}; "
         f"PostgreSQL connections per process, idle/most: {conns}"
     )
 
@@ -546,11 +607,14 @@ def part_ingest(url: str, folder: Path, args: argparse.Namespace) -> None:
     watcher = create_engine(url)
     try:
         process = cluster.start("ingest")
+        _wait(cluster, lambda: "ingest: active" in process.log.read_text(), "the ingest role to become active")
+        process.sample(children())
+        process.mark()
         step = max(100, len(records) // 6)
         marks: list[tuple[int, float]] = []
         while True:
             cluster.check()
-            process.sample()
+            process.sample(children())
             stored = int(scalar(watcher, "SELECT count(*) FROM articles"))
             if stored and (not marks or stored >= marks[-1][0] + step):
                 marks.append((stored, time.monotonic()))
@@ -566,16 +630,18 @@ def part_ingest(url: str, folder: Path, args: argparse.Namespace) -> None:
             f"{a}-{b}: {(b - a) / (tb - ta):.0f}/s" for (a, ta), (b, tb) in itertools.pairwise(marks) if tb > ta
         )
         print(
-            f"  {stored / seconds:6.1f} articles/s ({stored} stored in {seconds:.1f} s, first to last), the ingest "
-            f"process busy {process.cpu / seconds:.2f} cores; as the database grows: {steps}",
+            f"  {stored / seconds:6.1f} articles/s ({stored} stored in {seconds:.1f} s, first to last), ingest "
+            f"busy {process.used[0] / seconds:.2f} cores, waiting for a CPU {process.used[1] / seconds:.2f}; "
+            f"as the database grows: {steps}",
             flush=True,
         )
     finally:
         cluster.stop()
         watcher.dispose()
-    print(f"  [{load()}]", flush=True)
-    profile_lane(url, records[: args.profiled], tables)
-    print(f"  [{load()}]")
+    if args.profiled:
+        print(f"  [{load()}]", flush=True)
+        profile_lane(url, records[: args.profiled], tables)
+        print(f"  [{load()}]")
 
 
 def _records(outlets: int, per_outlet: int) -> list[Any]:
@@ -729,7 +795,7 @@ def main() -> int:
     parser.add_argument("--page-outlets", type=int, default=4)
     parser.add_argument("--page-workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--staged", type=int, default=3000)
-    parser.add_argument("--profiled", type=int, default=1000, help="rows drained under cProfile")
+    parser.add_argument("--profiled", type=int, default=1000, help="rows drained under cProfile (0: none)")
     parser.add_argument("--semantic", default="watched", help="dedup.semantic for the ingest part")
     args = parser.parse_args()
     if not args.database_url:
