@@ -13,7 +13,8 @@ Parts (``--parts``, default all):
 
 * ``latency``: ``--outlets`` loopback outlets (60), each on its own port (its own host for the
   crawl lock) with an RSS feed of ``--articles`` (100) generated article pages, every response
-  sent after ``--latency`` seconds (0.2): articles stored per second with 1, 2, 3 workers
+  sent after ``--latency`` seconds (0.2), ``--concurrency`` requests in flight per outlet (the
+  default ``crawler.concurrency_per_domain``, 2), no download delay: articles stored per second with 1, 2, 3 workers
   (``--workers``) plus one ingest and one control process, from the first crawl job's start
   to the last article stored; CPU per role and the most connections per role while it ran.
 * ``pages``: real-size pages (the recorded vnexpress page around recorded qdnd bodies, as
@@ -60,6 +61,7 @@ from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.pipeline_bench import make_pages  # noqa: E402
+from config.sections import CrawlerConfig  # noqa: E402
 from sandbox import render  # noqa: E402
 from sandbox.filler import filler_stories  # noqa: E402
 from sandbox.model import Article  # noqa: E402
@@ -241,27 +243,27 @@ def cpu_waits(pid: int) -> dict[int, float]:
 
 
 @dataclass
-class RoleProcess:
-    """A role process; ``cpu`` and ``waited`` count from ``mark()``: the CPU time of the process
-    and of the children it waited for, and how long its threads and its children's (crawl
-    children, extraction pools: sampled, so a short-lived one may be missed) were runnable but
-    waiting for a CPU (the machine's other jobs, or each other)."""
+class ProcessTree:
+    """A process and its descendants; ``used`` counts from ``mark()``: their CPU time, and how
+    long their threads were runnable but waiting for a CPU (the machine's other jobs, or each
+    other). Sampled: a process that lived less than a sampling period may be missed."""
 
-    role: str
-    name: str
-    proc: subprocess.Popen[bytes]
-    log: Path
+    pid: int
     cpu: float = 0.0
     waits: dict[int, float] = field(default_factory=dict)  # thread id -> seconds, latest sample
     marked: tuple[float, float] = (0.0, 0.0)
 
-    def sample(self, tree: dict[int, list[int]]) -> None:
-        self.cpu = max(self.cpu, cpu_seconds(self.proc.pid))
-        pending = [self.proc.pid]
+    def sample(self, tree: dict[int, list[int]] | None = None) -> None:
+        tree = children() if tree is None else tree
+        # Each live process with the children it reaped: a crawl child forked from a fork
+        # server is the server's child, and the server is reaped only when the role ends.
+        total, pending = 0.0, [self.pid]
         while pending:
             pid = pending.pop()
+            total += cpu_seconds(pid)
             self.waits.update(cpu_waits(pid))
             pending.extend(tree.get(pid, []))
+        self.cpu = max(self.cpu, total)
 
     def mark(self) -> None:
         self.marked = (self.cpu, sum(self.waits.values()))
@@ -270,6 +272,17 @@ class RoleProcess:
     def used(self) -> tuple[float, float]:
         """(CPU seconds, seconds waiting for a CPU) since ``mark()``."""
         return self.cpu - self.marked[0], sum(self.waits.values()) - self.marked[1]
+
+
+@dataclass
+class RoleProcess:
+    role: str
+    name: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def __post_init__(self) -> None:
+        self.tree = ProcessTree(self.proc.pid)
 
 
 @dataclass
@@ -387,15 +400,15 @@ def run_cluster(url: str, folder: Path, tables: dict[str, dict[str, Any]], worke
         idle = _by_role(connections(watcher))
         tree = children()
         for r in cluster.roles:
-            r.sample(tree)
-            r.mark()
+            r.tree.sample(tree)
+            r.tree.mark()
         outlets = len(tables["outlets"]["enabled"])
         last, progressed = -1, time.monotonic()
         while True:
             cluster.check()
             tree = children()
             for r in cluster.roles:
-                r.sample(tree)
+                r.tree.sample(tree)
             for role, n in _by_role(connections(watcher)).items():
                 most[role] = max(most[role], n)
             done = scalar(
@@ -415,7 +428,7 @@ def run_cluster(url: str, folder: Path, tables: dict[str, dict[str, Any]], worke
             time.sleep(0.5)
         tree = children()
         for r in cluster.roles:
-            r.sample(tree)
+            r.tree.sample(tree)
         with watcher.connect() as conn:
             started, last_stored, stored = conn.execute(
                 text(
@@ -439,7 +452,7 @@ def run_cluster(url: str, folder: Path, tables: dict[str, dict[str, Any]], worke
         cpu: dict[str, float] = {}
         waited: dict[str, float] = {}
         for r in cluster.roles:
-            used, wait = r.used
+            used, wait = r.tree.used
             cpu[r.role] = cpu.get(r.role, 0.0) + used
             waited[r.role] = waited.get(r.role, 0.0) + wait
         return RunFigures(
@@ -564,15 +577,10 @@ def trafilatura_rate(pages: list[bytes], base: str) -> float:
     return len(pages) / (time.perf_counter() - started)
 
 
-def _own_cpu() -> float:
-    import resource
-
-    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
-
-
 def single_process(url: str, tables: dict[str, dict[str, Any]], expected: int) -> tuple[float, float, float]:
-    """(articles/s, seconds, cores busy) of one ``run_crawl`` of every outlet into PostgreSQL."""
+    """(articles/s, seconds, cores busy) of one ``run_crawl`` of every outlet into PostgreSQL in
+    this process (cores busy: this process, the loopback outlets' threads included, and its
+    children)."""
     from app import build_app
     from crawler.runner import run_crawl
 
@@ -582,13 +590,28 @@ def single_process(url: str, tables: dict[str, dict[str, Any]], expected: int) -
     try:
         app.upgrade()
         ingestor = app.ingestor()
-        cpu, started = _own_cpu(), time.perf_counter()
-        summaries = run_crawl(cfg, cfg.outlets, ingestor.ingest, app.sessions, time_limit=1800)
-        seconds = time.perf_counter() - started
+        me, done = ProcessTree(os.getpid()), threading.Event()
+        me.sample()
+        me.mark()
+
+        def sampling() -> None:
+            while not done.wait(0.5):
+                me.sample()
+
+        sampler = threading.Thread(target=sampling)
+        sampler.start()
+        started = time.perf_counter()
+        try:
+            summaries = run_crawl(cfg, cfg.outlets, ingestor.ingest, app.sessions, time_limit=1800)
+        finally:
+            seconds = time.perf_counter() - started
+            done.set()
+            sampler.join()
+        me.sample()
         stored = sum(s.stored for s in summaries)
         if stored != expected:
             print(f"  ({stored} stored of {expected}: {[(s.outlet, str(s.status)) for s in summaries]})")
-        return stored / seconds, seconds, (_own_cpu() - cpu) / seconds
+        return stored / seconds, seconds, me.used[0] / seconds
     finally:
         app.engine.dispose()
 
@@ -608,13 +631,13 @@ def part_ingest(url: str, folder: Path, args: argparse.Namespace) -> None:
     try:
         process = cluster.start("ingest")
         _wait(cluster, lambda: "ingest: active" in process.log.read_text(), "the ingest role to become active")
-        process.sample(children())
-        process.mark()
+        process.tree.sample()
+        process.tree.mark()
         step = max(100, len(records) // 6)
         marks: list[tuple[int, float]] = []
         while True:
             cluster.check()
-            process.sample(children())
+            process.tree.sample()
             stored = int(scalar(watcher, "SELECT count(*) FROM articles"))
             if stored and (not marks or stored >= marks[-1][0] + step):
                 marks.append((stored, time.monotonic()))
@@ -631,7 +654,7 @@ def part_ingest(url: str, folder: Path, args: argparse.Namespace) -> None:
         )
         print(
             f"  {stored / seconds:6.1f} articles/s ({stored} stored in {seconds:.1f} s, first to last), ingest "
-            f"busy {process.used[0] / seconds:.2f} cores, waiting for a CPU {process.used[1] / seconds:.2f}; "
+            f"busy {process.tree.used[0] / seconds:.2f} cores, waiting for a CPU {process.tree.used[1] / seconds:.2f}; "
             f"as the database grows: {steps}",
             flush=True,
         )
@@ -789,7 +812,9 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100, help="articles per outlet")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds before each answer")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 3])
-    parser.add_argument("--concurrency", type=int, default=8, help="crawler.concurrency_per_domain")
+    parser.add_argument(
+        "--concurrency", type=int, default=CrawlerConfig().concurrency_per_domain, help="crawler.concurrency_per_domain"
+    )
     parser.add_argument("--extract-processes", type=int, default=0, help="crawler.extract_processes")
     parser.add_argument("--pages", type=int, default=120, help="real-size pages")
     parser.add_argument("--page-outlets", type=int, default=4)
