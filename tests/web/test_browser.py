@@ -80,7 +80,11 @@ def test_a_title_with_a_script_is_shown_as_text_and_runs_nothing(page: Any, serv
 
 def test_outlet_chart_renders(page: Any, served: Served) -> None:
     page.goto(served.url + "outlets")
-    assert page.locator("svg.chart").count() == 4
+    rows = page.locator("table.outlets tbody tr")
+    # The four enabled outlets, and vietnamplus, which ran a copy of a story (not enabled).
+    assert rows.count() == 5
+    assert "not enabled" in rows.filter(has_text="vietnamplus").locator("td").first.inner_text()
+    assert page.locator("svg.chart").count() == rows.count()  # a chart on every row
     page.get_by_role("link", name="thesun").click()
     chart = page.locator("figure svg.chart")
     box = chart.bounding_box()
