@@ -525,12 +525,14 @@ def part_latency(url: str, folder: Path, args: argparse.Namespace) -> None:
             f"{args.latency * 1000:.0f} ms per response, {args.concurrency} requests in flight per outlet, "
             f"extract_processes={args.extract_processes}; 1 ingest + 1 control + N workers"
         )
-        base = None
+        base: float | None = None
         for workers in args.workers:
             print(f"  [{load()}]", flush=True)
             figures = run_cluster(url, folder, tables, workers, args.outlets * args.articles)
-            base = base or figures.rate / workers
-            print(f"  {workers} worker(s): {describe(figures)}; x{figures.rate / base:.2f} of one worker", flush=True)
+            if workers == 1:
+                base = figures.rate
+            ratio = f"; x{figures.rate / base:.2f} of one worker" if base else ""
+            print(f"  {workers} worker(s): {describe(figures)}{ratio}", flush=True)
         print(f"  [{load()}]")
     finally:
         replica.close()
