@@ -8,7 +8,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from cli.command import CommandError, Commands, UsageError, add_command, since
-from cli.output import Column, print_json, table
+from cli.output import Column, count, print_json, table
 from cli.terminal import cell
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def show_article(app: App, args: argparse.Namespace) -> int:
         ("published", _published(found)),
         ("language", a.language or "unknown"),
         ("author", found.author or "-"),
-        ("story", f"{a.story_id} ({found.story_articles} article(s)): {found.story_title}"),
+        ("story", f"{a.story_id} ({count(found.story_articles, 'article')}): {found.story_title}"),
         ("joined", _joined(found)),
         ("fetched", f"{found.fetched_at:%Y-%m-%d %H:%M} UTC; stored {a.created_at:%Y-%m-%d %H:%M} UTC"),
         ("length", f"{len(found.text)} characters, {found.words} words, {len(found.paragraphs)} paragraphs"),
@@ -146,8 +146,8 @@ def stories(app: App, args: argparse.Namespace) -> int:
                 print_json(story.to_json())
                 continue
             when, outlets = f"{story.updated_at:%Y-%m-%d %H:%M}", ", ".join(story.outlets)
-            copies = f", {len(story.copies)} copies" if story.copies else ""
-            print(f"story {story.story_id}  {when}  {len(story.articles)} article(s){copies}  {outlets}")
+            copies = f", {count(len(story.copies), 'copy', 'copies')}" if story.copies else ""
+            print(f"story {story.story_id}  {when}  {count(len(story.articles), 'article')}{copies}  {outlets}")
             for a in story.articles:
                 print(f"  {a.outlet:<14} {a.language or '--':<3} {cell(a.title)[:80]}\n  {'':18}{cell(a.url)}")
             for c in story.copies:
@@ -180,7 +180,8 @@ def show_story(app: App, args: argparse.Namespace) -> int:
         print_json(story.to_json())
         return 0
     print(f"story {story.story_id}: {cell(story.title)}")
-    print(f"{len(story.articles)} article(s), {len(story.copies)} copies, from {', '.join(story.outlets)}")
+    copies = count(len(story.copies), "copy", "copies")
+    print(f"{count(len(story.articles), 'article')}, {copies}, from {', '.join(story.outlets)}")
     rows: list[tuple[object, ...]] = []
     for a in story.articles:
         first = "first report" if a.id == story.first_article_id else "first report of a story merged into this one"

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cli.command import Commands, add_command
-from cli.output import Column, table
+from cli.output import Column, count, table
 
 if TYPE_CHECKING:
     from app import App
@@ -166,9 +166,9 @@ def run_demo(shipped: Path, out: TextIO, keep: Path | None = None, serve: Callab
             say()
             say(f"Stories: {total} articles became {len(stories)} stories; {len(merged)} were reported more than once:")
             for st in merged[:8]:
-                copies = f" and {len(st.copies)} copies" if st.copies else ""
+                copies = f" and {count(len(st.copies), 'copy', 'copies')}" if st.copies else ""
                 say(f"  - {_clip(st.articles[0].title, 78)}")
-                say(f"    {len(st.articles)} articles{copies} from {', '.join(st.outlets)}")
+                say(f"    {count(len(st.articles), 'article')}{copies} from {', '.join(st.outlets)}")
                 for a in st.articles[1:3]:
                     say(f"      also: [{a.outlet}] {_clip(a.title, 66)}")
             if len(merged) > 8:

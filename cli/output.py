@@ -93,6 +93,11 @@ def table(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> str:
     return "\n".join([line([c.title for c in columns]), *(line(row) for row in rows)])
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """'1 copy', '2 copies', '0 articles': a number with its noun in the right number."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def ago(iso_time: str | None, now: datetime) -> str:
     """'5m ago' or 'in 3m' for a table; '-' for never."""
     if not iso_time:

@@ -9,6 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from cli.output import count
 from tests.cli.test_crawl_errors import write_config
 from tests.crawler.site import Page, Site
 from tests.crawler.test_crawl import NOW, RSS, article, body_text, rss
@@ -55,7 +58,7 @@ def test_articles_show_prints_the_stored_text_with_its_metadata(tmp_path: Path, 
     assert fields["url"].endswith("/news/dated") and fields["title"] == "Coast guards meet in Kuantan"
     assert fields["published"] == "2026-12-01 01:30 UTC, from the page's metadata"
     assert fields["language"] == "en" and fields["author"] == "-"
-    assert fields["story"].startswith(f"{articles['dated']['story_id']} (1 article(s)): Coast guards meet")
+    assert fields["story"].startswith(f"{articles['dated']['story_id']} (1 article): Coast guards meet")
     assert fields["joined"].startswith("its story's first report")
     with_text = stored(run_cli, config, "--text")
     assert text.rstrip("\n") == with_text["dated"]["text"]
@@ -75,3 +78,12 @@ def test_articles_show_prints_the_stored_text_with_its_metadata(tmp_path: Path, 
     assert missing.returncode == 1 and "no article 999" in missing.stderr
     alone = run_cli("--config", config, "articles", "--text")
     assert alone.returncode == 2 and "--text goes with --json" in alone.stderr
+
+
+@pytest.mark.parametrize(
+    ("n", "one", "many", "text"),
+    [(0, "article", None, "0 articles"), (1, "article", None, "1 article"), (2, "article", None, "2 articles"),
+     (1, "copy", "copies", "1 copy"), (3, "copy", "copies", "3 copies"), (0, "copy", "copies", "0 copies")],
+)
+def test_counts_in_listings_put_the_noun_in_the_right_number(n: int, one: str, many: str | None, text: str) -> None:
+    assert count(n, one, many) == text
