@@ -49,7 +49,7 @@ def status(app: App, args: argparse.Namespace) -> int:
             if not rows:
                 raise unknown_outlet(app.config, args.outlet, f"configured or with stored articles: {known}")
             failing = outlet_failures(session, args.outlet, now, rows[0])
-        cluster = None if args.outlet else cluster_status(session, now)
+        cluster = None if args.outlet else cluster_status(session, now, float(app.config.cluster.stall_timeout))
     if args.json:
         for row in rows:
             print_json(row)

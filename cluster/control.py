@@ -12,14 +12,16 @@ and when one dies the other's deferrer goes on: no gap beyond one period.
   outlet rows are locked for the tick's transaction, so two ticks running at once (a slow one
   and the next) queue nothing twice; the jobs are queued before the plan commits, so a control
   killed mid-tick costs at most a crawl that a waiting job absorbs.
-- ``recover`` (every ``RECOVER_EVERY`` s): ``cluster.recovery.recover_stalled`` for jobs of
-  workers whose heartbeat stopped ``STALLED_AFTER`` seconds ago (kill -9, a lost machine).
+- ``recover`` (every ``RECOVER_EVERY`` s, or half ``cluster.stall_timeout`` when that is
+  shorter): ``cluster.recovery.recover_stalled`` for jobs of workers whose heartbeat stopped
+  ``cluster.stall_timeout`` ago (kill -9, a lost machine).
 - ``health`` (as often as single-process mode checks it), ``digests`` (every minute), each with
   a lock so a slow one never overlaps the next; ``cleanup`` (hourly): finished jobs older than
   ``KEEP_JOBS_HOURS``.
 
 Reads ``[schedule]`` (``crawl_interval``, ``jitter``), the outlets' ``interval`` and ``cron``,
-and what the health and digest jobs read (``[health]``, ``[alerts]``).
+``[cluster]`` (``heartbeat``, ``stall_timeout``) and what the health and digest jobs read
+(``[health]``, ``[alerts]``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from procrastinate import App
 from sqlalchemy import select
 
 from app import App as NewswatchApp
-from cluster.queue import CONTROL_QUEUE, HEARTBEAT, STALLED_AFTER, queue_app, run_queue_worker
+from cluster.queue import CONTROL_QUEUE, queue_app, run_queue_worker
 from cluster.recovery import recover_stalled
 from cluster.roles import RoleContext
 from cluster.worker import defer_crawl_async
@@ -56,6 +58,14 @@ def tick_seconds(cfg: Config) -> int:
     is queued at most that late; a cron outlet within the minute."""
     shortest = min((float(o.interval or cfg.schedule.crawl_interval) for o in cfg.outlets if not o.cron), default=300)
     return max([s for s in TICK_STEPS if s <= shortest / 5] or [1])
+
+
+def recover_seconds(cfg: Config) -> int:
+    """How often stalled jobs are looked for: every ``RECOVER_EVERY`` s, or twice per stall
+    timeout when that is shorter, so a dead worker's job is recovered within about one and a
+    half stall timeouts."""
+    wanted = min(float(RECOVER_EVERY), float(cfg.cluster.stall_timeout) / 2)
+    return max([s for s in TICK_STEPS if s <= wanted] or [1])
 
 
 def every(seconds: float) -> str:
@@ -121,10 +131,11 @@ def register(queue: App, control: Control, tick: int) -> None:
     async def tick_task(timestamp: int) -> list[str]:
         return await asyncio.to_thread(control.tick, asyncio.get_running_loop())
 
-    @queue.periodic(cron=every(RECOVER_EVERY), periodic_id="recover")
+    @queue.periodic(cron=every(recover_seconds(control.cfg)), periodic_id="recover")
     @queue.task(name="recover", queue=CONTROL_QUEUE, pass_context=False)
     async def recover_task(timestamp: int) -> list[dict[str, Any]]:
-        recovered = await recover_stalled(queue, seconds_since_heartbeat=STALLED_AFTER)
+        stall = float(control.cfg.cluster.stall_timeout)
+        recovered = await recover_stalled(queue, seconds_since_heartbeat=stall)
         return [{"job": r.job_id, "task": r.task, "outcome": r.outcome} for r in recovered]
 
     health_every = min(max(float(control.cfg.schedule.crawl_interval), 5.0), HEALTH_EVERY_MAX)
@@ -154,9 +165,9 @@ def run(ctx: RoleContext) -> None:
     run_queue_worker(
         queue,
         ctx.stop,
+        ctx.app.config.cluster,
         queues=[CONTROL_QUEUE],
         name=f"control {ctx.name}",
         concurrency=4,  # a slow health check never holds up the next tick
         delete_jobs="successful",  # a tick a second would otherwise pile up rows
-        update_heartbeat_interval=HEARTBEAT,
     )

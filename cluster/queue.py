@@ -17,12 +17,12 @@ from typing import Any
 from procrastinate import App, PsycopgConnector
 from sqlalchemy.engine import make_url
 
+from config import ClusterConfig
+
 log = logging.getLogger(__name__)
 
 POOL_SIZE = 4  # a worker's job fetches and status updates, its LISTEN connection, heartbeats
 STOP_POLL = 0.2  # seconds between looks at the stop event from the worker's event loop
-HEARTBEAT = 2.0  # seconds between a worker's heartbeats (procrastinate_workers)
-STALLED_AFTER = 10.0  # a worker silent this long is dead: the control role recovers its jobs
 CRAWL_QUEUE = "crawl"  # the crawl jobs (worker role)
 CONTROL_QUEUE = "control"  # ticks, recovery, health, digests and cleanup (control role)
 QUEUES = (CRAWL_QUEUE, CONTROL_QUEUE)  # every queue the roles use: status shows each, idle or not
@@ -54,10 +54,17 @@ async def _run(app: App, stop: threading.Event, options: dict[str, Any]) -> None
                 raise
 
 
-def run_queue_worker(app: App, stop: threading.Event, **options: Any) -> None:
-    """Run a procrastinate worker with ``options`` (queues, concurrency, heartbeat...) until
-    ``stop`` is set; then it finishes its running jobs and unregisters. Returns early only if
-    the worker itself stops (a side task failed: it logged why)."""
+def run_queue_worker(app: App, stop: threading.Event, cluster: ClusterConfig, **options: Any) -> None:
+    """Run a procrastinate worker with ``options`` (queues, concurrency...) until ``stop`` is
+    set; then it finishes its running jobs and unregisters. Its heartbeat is written every
+    ``cluster.heartbeat``; at start it prunes the workers silent for ``cluster.stall_timeout``
+    (the same limit the control role's recovery uses). Returns early only if the worker itself
+    stops (a side task failed: it logged why)."""
+    options = {
+        "update_heartbeat_interval": float(cluster.heartbeat),
+        "stalled_worker_timeout": float(cluster.stall_timeout),
+        **options,
+    }
     asyncio.run(_run(app, stop, options))
     if not stop.is_set():
         raise RuntimeError("the task queue worker stopped on its own (see the log lines above)")

@@ -3,6 +3,7 @@ procrastinate heartbeats), jobs queued, running and stalled per queue, the inges
 (rows staged, the oldest one's age), the active ingest process and the last tick.
 
 Read-only queries on PostgreSQL; None when the database is SQLite or no cluster ever ran on it.
+The caller passes ``cluster.stall_timeout``: what counts as a silent worker and a stalled job.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from cluster.ingest import INGEST_KEY
-from cluster.queue import QUEUES, STALLED_AFTER
+from cluster.queue import QUEUES
+from config import format_duration
 from storage import staging
 from storage.models import iso
 
 
-def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
+def cluster_status(session: Session, now: datetime, stall_timeout: float) -> dict[str, Any] | None:
+    """The cluster as ``status`` shows it; a queue worker whose heartbeat is older than
+    ``stall_timeout`` (``cluster.stall_timeout``) is silent, and its running jobs stalled."""
     if session.get_bind().dialect.name != "postgresql" or not inspect(session.connection()).has_table(
         "procrastinate_jobs"
     ):
@@ -40,7 +44,7 @@ def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
             "SELECT count(*) FILTER (WHERE last_heartbeat >= now() - make_interval(secs => :s)),"
             " count(*) FILTER (WHERE last_heartbeat < now() - make_interval(secs => :s)) FROM procrastinate_workers"
         ),
-        {"s": STALLED_AFTER},
+        {"s": stall_timeout},
     ).one()
     # Every queue the roles use is shown, an idle one too (between ticks a crawl queue is empty):
     # "none" is an answer, a missing line is not.
@@ -59,7 +63,7 @@ def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
             "   SELECT id FROM procrastinate_jobs WHERE status = 'failed' ORDER BY id DESC LIMIT 1000)"
             " GROUP BY 1, 2"
         ),
-        {"s": STALLED_AFTER},
+        {"s": stall_timeout},
     ):
         jobs.setdefault(queue, {})[state] = int(n)
     active = run(
@@ -84,15 +88,17 @@ def cluster_status(session: Session, now: datetime) -> dict[str, Any] | None:
         "staged": staged,
         "oldest_staged_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
         "active_ingester": active.split(" ", 2)[-1] if active else None,
+        "stall_timeout": stall_timeout,
         "last_tick_at": iso(datetime.fromtimestamp(last_tick, now.tzinfo), "seconds") if last_tick else None,
     }
 
 
 def format_cluster(info: dict[str, Any]) -> str:
     roles = ", ".join(f"{role} {len(where)} ({', '.join(where)})" for role, where in sorted(info["processes"].items()))
+    within = format_duration(info["stall_timeout"])
     lines = [
         f"cluster processes: {roles or 'none connected'}",
-        f"queue workers alive (worker and control processes, heartbeat within {STALLED_AFTER:.0f}s): "
+        f"queue workers alive (worker and control processes, heartbeat within {within}): "
         f"{info['workers_alive']}"
         + (f", {info['workers_silent']} silent (dead: their jobs are recovered)" if info["workers_silent"] else ""),
     ]

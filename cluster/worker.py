@@ -11,7 +11,8 @@ URL) instead of storing it: a job run twice (jobs run at least once) stages noth
 and the ingest role stores nothing twice. Each worker takes one crawl at a time: a crawl
 already fetches its outlet's pages concurrently and extracts them in its own process pool.
 
-Reads ``[schedule] crawl_time_limit`` and the crawler's settings, like single-process mode.
+Reads ``[schedule] crawl_time_limit`` and the crawler's settings, like single-process mode, and
+``[cluster] heartbeat`` (how often it tells the cluster it is alive).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cluster.queue import CRAWL_QUEUE, HEARTBEAT, queue_app, run_queue_worker
+from cluster.queue import CRAWL_QUEUE, queue_app, run_queue_worker
 from cluster.roles import RoleContext
 from config import Config, OutletConfig
 from crawler.runner import run_crawl
@@ -148,8 +149,8 @@ def run(ctx: RoleContext) -> None:
     run_queue_worker(
         app,
         ctx.stop,
+        ctx.app.config.cluster,
         queues=[CRAWL_QUEUE],
         name=f"worker {ctx.name}",
         concurrency=1,
-        update_heartbeat_interval=HEARTBEAT,
     )

@@ -29,6 +29,7 @@ from config.schema import Duration, Limit, describe_limit, format_duration, pars
 from config.sections import (
     AlertsConfig,
     ChannelConfig,
+    ClusterConfig,
     Config,
     CrawlerConfig,
     DedupConfig,
@@ -46,6 +47,7 @@ __all__ = [
     "SHIPPED_DRIVERS",
     "AlertsConfig",
     "ChannelConfig",
+    "ClusterConfig",
     "Config",
     "ConfigError",
     "CrawlerConfig",

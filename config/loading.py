@@ -29,6 +29,7 @@ from config.schema import Duration, describe_limit, parse_duration, show_value
 from config.sections import (
     AlertsConfig,
     ChannelConfig,
+    ClusterConfig,
     Config,
     CrawlerConfig,
     DedupConfig,
@@ -87,7 +88,7 @@ def config_from_dict(
     p = _Parser(path, env or {})
     sections = {
         "storage", "crawler", "outlets", "lists", "watches", "channels",
-        "alerts", "schedule", "dedup", "health", "web",
+        "alerts", "schedule", "dedup", "health", "web", "cluster",
     }  # fmt: skip
     p.check_keys(data, sections, "")
     channels = p.channels(data.get("channels", {}), channel_types or {})
@@ -126,6 +127,7 @@ def config_from_dict(
         dedup=dedup,
         health=p.dataclass(HealthConfig, data.get("health", {}), "health"),
         web=p.dataclass(WebConfig, data.get("web", {}), "web"),
+        cluster=p.dataclass(ClusterConfig, data.get("cluster", {}), "cluster"),
         available=available,
         outlet_tables=frozenset(k for k in p.table(data.get("outlets", {}), "outlets") if k != "enabled"),
     )

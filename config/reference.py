@@ -12,6 +12,7 @@ from typing import Any
 from config.schema import Duration, describe_limit, show_value
 from config.sections import (
     AlertsConfig,
+    ClusterConfig,
     CrawlerConfig,
     DedupConfig,
     HealthConfig,
@@ -35,6 +36,7 @@ _REFERENCE: tuple[tuple[str, type | None], ...] = (
     ("[lists.<name>]", None),
     ("[watches.<name>]", WatchConfig),
     ("[web]", WebConfig),
+    ("[cluster]", ClusterConfig),
     ("[channels.<name>]", None),
 )
 _HAND_ROWS: Mapping[str, tuple[tuple[str, str, str], ...]] = {

@@ -311,6 +311,37 @@ class WebConfig:
 
 
 @dataclass(frozen=True)
+class ClusterConfig:
+    """Cluster mode (``run.py run --role``, PostgreSQL): how the roles tell a live process from a
+    dead one. Every role reads it; the single-process daemon does not."""
+
+    heartbeat: Duration = setting(
+        Duration(2.0),
+        low=0.1,
+        high=60,
+        doc="how often each worker and control process writes its heartbeat to the task queue "
+        "(procrastinate's `update_heartbeat_interval`)",
+    )
+    stall_timeout: Duration = setting(
+        Duration(10.0),
+        low=1,
+        high=3600,
+        doc="a worker or control process whose heartbeat is older than this is dead: a control process "
+        "recovers its jobs (its crawl runs again) and `status` counts it as silent (at least 3 heartbeats; "
+        "procrastinate's `stalled_worker_timeout`)",
+    )
+
+    def validate(self) -> None:
+        # A live worker whose beat comes a little late must not be taken for a dead one.
+        if self.stall_timeout < 3 * self.heartbeat:
+            raise InvalidValue(
+                "stall_timeout",
+                f"expected at least 3 heartbeats ({format_duration(3 * self.heartbeat)} with heartbeat = "
+                f"{format_duration(self.heartbeat)}), got {format_duration(self.stall_timeout)}",
+            )
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     storage: StorageConfig
@@ -324,6 +355,7 @@ class Config:
     dedup: DedupConfig
     health: HealthConfig
     web: WebConfig = WebConfig()
+    cluster: ClusterConfig = ClusterConfig()
     # Every outlet that could be enabled: the presets, then the [outlets.<name>] tables that
     # are not presets, each with the file's overrides, enabled or not (``outlets list``,
     # ``outlets check``, ``extract --outlet``).

@@ -70,6 +70,9 @@ def test_secret_is_read_from_the_named_variable() -> None:
         ({"channels": {"c": {"type": "webhook", "url": "u", "timeout": "soon"}}}, "channels.c.timeout", "duration"),
         ({"channels": {"c": {"type": "smtp", "host": "h", "sender": "a@b"}}}, "channels.c.to", "missing"),
         ({"unknown_section": {}}, "unknown_section", "unknown key"),
+        ({"cluster": {"stall_timeout": "2s", "heartbeat": "1s"}}, "cluster.stall_timeout", "at least 3 heartbeats"),
+        ({"cluster": {"heartbeat": "0s"}}, "cluster.heartbeat", "expected 100ms to 1m, got 0s"),
+        ({"cluster": {"stalled_after": "10s"}}, "cluster.stalled_after", "heartbeat, stall_timeout"),
     ],
 )
 def test_config_errors_name_the_key(data: dict[str, Any], key: str, words: str) -> None:

@@ -111,7 +111,7 @@ def test_status_shows_every_queue_when_it_is_idle(postgres_app: App) -> None:
     worker = create_engine(url, connect_args={"application_name": "newswatch worker test-host:4242"})
     try:
         with worker.connect(), postgres_app.sessions() as session:
-            info = cluster_status(session, datetime.now(UTC))
+            info = cluster_status(session, datetime.now(UTC), 10.0)
             assert info is not None
             shown = format_cluster(info)
     finally:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from cluster.queue import STALLED_AFTER
+from config import ClusterConfig
 from sandbox import OutletSites
 from tests.cluster.cluster_helpers import (
     Cluster,
@@ -89,7 +89,7 @@ def test_a_worker_killed_mid_crawl_is_replaced_and_its_run_closed(
                 lambda: crawl_runs(engine),
                 "a crawl after the kill that finished",
                 until=lambda runs: any(r[1] == "ok" and r[2] > killed_at for r in runs),
-                timeout=STALLED_AFTER + 40,
+                timeout=ClusterConfig().stall_timeout + 40,
                 context=cluster.logs,
             )
             assert runs[0][1] == "interrupted"

@@ -15,10 +15,14 @@ from pathlib import Path
 import pytest
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import UniqueViolation
+from sqlalchemy import create_engine, text
 
+from app import App as NewswatchApp
+from cluster import control
+from cluster.queue import queue_app as control_queue_app
 from cluster.recovery import Recovered, recover_stalled
 from storage import db
-from tests.helpers import POSTGRES_URL, reset_postgres, wait_until
+from tests.helpers import POSTGRES_URL, make_config, reset_postgres, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -129,6 +133,68 @@ def test_a_stalled_crawl_with_nothing_queued_after_it_is_retried(queue_url: str,
     asyncio.run(_drain(runner))
     with runner.open():
         assert statuses(runner) == {first: "succeeded"}
+
+
+def test_the_control_roles_recovery_waits_for_the_configured_stall_timeout(queue_url: str, tmp_path: Path) -> None:
+    """``cluster.stall_timeout`` is what the control role's recovery uses: at the same moment, with
+    the dead worker's heartbeat a few seconds old, a control configured with an hour leaves its
+    job alone and one configured with one second recovers it."""
+    marker = tmp_path / "ran"
+    app = queue_app(queue_url)
+    with app.open():
+        first = defer_crawl(app, "qdnd")
+        worker = multiprocessing.get_context("spawn").Process(target=run_hanging_worker, args=(queue_url, str(marker)))
+        worker.start()
+        try:
+            wait_until(lambda: marker.exists() and marker.read_text(), "the worker taking the job", timeout=60)
+            os.kill(worker.pid or 0, signal.SIGKILL)
+            worker.join(10)
+        finally:
+            if worker.is_alive():
+                worker.kill()
+        wait_until(
+            lambda: _heartbeat_age(queue_url), "the dead worker's heartbeat older than 1s", until=lambda age: age > 1.5
+        )
+
+        assert asyncio.run(_control_recover(queue_url, "1h")) == []
+        assert statuses(app) == {first: "doing"}
+        assert asyncio.run(_control_recover(queue_url, "1s")) == [{"job": first, "task": "crawl", "outcome": "retried"}]
+        assert statuses(app) == {first: "todo"}
+
+
+def _heartbeat_age(url: str) -> float:
+    """Seconds since the newest heartbeat of any worker (the killed one is the only one)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            age = conn.execute(
+                text("SELECT extract(epoch FROM now() - max(last_heartbeat)) FROM procrastinate_workers")
+            ).scalar()
+    finally:
+        engine.dispose()
+    return float(age or 0)
+
+
+async def _control_recover(url: str, stall_timeout: str) -> list[dict[str, object]]:
+    """One pass of the control role's periodic ``recover`` task, for a configuration whose
+    ``cluster.stall_timeout`` is ``stall_timeout``."""
+    cfg = make_config(
+        {
+            "storage": {"database_url": url},
+            "outlets": {"enabled": []},
+            "dedup": {"semantic": "off"},
+            "cluster": {"heartbeat": "100ms", "stall_timeout": stall_timeout},
+        }
+    )
+    newswatch = NewswatchApp(cfg)
+    queue = control_queue_app(url)
+    control.register(queue, control.Control(newswatch, queue), control.tick_seconds(cfg))
+    try:
+        async with queue.open_async():
+            result: list[dict[str, object]] = await queue.tasks["recover"](timestamp=0)
+            return result
+    finally:
+        newswatch.close()
 
 
 async def _stalled(url: str) -> list[int]:

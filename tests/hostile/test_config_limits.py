@@ -18,6 +18,7 @@ import pytest
 from alerts.channels import CONFIG_TYPES
 from config import (
     AlertsConfig,
+    ClusterConfig,
     Config,
     ConfigError,
     CrawlerConfig,
@@ -92,6 +93,9 @@ def _sections() -> list[tuple[type, Any]]:
     out: list[tuple[type, Any]] = [(cls, lambda kv, s=section: {s: kv}) for cls, section in top]
     out.append((OutletConfig, lambda kv: {"outlets": {"enabled": ["mine"], "mine": {**OUTLET, **kv}}}))
     out.append((WatchConfig, lambda kv: {"watches": {"w": {"query": "navy", **kv}}}))
+    # Each key's range is tried with the other one at the end that lets it hold (a stall timeout is
+    # at least 3 heartbeats).
+    out.append((ClusterConfig, lambda kv: {"cluster": {"heartbeat": "100ms", "stall_timeout": "1h", **kv}}))
     for kind, base in CHANNELS.items():
         out.append((CONFIG_TYPES[kind], lambda kv, k=kind, b=base: {"channels": {"c": {"type": k, **b, **kv}}}))
     return out
