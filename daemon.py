@@ -18,7 +18,9 @@ packages never import each other, this module calls all three. ``Jobs`` is the w
   closes incidents; each opening and each recovery queues one system alert to
   ``alerts.operator_channels`` (its key is the incident's id, so it is queued once).
 - The dispatch loop sends due deliveries every ``schedule.dispatch_interval`` and at once when
-  a commit queued new ones; digests are queued every minute (``alerts.digest`` decides which
+  a commit queued new ones: in this process (the outbox wakes it), and on PostgreSQL in any
+  process (``alerts retry``, ``import``, a script: it listens for their ``NOTIFY``, as the
+  cluster's dispatchers do); digests are queued every minute (``alerts.digest`` decides which
   period has ended).
 - A heartbeat row (``storage.heartbeat``) is rewritten every ``HEARTBEAT_EVERY`` seconds by a
   scheduled job and marked stopped at a clean stop, so the web console's /healthz tells a
@@ -234,7 +236,8 @@ class Daemon:
             outlet_trigger(outlet, cfg)  # a bad crontab stops the start, with its key
         self.cfg = cfg
         self.jobs = jobs
-        self.loop = DispatchLoop(dispatcher, float(cfg.schedule.dispatch_interval))
+        interval = float(cfg.schedule.dispatch_interval)
+        self.loop = DispatchLoop(dispatcher, interval, listen_to=cfg.storage.database_url)
         jobs.wake_dispatcher = self.loop.wake
         self.rng = rng or random.Random()
         self.may_crawl = may_crawl

@@ -44,11 +44,13 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channel, SendResult
 from alerts.deliveries import enable_channel
 from alerts.errors import DeliveryError, RenderError
+from alerts.notify import Listener
 from alerts.outbox import new_delivery_id, pending_delivery
 from alerts.render import Rendered, Renderer
 from config import AlertsConfig
@@ -521,11 +523,20 @@ class Dispatcher:
 class DispatchLoop:
     """Runs ``dispatch_due`` every ``interval`` seconds in a thread, and at once when woken.
 
-    The outbox wakes it after committing new deliveries, so an alert leaves within
-    milliseconds of its article being stored rather than up to one interval later.
+    The outbox of this process wakes it after committing new deliveries, so an alert leaves
+    within milliseconds of its article being stored rather than up to one interval later. With
+    ``listen_to`` a PostgreSQL URL, it also listens for the ``NOTIFY`` that a commit queuing
+    deliveries sends from any process (``alerts.notify``: other daemons' commands, cluster
+    roles); on SQLite there is no such thing and ``listen_to`` is ignored.
     """
 
-    def __init__(self, dispatcher: Dispatcher, interval: float, on_error: Callable[[Exception], None] | None = None):
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        interval: float,
+        on_error: Callable[[Exception], None] | None = None,
+        listen_to: str | None = None,
+    ):
         self.dispatcher = dispatcher
         self.interval = interval
         self.on_error = on_error
@@ -533,6 +544,9 @@ class DispatchLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         dispatcher.on_idle = self.wake
+        self.listener: Listener | None = None
+        if listen_to is not None and make_url(listen_to).get_backend_name() == "postgresql":
+            self.listener = Listener(listen_to, self.wake)
 
     def wake(self) -> None:
         self._wake.set()
@@ -540,8 +554,12 @@ class DispatchLoop:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="dispatch-loop", daemon=True)
         self._thread.start()
+        if self.listener is not None:
+            self.listener.start()
 
     def stop(self, timeout: float | None = None) -> None:
+        if self.listener is not None:
+            self.listener.stop(timeout)
         self._stop.set()
         self._wake.set()
         if self._thread is not None:

@@ -10,9 +10,11 @@ new alert leaves within milliseconds rather than one ``schedule.dispatch_interva
 
 Notifications are a wake-up, never the queue itself: one lost (the listener was reconnecting,
 a dispatcher started after the commit) only delays the delivery to the next periodic pass, and
-the listener asks for a pass after every (re)connection. SQLite has no notifications: there,
-``announce`` does nothing (the single daemon is woken in-process by the outbox's
-``on_enqueued``).
+the listener asks for a pass after every (re)connection. Every dispatch loop on PostgreSQL
+listens (``alerts.dispatch.DispatchLoop``: the cluster's dispatchers and the single-process
+daemon alike). SQLite has no notifications: there, ``announce`` does nothing and the daemon is
+woken in-process by the outbox's ``on_enqueued`` (what another process queues waits for the
+next ``schedule.dispatch_interval``).
 """
 
 from __future__ import annotations

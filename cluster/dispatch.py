@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 
 from alerts.dispatch import DispatchLoop
-from alerts.notify import Listener
 from cluster.roles import RoleContext
 
 log = logging.getLogger(__name__)
@@ -35,19 +34,16 @@ def run(ctx: RoleContext) -> None:
     cfg = ctx.app.config
     dispatcher = ctx.app.dispatcher()
     interval = float(cfg.schedule.dispatch_interval)
-    loop = DispatchLoop(dispatcher, interval)
-    listener = Listener(cfg.storage.database_url, loop.wake)
+    loop = DispatchLoop(dispatcher, interval, listen_to=cfg.storage.database_url)
     log.info(
         "dispatching to %s as %s: woken by new deliveries, and every %gs",
         ", ".join(sorted(dispatcher.channels)) or "no channels",
         dispatcher.name,
         interval,
     )
-    loop.start()
-    listener.start()
+    loop.start()  # and its listener
     try:
         while not ctx.stop.wait(STOP_POLL):
             pass
     finally:
-        listener.stop(timeout=10)
         loop.stop(timeout=10)  # then the sends in progress end, each within its channel's timeout

@@ -7,6 +7,7 @@ to a webhook receiver on 127.0.0.1. The daemon with real crawls is in tests/e2e/
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -222,3 +223,45 @@ def test_status_says_whether_the_semantic_route_is_on_and_why_not(tmp_path: Path
         table = run_cli("--config", str(config), "status", env=ENV)
         assert table.returncode == 0, table.stderr
         assert f"story linking, semantic route: {said}" in table.stdout
+
+
+@pytest.mark.slow  # the daemon in a subprocess
+@pytest.mark.postgres
+def test_on_postgresql_the_daemon_sends_what_another_process_queued_at_once(
+    tmp_path: Path, receiver: WebhookReceiver, run_cli: RunCli
+) -> None:
+    """An article imported by another process (``run.py import``) while the daemon runs: its
+    alert leaves at once, woken by the import's NOTIFY, not at the daemon's next periodic pass
+    (an hour away). On SQLite another process cannot wake the daemon; it keeps the interval."""
+    from tests.alerts.helpers import QUERY, TEXT, TITLE, WATCH
+    from tests.helpers import POSTGRES_URL, reset_postgres
+
+    if not POSTGRES_URL:
+        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
+    reset_postgres(POSTGRES_URL)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\ndatabase_url = "{POSTGRES_URL}"\n[outlets]\nenabled = []\n'
+        '[schedule]\ndispatch_interval = "1h"\n[dedup]\nsemantic = "off"\n'
+        f"[watches.{WATCH}]\nquery = '{QUERY}'\nchannels = [\"hook\"]\n"
+        f'[channels.hook]\ntype = "webhook"\nurl = "{receiver.url}"\nsecret_env = "HOOK_SECRET"\ntimeout = "5s"\n',
+        encoding="utf-8",
+    )
+    daemon = DaemonProcess("--config", str(config), "run", env=ENV, log_dir=tmp_path)
+    try:
+        daemon.wait_for_log("listening for new deliveries", timeout=90)
+        url = "https://www.bernama.com/en/news.php?id=2400001"
+        article = {"url": url, "title": TITLE, "text": TEXT, "language": "en",
+                   "published_at": datetime.now(UTC).isoformat()}  # fmt: skip
+        (tmp_path / "article.json").write_text(json.dumps(article), encoding="utf-8")
+        imported = run_cli("--config", str(config), "import", str(tmp_path / "article.json"), env=ENV)
+        assert imported.returncode == 0, imported.stderr
+        sent = daemon.wait(
+            lambda: [p for p in receiver.accepted.values() if p.get("type") == "watch.match"],
+            "the imported article's alert at the receiver",
+            timeout=60,
+        )
+        assert [p["data"]["article"]["url"] for p in sent] == [url]
+        assert daemon.stop(signal.SIGTERM) == 0
+    finally:
+        daemon.kill()
