@@ -63,6 +63,7 @@ from sqlalchemy import select  # noqa: E402
 
 from storage import db  # noqa: E402
 from storage.dedup import StoryIndex, embedding  # noqa: E402
+from storage.dedup.meaning import MeaningRoute  # noqa: E402
 from storage.dedup.semantic import Passage  # noqa: E402
 from storage.ingest import Ingestor, content_hash  # noqa: E402
 from storage.models import Article  # noqa: E402
@@ -234,11 +235,19 @@ class CachedEmbedder(embedding.Embedder):
 EMBEDDER: embedding.Embedder | None = None
 
 
-class LeadsOnly(StoryIndex):
-    """The semantic route comparing leads only (``--leads-only``: as before issue 13's passages)."""
+class LeadsOnlyRoute(MeaningRoute):
+    """The meaning route comparing leads only (``--leads-only``: as before issue 13's passages)."""
 
-    def _passage(self, record: ArticleRecord, vec: embedding.Vector, other: Article) -> Passage:
+    def passage(self, record: ArticleRecord, vec: embedding.Vector, other: Article) -> Passage:
         return lambda: (0.0, 0)
+
+
+class LeadsOnly(StoryIndex):
+    """A story index whose meaning route compares leads only."""
+
+    def _reset(self) -> None:
+        super()._reset()
+        self._meaning = LeadsOnlyRoute(self.embedder, self.counters, expire=self.period is None)
 
 
 INDEX: type[StoryIndex] = StoryIndex

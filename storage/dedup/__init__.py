@@ -46,8 +46,13 @@ The modules, from text to verdict:
 * ``fingerprint``: the binary record stored as ``articles.fingerprint``;
 * ``rules``: the thresholds and decisions (copy, rewrite, same event, veto); pure functions;
 * ``embedding``: the sentence-embedding model (loaded once per process) and stored vectors;
-* ``semantic``: the semantic route's guards (``judge``, ``veto``) and the window's vectors;
-* ``index``: ``StoryIndex``, the in-memory candidate index and the assignment ingest calls.
+* ``semantic``: the semantic route's guards (``judge``, ``veto``, what they read of an article:
+  ``Side``) and the window's vectors (``SemanticIndex``);
+* ``postings``: the index's posting lists (shingle and anchor keys -> the articles holding them);
+* ``meaning``: the meaning route (``MeaningRoute``: the closest vectors, each put to ``judge``;
+  the passage vectors it keeps);
+* ``index``: ``StoryIndex``, the in-memory candidate index, the other routes and the assignment
+  ingest calls.
 
 Reads ``dedup.window``, ``dedup.semantic`` and ``dedup.model`` through what run.py passes to
 ``StoryIndex`` (the window, the loaded ``Embedder``, which articles are worth embedding).

@@ -9,7 +9,8 @@ Candidates: articles published within the window sharing at least ``MIN_SHARED_S
 sampled shingle keys (near duplicates) or two anchors, names and numbers (rewrites need
 ``MIN_SHARED_ANCHORS_REWRITE``; other languages only ``CROSS_LANGUAGE_WINDOW``), the
 ``MAX_CANDIDATES`` sharing most; and, for articles with an embedding, the closest vectors of
-the semantic window (``semantic.SemanticIndex``). Why an article joined its story (route,
+the semantic window (the meaning route, ``storage.dedup.meaning``, which holds the window's
+vectors). Why an article joined its story (route,
 similarity or shared text, anchors, the article it matched) is kept in ``last_joined_by`` for
 ingest to store; a close candidate refused by a veto is logged at debug level with the veto.
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 import logging
 from array import array
 from bisect import bisect_left
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ from sqlalchemy.orm import Session
 from storage.dedup import embedding
 from storage.dedup.evidence import Signals, extract_signals, side_by_side
 from storage.dedup.fingerprint import FAMILY_SEP, Fingerprint, Parsed, pack, unpack
+from storage.dedup.meaning import MeaningRoute
 from storage.dedup.postings import SLOT_BITS, Postings, posting_key
 from storage.dedup.rules import (
     CROSS_LANGUAGE_WINDOW,
@@ -57,18 +59,18 @@ from storage.dedup.rules import (
     same_event,
     veto,
 )
-from storage.dedup.semantic import Passage, SemanticIndex, Side, judge
+from storage.dedup.semantic import epoch, side_of_article, side_of_record
 from storage.dedup.semantic import veto as general_veto
 from storage.dedup.shingles import sample_keys, shingle_set, stable_hash
 from storage.models import Article
 from storage.records import ArticleRecord
+from storage.repository import articles_by_id
 
 log = logging.getLogger(__name__)
 
 MIN_SHARED_SAMPLES = 2  # index keys a same-language candidate must share
 MAX_CANDIDATES = 8
 MIN_SHARED_ANCHORS_REWRITE = 4  # index anchors a same-language candidate must share
-PASSAGE_CACHE = 32  # texts whose passage vectors are kept (``_passage_vectors``)
 
 MIN_EXPIRED_TO_COMPACT = 64  # compact when this many (and a quarter) of the held articles expired
 
@@ -119,10 +121,9 @@ class StoryIndex:
         self._samples = Postings()
         self._anchors = Postings()
         self._redirects: dict[int, int] = {}  # merged story -> the story it was merged into
-        self._semantic = SemanticIndex(expire=self.period is None)
+        self._meaning = MeaningRoute(self.embedder, self.counters, expire=self.period is None)
         self._newest = float("-inf")  # the newest article time seen (epoch seconds)
         self._also: list[int] = []  # the other stories of the last find_story
-        self._passages: OrderedDict[int, list[embedding.Vector]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._article_ids)
@@ -138,7 +139,7 @@ class StoryIndex:
             first, last = self.period
         else:
             newest = [session.scalar(select(func.max(c))) for c in (Article.published_at, Article.created_at)]
-            self._newest = max((_epoch(t) for t in newest if t is not None), default=float("-inf"))
+            self._newest = max((epoch(t) for t in newest if t is not None), default=float("-inf"))
             first, last = self._newest - 2 * self.window_seconds, float("inf")
         sample_entries: list[int] = []
         anchor_entries: list[int] = []
@@ -191,7 +192,7 @@ class StoryIndex:
             if parsed is not None and article_id not in self._added:
                 self._index(article_id, story_id, language, parsed, published or created)
                 self._add_vector(article_id, story_id, published or created, vector)
-                self._advance(_epoch(published or created))
+                self._advance(epoch(published or created))
         self._added = {a for a in self._added if a > self._seen}
 
     def _held_period(self) -> tuple[float, float]:
@@ -235,22 +236,20 @@ class StoryIndex:
         slot = len(self._article_ids)
         self._article_ids.append(article_id)
         self._story_ids.append(story_id)
-        self._whens.append(int(_epoch(when)))
+        self._whens.append(int(epoch(when)))
         self._langs.append(language)
         self._families.append(family)
         return slot
 
     def _add_vector(self, article_id: int, story_id: int, when: datetime, data: bytes | None) -> None:
-        stored = embedding.unpack(data)
-        if stored is not None and self.embedder is not None:
-            self._semantic.add(article_id, story_id, _epoch(when), stored[0], stored[1])
+        self._meaning.add(article_id, story_id, epoch(when), data)
 
     def memory_bytes(self) -> int:
         """Approximate size of the index structures (for the benchmark)."""
         arrays = sum(a.itemsize * len(a) for a in (self._article_ids, self._story_ids, self._whens))
         lists = 16 * len(self._langs)  # two list pointers a slot; the strings are interned
         extra = sum(100 + 8 * len(v) for p in (self._samples, self._anchors) for v in p.extra.values())
-        return arrays + lists + self._samples.nbytes() + self._anchors.nbytes() + extra + self._semantic.memory_bytes()
+        return arrays + lists + self._samples.nbytes() + self._anchors.nbytes() + extra + self._meaning.memory_bytes()
 
     # ---------------------------------------------------------------- the interface used by ingest
 
@@ -291,7 +290,7 @@ class StoryIndex:
         parsed = unpack(fp.data)
         if parsed is None:
             return []
-        now = _epoch(when)
+        now = epoch(when)
         if self.period is None and now < self._newest - self.window_seconds:
             return self._assign_past(session, record, fp, when, now)
         verdicts = _Verdicts()
@@ -340,7 +339,7 @@ class StoryIndex:
             if story_id != into:
                 self._redirects[story_id] = into
                 self.counters["dedup/merged"] += 1
-        self._semantic.restory({s: into for s in stories})
+        self._meaning.vectors.restory({s: into for s in stories})
 
     def story_of_slot(self, slot: int) -> int:
         """The story of an indexed article as this process last saw it (merges followed)."""
@@ -357,9 +356,9 @@ class StoryIndex:
         parsed = unpack(fp.data)
         if parsed is None or not self.loaded:
             return  # an index that was never loaded loads everything, this one included
-        self._advance(_epoch(when))
+        self._advance(epoch(when))
         first, last = self._held_period()
-        if first <= _epoch(when) <= last:
+        if first <= epoch(when) <= last:
             self._index(article_id, story_id, record.language, parsed, when)
             self._add_vector(article_id, story_id, when, fp.embedding)
         self._added.add(article_id)
@@ -435,7 +434,7 @@ class StoryIndex:
             return None
         mine_signals = Signals.from_json(fp.signals)
         best: tuple[float, int] | None = None
-        others = _articles(session, [self._article_ids[slot] for slot in slots])
+        others = articles_by_id(session, [self._article_ids[slot] for slot in slots])
         for slot in slots:
             other = others.get(self._article_ids[slot])
             if other is None:
@@ -496,7 +495,7 @@ class StoryIndex:
             return False
         if not verdict:
             return False
-        refused = general_veto(self._side(record, mine, None, now), self._side_of(other))
+        refused = general_veto(side_of_record(record, mine, None, now), side_of_article(other))
         if refused:
             log.debug(
                 "%s: not joined with article %s as a rewrite: %s (%s)",
@@ -505,18 +504,6 @@ class StoryIndex:
             verdicts.vetoed.add(other.story_id)
             return False
         return True
-
-    def _side(self, record: ArticleRecord, signals: Signals, families: str | None, when: float) -> Side:
-        """The new article as ``semantic.judge`` and ``semantic.veto`` read it; ``when`` is its
-        publication (else arrival) time."""
-        families = families or record.outlet_family
-        return Side(record.title, record.text, record.language, _outlets(record.outlet, families), when, signals)
-
-    def _side_of(self, other: Article) -> Side:
-        packed = unpack(other.fingerprint)
-        when = _epoch(other.published_at or other.created_at)
-        outlets = _outlets(other.outlet.slug, packed.family if packed else None)
-        return Side(other.title, other.text, other.language, outlets, when, Signals.from_json(other.signals))
 
     def _by_anchors(
         self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: Parsed, now: float, verdicts: _Verdicts
@@ -528,7 +515,7 @@ class StoryIndex:
         mine = Signals.from_json(fp.signals)
         best: tuple[int, int, str] | None = None
         ranked = self._ranked(self._anchors, parsed.anchors, now, 2)
-        others = _articles(session, [self._article_ids[s] for s, _ in ranked if not self._decided(s, verdicts)])
+        others = articles_by_id(session, [self._article_ids[s] for s, _ in ranked if not self._decided(s, verdicts)])
         for slot, shared in ranked:
             if self._decided(slot, verdicts):
                 continue  # already decided by the near-duplicate check (the rewrite check vetoes it too)
@@ -550,7 +537,7 @@ class StoryIndex:
                 if other is None:
                     continue
                 theirs = Signals.from_json(other.signals)
-                refused = general_veto(self._side(record, mine, parsed.family, now), self._side_of(other))
+                refused = general_veto(side_of_record(record, mine, parsed.family, now), side_of_article(other))
                 score = 0 if refused else same_event(mine, theirs)
                 kind = "dedup/cross_language"
                 if not score:
@@ -573,68 +560,17 @@ class StoryIndex:
         self, session: Session, record: ArticleRecord, fp: Fingerprint, parsed: Parsed, now: float, verdicts: _Verdicts
     ) -> int | None:
         """The story of the most similar article in the semantic window that ``semantic.judge``
-        accepts: one event written independently (an outlet's own report, a translation)."""
-        stored = embedding.unpack(fp.embedding)
-        if stored is None:
-            return None
-        tag, vec = stored
-        mine: Side | None = None
+        accepts (``meaning.MeaningRoute``): one event written independently (an outlet's own
+        report, a translation)."""
         best: tuple[float, int] | None = None
-        nearest = [n for n in self._semantic.nearest(vec, tag, now) if n[0] not in verdicts.vetoed_articles]
-        others = _articles(session, [article_id for article_id, _story, _similarity in nearest])
-        for article_id, _story, similarity in nearest:
-            other = others.get(article_id)
-            if other is None or other.story_id in verdicts.vetoed:
-                continue
-            if mine is None:
-                mine = self._side(record, Signals.from_json(fp.signals), parsed.family, now)
-            verdict = judge(mine, self._side_of(other), similarity, self._passage(record, vec, other))
-            if not verdict.joined:
-                if verdict.veto not in ("not similar enough", "too far apart in time"):
-                    log.debug(
-                        "%s: not joined with article %s by meaning (similarity %.3f): %s (%s)",
-                        record.url, other.id, similarity, verdict.veto,
-                        side_by_side(mine.signals, Signals.from_json(other.signals)),
-                    )  # fmt: skip
-                continue
+        found = self._meaning.joins(session, record, fp, parsed.family, now, verdicts.vetoed_articles, verdicts.vetoed)
+        for other, similarity, verdict in found:
             story_id = self.story_of_article(other)
             verdicts.verified.add(story_id)
             verdicts.why.setdefault(story_id, {**verdict.explain(), "article": other.id})
             if best is None or similarity > best[0]:
                 best = (similarity, story_id)
         return best[1] if best else None
-
-    def _passage(self, record: ArticleRecord, vec: embedding.Vector, other: Article) -> Passage:
-        """The shorter text's lead against the longer one's passages (``semantic.judge`` calls it
-        only when nothing but the leads' similarity keeps the two apart): (best similarity, the
-        paragraph of the longer text it starts at, 1 = the first)."""
-
-        def best() -> tuple[float, int]:
-            stored, embedder = embedding.unpack(other.embedding), self.embedder
-            if embedder is None or stored is None:
-                return 0.0, 0
-            lead, longer = (vec, other.text) if len(record.text) <= len(other.text) else (stored[1], record.text)
-            sims = [float(lead @ v) for v in self._passage_vectors(embedder, longer)]
-            if not sims:
-                return 0.0, 0
-            i = int(np.argmax(sims))
-            return sims[i], i + 2  # passages start at the second paragraph
-
-        return best
-
-    def _passage_vectors(self, embedder: embedding.Embedder, text: str) -> list[embedding.Vector]:
-        """The vectors of ``embedding.passages(text)``, kept for the last few texts (the next
-        article of a story meets the same candidates)."""
-        key = stable_hash(text)
-        if key in self._passages:
-            self._passages.move_to_end(key)
-            return self._passages[key]
-        vectors = [embedder.embed("", p) for p in embedding.passages(text)]
-        self.counters["dedup/passages_embedded"] += len(vectors)
-        self._passages[key] = vectors
-        if len(self._passages) > PASSAGE_CACHE:
-            self._passages.popitem(last=False)
-        return vectors
 
     def story_of_article(self, article: Article) -> int:
         """The story of a stored article as this process last saw it (merges followed)."""
@@ -643,23 +579,3 @@ class StoryIndex:
         while story_id in self._redirects and seen < 64:
             story_id, seen = self._redirects[story_id], seen + 1
         return story_id
-
-
-def _articles(session: Session, ids: list[int]) -> dict[int, Article]:
-    """The candidate articles a new one is checked against, read in one query: one round trip
-    to the database instead of one per candidate (the ingest lane's time is mostly round trips:
-    ``bench/cluster_bench.py``). An article gone since is missing from the result."""
-    if not ids:
-        return {}
-    return {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
-
-
-def _outlets(slug: str, families: str | None) -> frozenset[str]:
-    """An article's outlet and outlet families (its own, and those of copies dropped since)."""
-    return frozenset([slug, *(families.split(FAMILY_SEP) if families else [])])
-
-
-def _epoch(when: datetime) -> float:
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.timestamp()

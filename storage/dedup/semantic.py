@@ -34,7 +34,8 @@ nominates a candidate; ``judge`` decides, with rules that hold for any news, not
   one text are the near-duplicate route's business, which needs shared text.
 
 ``SemanticIndex`` keeps the vectors of the window's articles in memory (a float32 matrix, 1.5 KB
-an article) and drops those older than the window behind the newest article it has seen.
+an article) and drops those older than the window behind the newest article it has seen; the
+meaning route (``storage.dedup.meaning``) looks candidates up in it and puts them to ``judge``.
 Reads no configuration: the window and the model come from run.py through ``StoryIndex``.
 """
 
@@ -45,6 +46,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -58,6 +60,11 @@ from storage.dedup.evidence import (
     quantities,
     quantity_conflicts,
 )
+from storage.dedup.fingerprint import FAMILY_SEP, unpack
+
+if TYPE_CHECKING:
+    from storage.models import Article
+    from storage.records import ArticleRecord
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +91,27 @@ class Side:
     outlets: frozenset[str]  # its outlet and outlet families (a copy's too)
     when: float  # epoch seconds
     signals: Signals
+
+
+def side_of_record(record: ArticleRecord, signals: Signals, families: str | None, when: float) -> Side:
+    """A new article as ``judge`` and ``veto`` read it (every route but the near-duplicate one
+    asks ``veto``); ``when`` is its publication (else arrival) time, ``families`` its outlet
+    families when known (else the record's own)."""
+    families = families or record.outlet_family
+    return Side(record.title, record.text, record.language, _outlets(record.outlet, families), when, signals)
+
+
+def side_of_article(other: Article) -> Side:
+    """A stored article as ``judge`` and ``veto`` read it."""
+    packed = unpack(other.fingerprint)
+    when = epoch(other.published_at or other.created_at)
+    outlets = _outlets(other.outlet.slug, packed.family if packed else None)
+    return Side(other.title, other.text, other.language, outlets, when, Signals.from_json(other.signals))
+
+
+def _outlets(slug: str, families: str | None) -> frozenset[str]:
+    """An article's outlet and outlet families (its own, and those of copies dropped since)."""
+    return frozenset([slug, *(families.split(FAMILY_SEP) if families else [])])
 
 
 @dataclass(frozen=True)
