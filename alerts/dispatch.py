@@ -526,8 +526,7 @@ class DispatchLoop:
     The outbox of this process wakes it after committing new deliveries, so an alert leaves
     within milliseconds of its article being stored rather than up to one interval later. With
     ``listen_to`` a PostgreSQL URL, it also listens for the ``NOTIFY`` that a commit queuing
-    deliveries sends from any process (``alerts.notify``: other daemons' commands, cluster
-    roles); on SQLite there is no such thing and ``listen_to`` is ignored.
+    deliveries sends from any process (``alerts.notify``); on SQLite ``listen_to`` is ignored.
     """
 
     def __init__(
@@ -550,6 +549,10 @@ class DispatchLoop:
 
     def wake(self) -> None:
         self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="dispatch-loop", daemon=True)

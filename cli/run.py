@@ -29,6 +29,11 @@ log = logging.getLogger("newswatch")
 def run(app: App, args: argparse.Namespace) -> int:
     if args.role is not None:
         return run_role(app, args)
+    if args.health_port is not None or args.health_host is not None:
+        raise UsageError(
+            "--health-port and --health-host go with --role; the daemon's health probe is the web console's "
+            "/healthz (run --serve)"
+        )
     from alerts.deliveries import recover_interrupted
     from cli.serve import console_for, start_console
     from crawler.runner import run_crawl
@@ -83,9 +88,12 @@ def run_role(app: App, args: argparse.Namespace) -> int:
 
     if args.once or args.serve:
         raise UsageError("--role runs one cluster role: it does not go with --once or --serve")
+    if args.health_host is not None and args.health_port is None:
+        raise UsageError("--health-host needs --health-port")
+    health_at = None if args.health_port is None else (args.health_host or "127.0.0.1", args.health_port)
     with StopSignals() as signals:
         try:
-            run_cluster_role(app, args.role, signals.event)
+            run_cluster_role(app, args.role, signals.event, health_at)
         except RoleError as exc:
             raise UsageError(str(exc)) from None
     return 0
@@ -146,4 +154,12 @@ def register(commands: Commands) -> None:
         metavar="ROLE",
         help="cluster mode (PostgreSQL): run one cluster role (see README 'Running a cluster')",
     )
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        metavar="PORT",
+        help="with --role: answer health probes (GET /healthz: 200, or 503 when PostgreSQL or the role's loop "
+        "is stuck) on this port",
+    )
+    parser.add_argument("--health-host", metavar="HOST", help="with --health-port: the address (default 127.0.0.1)")
     add_bind_options(parser)

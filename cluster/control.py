@@ -29,11 +29,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from procrastinate import App
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from app import App as NewswatchApp
 from cluster.queue import CONTROL_QUEUE, queue_app, run_queue_worker
@@ -44,7 +45,7 @@ from config import Config, OutletConfig
 from crawler.runner import run_crawl
 from daemon import DIGEST_EVERY, HEALTH_EVERY_MAX, Jobs, outlet_trigger
 from storage import repository
-from storage.models import Outlet, utcnow
+from storage.models import Outlet, iso, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -156,16 +157,26 @@ def register(queue: App, control: Control, tick: int) -> None:
         await queue.job_manager.delete_old_jobs(nb_hours=KEEP_JOBS_HOURS, include_failed=True, include_aborted=True)
 
 
+def last_tick(session: Session) -> dict[str, Any]:
+    """The health probe's detail: when the cluster's last tick was due (whichever control ran it)."""
+    at = session.scalar(
+        text("SELECT max(defer_timestamp) FROM procrastinate_periodic_defers WHERE periodic_id = 'tick'")
+    )
+    return {"last_tick_at": iso(datetime.fromtimestamp(at, UTC), "seconds") if at else None}
+
+
 def run(ctx: RoleContext) -> None:
     queue = queue_app(ctx.app.config.storage.database_url)
     control = Control(ctx.app, queue)
     tick = tick_seconds(ctx.app.config)
+    ctx.health.details = last_tick
     register(queue, control, tick)
     log.info("control: ticks every %ds for %d outlets", tick, len(ctx.app.config.outlets))
     run_queue_worker(
         queue,
         ctx.stop,
         ctx.app.config.cluster,
+        ctx.health.pulse,
         queues=[CONTROL_QUEUE],
         name=f"control {ctx.name}",
         concurrency=4,  # a slow health check never holds up the next tick

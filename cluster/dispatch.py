@@ -42,8 +42,10 @@ def run(ctx: RoleContext) -> None:
         interval,
     )
     loop.start()  # and its listener
+    ctx.health.pulse.state.update(channels=sorted(dispatcher.channels), dispatcher=dispatcher.name)
     try:
         while not ctx.stop.wait(STOP_POLL):
-            pass
+            if loop.running:  # a pass may take long (slow channels), but the thread must live
+                ctx.health.pulse.beat()
     finally:
         loop.stop(timeout=10)  # then the sends in progress end, each within its channel's timeout

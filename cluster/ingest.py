@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from app import App
+from cluster.health import Pulse
 from cluster.queue import libpq_url
 from cluster.roles import RoleContext
 from storage import repository, staging
@@ -49,23 +50,34 @@ class LockLost(Exception):
 
 
 def run(ctx: RoleContext) -> None:
+    ctx.health.details = lane_lag
     while not ctx.stop.is_set():
-        lock = take_lock(ctx.app, ctx.stop)
+        lock = take_lock(ctx.app, ctx.stop, ctx.health.pulse)
         if lock is None:
             return
         try:
             log.info("ingest: active (%s holds the ingest lock)", ctx.name)
-            IngestLane(ctx.app, lock).run(ctx.stop)
+            ctx.health.pulse.beat(state="active")
+            IngestLane(ctx.app, lock, ctx.health.pulse).run(ctx.stop)
         except LockLost:
             log.warning("ingest: the connection holding the ingest lock was lost: standing by again")
         finally:
             _release(lock)
 
 
-def take_lock(app: App, stop: threading.Event) -> Connection | None:
+def lane_lag(session: Session) -> dict[str, Any]:
+    """The health probe's detail: the articles staged and how long the oldest has waited."""
+    staged, oldest = staging.lag(session)
+    waited = round((utcnow() - oldest).total_seconds(), 1) if oldest is not None else None
+    return {"staged": staged, "oldest_staged_seconds": waited}
+
+
+def take_lock(app: App, stop: threading.Event, pulse: Pulse | None = None) -> Connection | None:
     """A connection holding the ingest lock, once it is free; None if ``stop`` came first."""
     said = False
     while not stop.is_set():
+        if pulse is not None:
+            pulse.beat(state="standby")
         try:
             conn = app.engine.connect()
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": INGEST_KEY}).scalar()
@@ -96,9 +108,10 @@ def _release(conn: Connection) -> None:
 class IngestLane:
     """The active ingester: staged rows -> ``storage.ingest`` -> deleted, one transaction each."""
 
-    def __init__(self, app: App, lock: Connection) -> None:
+    def __init__(self, app: App, lock: Connection, pulse: Pulse | None = None) -> None:
         self.app = app
         self.lock = lock
+        self.pulse = pulse or Pulse()
         self.ingestor: Ingestor = app.ingestor()
         with app.sessions() as session:  # what the previous holder stored, merges included
             self.ingestor.index.load(session)
@@ -107,6 +120,7 @@ class IngestLane:
         with psycopg.connect(libpq_url(self.app.config.storage.database_url), autocommit=True) as listen:
             listen.execute(f"LISTEN {staging.CHANNEL}")
             while not stop.is_set():
+                self.pulse.beat()
                 self._check_lock()
                 try:
                     done = self.drain_batch(stop)
@@ -133,6 +147,7 @@ class IngestLane:
             if stop.is_set():
                 break
             self.ingest_one(row)
+            self.pulse.beat()
         return len(rows)
 
     def ingest_one(self, row: StagedArticle) -> IngestResult:

@@ -17,6 +17,7 @@ from typing import Any
 from procrastinate import App, PsycopgConnector
 from sqlalchemy.engine import make_url
 
+from cluster.health import Pulse
 from config import ClusterConfig
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,11 @@ def queue_app(database_url: str, pool_size: int = POOL_SIZE) -> App:
     return App(connector=connector)
 
 
-async def _run(app: App, stop: threading.Event, options: dict[str, Any]) -> None:
+async def _run(app: App, stop: threading.Event, pulse: Pulse, options: dict[str, Any]) -> None:
     async with app.open_async():
         worker = asyncio.create_task(app.run_worker_async(install_signal_handlers=False, **options))
         while not worker.done():
+            pulse.beat()  # the event loop that runs the worker's jobs, heartbeats and fetches moves
             await asyncio.wait({worker}, timeout=STOP_POLL)
             if stop.is_set() and not worker.done():
                 worker.cancel()  # procrastinate stops fetching, waits for the running jobs, unregisters
@@ -54,17 +56,18 @@ async def _run(app: App, stop: threading.Event, options: dict[str, Any]) -> None
                 raise
 
 
-def run_queue_worker(app: App, stop: threading.Event, cluster: ClusterConfig, **options: Any) -> None:
+def run_queue_worker(app: App, stop: threading.Event, cluster: ClusterConfig, pulse: Pulse, **options: Any) -> None:
     """Run a procrastinate worker with ``options`` (queues, concurrency...) until ``stop`` is
     set; then it finishes its running jobs and unregisters. Its heartbeat is written every
     ``cluster.heartbeat``; at start it prunes the workers silent for ``cluster.stall_timeout``
-    (the same limit the control role's recovery uses). Returns early only if the worker itself
-    stops (a side task failed: it logged why)."""
+    (the same limit the control role's recovery uses). ``pulse`` beats while its event loop
+    runs (the role's health probe). Returns early only if the worker itself stops (a side task
+    failed: it logged why)."""
     options = {
         "update_heartbeat_interval": float(cluster.heartbeat),
         "stalled_worker_timeout": float(cluster.stall_timeout),
         **options,
     }
-    asyncio.run(_run(app, stop, options))
+    asyncio.run(_run(app, stop, pulse, options))
     if not stop.is_set():
         raise RuntimeError("the task queue worker stopped on its own (see the log lines above)")

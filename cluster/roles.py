@@ -8,7 +8,8 @@ usage error), the schema at the newest revision (migrated by the first role to s
 advisory lock, so roles starting together never migrate at once), and the single-process
 daemon's lock taken *shared*: a ``run.py run`` without a role on the same database is refused
 while roles run, and a role is refused while such a daemon runs (one of the two would crawl
-every outlet twice). The entry then runs until SIGTERM, SIGINT or SIGHUP sets ``stop``.
+every outlet twice). The entry then runs until SIGTERM, SIGINT or SIGHUP sets ``stop``; with
+``--health-port`` a thread answers health probes meanwhile (``cluster.health``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
+
+from cluster.health import PATH, Health, HealthServer, Pulse
 
 if TYPE_CHECKING:
     from app import App
@@ -39,11 +42,13 @@ class RoleError(Exception):
 @dataclass(frozen=True)
 class RoleContext:
     """What a role's entry gets: the app (config, engine, sessions, ingest), the event the stop
-    signals set, and this process's name in ``status`` (``host:pid``)."""
+    signals set, this process's name in ``status`` (``host:pid``), and its health: the role's
+    loop beats ``health.pulse``; the role may add ``health.details`` (``cluster.health``)."""
 
     app: App
     stop: threading.Event
     name: str
+    health: Health
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,9 @@ def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_role(app: App, name: str, stop: threading.Event) -> None:
-    """Check the database, migrate it, hold the shared daemon lock, run the role until ``stop``."""
+def run_role(app: App, name: str, stop: threading.Event, health_at: tuple[str, int] | None = None) -> None:
+    """Check the database, migrate it, hold the shared daemon lock, run the role until ``stop``;
+    with ``health_at`` (host, port), answer health probes there meanwhile."""
     role = ROLES.get(name)
     if role is None:
         raise RoleError(f"unknown role {name!r}: expected one of {', '.join(sorted(ROLES))}")
@@ -104,25 +110,44 @@ def run_role(app: App, name: str, stop: threading.Event) -> None:
     # put back after, for a caller that goes on in this process (the tests).
     previous = os.environ.get("PGAPPNAME")
     os.environ["PGAPPNAME"] = f"newswatch {name} {process_name()}"
+    health = Health(name, process_name(), url, float(app.config.cluster.stall_timeout), Pulse())
+    health.pulse.beat(state="starting")  # locks and migrations: the role's loop is not running yet
+    server = None
     try:
-        with app.engine.connect() as lock_conn:
-            _take_shared_daemon_lock(lock_conn)
-            with app.engine.connect() as conn:
-                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATE_KEY})
-                try:
-                    app.upgrade()
-                finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATE_KEY})
-                    conn.commit()
-            ctx = RoleContext(app, stop, process_name())
-            log.info("role %s started (%s)", name, ctx.name)
-            role.entry(ctx)
-            log.info("role %s stopped", name)
+        if health_at is not None:
+            host, port = health_at
+            try:
+                server = HealthServer(health, host, port).start()
+            except OSError as exc:
+                raise RoleError(f"cannot serve the health probe on {host}:{port}: {exc.strerror or exc}") from None
+            log.info("health probe on http://%s:%d%s", host, server.port, PATH)
+        _run(app, role, name, stop, health)
     finally:
+        if server is not None:
+            server.stop()
+        else:
+            health.close()
         if previous is None:
             os.environ.pop("PGAPPNAME", None)
         else:
             os.environ["PGAPPNAME"] = previous
+
+
+def _run(app: App, role: Role, name: str, stop: threading.Event, health: Health) -> None:
+    with app.engine.connect() as lock_conn:
+        _take_shared_daemon_lock(lock_conn)
+        with app.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATE_KEY})
+            try:
+                app.upgrade()
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATE_KEY})
+                conn.commit()
+        health.pulse.beat(state="running")  # the roles with more to say replace it
+        ctx = RoleContext(app, stop, process_name(), health)
+        log.info("role %s started (%s)", name, ctx.name)
+        role.entry(ctx)
+        log.info("role %s stopped", name)
 
 
 def _take_shared_daemon_lock(conn: Connection) -> None:

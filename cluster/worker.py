@@ -27,6 +27,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from cluster.health import Pulse
 from cluster.queue import CRAWL_QUEUE, queue_app, run_queue_worker
 from cluster.roles import RoleContext
 from config import Config, OutletConfig
@@ -103,9 +104,10 @@ class Stager:
 class CrawlWorker:
     """The crawl task's state in one worker process: the config, sessions, the stop event."""
 
-    def __init__(self, cfg: Config, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, cfg: Config, sessions: sessionmaker[Session], pulse: Pulse | None = None) -> None:
         self.cfg = cfg
         self.sessions = sessions
+        self.pulse = pulse or Pulse()  # its state says which outlet is being crawled (health probe)
         self.outlets = {o.slug: o for o in cfg.outlets}
         self.stop_crawls = threading.Event()  # set STOP_GRACE after the role's stop: crawls end now
 
@@ -115,15 +117,19 @@ class CrawlWorker:
             log.warning("crawl job for %s skipped: no such enabled outlet in this worker's configuration", slug)
             return None
         limit = float(self.cfg.schedule.crawl_time_limit)
-        [summary] = run_crawl(
-            self.cfg,
-            [outlet],
-            Stager(self.sessions),
-            self.sessions,
-            time_limit=limit,
-            stop=self.stop_crawls,
-            exclusive=True,
-        )
+        self.pulse.state.update(state="crawling", outlet=slug)
+        try:
+            [summary] = run_crawl(
+                self.cfg,
+                [outlet],
+                Stager(self.sessions),
+                self.sessions,
+                time_limit=limit,
+                stop=self.stop_crawls,
+                exclusive=True,
+            )
+        finally:
+            self.pulse.state.update(state="waiting for a crawl job", outlet=None)
         (log.warning if summary.status in FAILED else log.info)("%s", crawl_line(summary))
         return summary
 
@@ -136,7 +142,8 @@ def register(app: App, worker: CrawlWorker) -> None:
 
 
 def run(ctx: RoleContext) -> None:
-    worker = CrawlWorker(ctx.app.config, ctx.app.sessions)
+    ctx.health.pulse.state.update(state="waiting for a crawl job", outlet=None)
+    worker = CrawlWorker(ctx.app.config, ctx.app.sessions, ctx.health.pulse)
     app = queue_app(ctx.app.config.storage.database_url)
     register(app, worker)
 
@@ -150,6 +157,7 @@ def run(ctx: RoleContext) -> None:
         app,
         ctx.stop,
         ctx.app.config.cluster,
+        ctx.health.pulse,
         queues=[CRAWL_QUEUE],
         name=f"worker {ctx.name}",
         concurrency=1,

@@ -327,8 +327,9 @@ class ClusterConfig:
         low=1,
         high=3600,
         doc="a worker or control process whose heartbeat is older than this is dead: a control process "
-        "recovers its jobs (its crawl runs again) and `status` counts it as silent (at least 3 heartbeats; "
-        "procrastinate's `stalled_worker_timeout`)",
+        "recovers its jobs (its crawl runs again) and `status` counts it as silent; a role whose own loop is "
+        "this late answers its health probe with 503 (at least 3 heartbeats; procrastinate's "
+        "`stalled_worker_timeout`)",
     )
 
     def validate(self) -> None:
