@@ -51,7 +51,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.digest import enqueue_digests
-from alerts.dispatch import Dispatcher, DispatchLoop
+from alerts.dispatch import Dispatcher
+from alerts.notify import DispatchLoop
 from alerts.outbox import enqueue_system_alert
 from config import Config, ConfigError, OutletConfig
 from crawler.runner import CrawlSummary

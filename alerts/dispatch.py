@@ -44,13 +44,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, insert, select, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channel, SendResult
 from alerts.deliveries import enable_channel
 from alerts.errors import DeliveryError, RenderError
-from alerts.notify import Listener
 from alerts.outbox import new_delivery_id, pending_delivery
 from alerts.render import Rendered, Renderer
 from config import AlertsConfig
@@ -151,7 +149,7 @@ class Dispatcher:
         self._busy: dict[str, int] = {}  # channel -> chunks still running
         self._unreached: set[str] = set()  # busy channels whose endpoint could not be reached
         self._held: set[str] = set()  # claimed by us, attempt not recorded yet: their lease is renewed
-        self.on_idle: Callable[[], None] | None = None  # set by DispatchLoop to its wake()
+        self.on_idle: Callable[[], None] | None = None  # set by alerts.notify.DispatchLoop to its wake()
         self._pool: ThreadPoolExecutor | None = None
         self._renewer: threading.Thread | None = None
         self._closing = threading.Event()
@@ -518,67 +516,6 @@ class Dispatcher:
         if outcome.status == "delivered":
             enable_channel(self.sessions, channel)
         return outcome
-
-
-class DispatchLoop:
-    """Runs ``dispatch_due`` every ``interval`` seconds in a thread, and at once when woken.
-
-    The outbox of this process wakes it after committing new deliveries, so an alert leaves
-    within milliseconds of its article being stored rather than up to one interval later. With
-    ``listen_to`` a PostgreSQL URL, it also listens for the ``NOTIFY`` that a commit queuing
-    deliveries sends from any process (``alerts.notify``); on SQLite ``listen_to`` is ignored.
-    """
-
-    def __init__(
-        self,
-        dispatcher: Dispatcher,
-        interval: float,
-        on_error: Callable[[Exception], None] | None = None,
-        listen_to: str | None = None,
-    ):
-        self.dispatcher = dispatcher
-        self.interval = interval
-        self.on_error = on_error
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        dispatcher.on_idle = self.wake
-        self.listener: Listener | None = None
-        if listen_to is not None and make_url(listen_to).get_backend_name() == "postgresql":
-            self.listener = Listener(listen_to, self.wake)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="dispatch-loop", daemon=True)
-        self._thread.start()
-        if self.listener is not None:
-            self.listener.start()
-
-    def stop(self, timeout: float | None = None) -> None:
-        if self.listener is not None:
-            self.listener.stop(timeout)
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-        self.dispatcher.close()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                self.dispatcher.dispatch_due(wait=False)
-            except Exception as exc:  # e.g. the database is briefly unavailable: try next time
-                log.exception("dispatch pass failed")
-                if self.on_error is not None:
-                    self.on_error(exc)
-            self._wake.wait(self.interval)
 
 
 def stored_message(renderer: Renderer, session: Session, delivery: AlertDelivery) -> Rendered:

@@ -1,5 +1,6 @@
-"""Waking dispatchers on PostgreSQL: ``NOTIFY`` when a transaction queues deliveries, ``LISTEN``
-in each dispatcher.
+"""Waking dispatchers: ``DispatchLoop`` (a dispatch pass every ``schedule.dispatch_interval``
+and at once when woken), and on PostgreSQL ``NOTIFY`` when a transaction queues deliveries,
+``LISTEN`` in each dispatch loop.
 
 Whoever queues deliveries (the outbox after a stored article, system alerts, digests,
 ``alerts retry``) calls ``announce`` in the same transaction. PostgreSQL delivers the
@@ -11,8 +12,8 @@ new alert leaves within milliseconds rather than one ``schedule.dispatch_interva
 Notifications are a wake-up, never the queue itself: one lost (the listener was reconnecting,
 a dispatcher started after the commit) only delays the delivery to the next periodic pass, and
 the listener asks for a pass after every (re)connection. Every dispatch loop on PostgreSQL
-listens (``alerts.dispatch.DispatchLoop``: the cluster's dispatchers and the single-process
-daemon alike). SQLite has no notifications: there, ``announce`` does nothing and the daemon is
+listens (``DispatchLoop`` below: the cluster's dispatchers and the single-process daemon
+alike). SQLite has no notifications: there, ``announce`` does nothing and the daemon is
 woken in-process by the outbox's ``on_enqueued`` (what another process queues waits for the
 next ``schedule.dispatch_interval``).
 """
@@ -22,11 +23,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from alerts.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +102,64 @@ class Listener:
                     )
                 self._stop.wait(delay)
                 delay = min(delay * 2, RECONNECT_MAX)
+
+
+class DispatchLoop:
+    """Runs ``dispatch_due`` every ``interval`` seconds in a thread, and at once when woken.
+
+    The outbox of this process wakes it after committing new deliveries, so an alert leaves
+    within milliseconds of its article being stored rather than up to one interval later. With
+    ``listen_to`` a PostgreSQL URL, it also listens for the ``NOTIFY`` that a commit queuing
+    deliveries sends from any process (``announce``); on SQLite ``listen_to`` is ignored.
+    """
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        interval: float,
+        on_error: Callable[[Exception], None] | None = None,
+        listen_to: str | None = None,
+    ):
+        self.dispatcher = dispatcher
+        self.interval = interval
+        self.on_error = on_error
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        dispatcher.on_idle = self.wake
+        self.listener: Listener | None = None
+        if listen_to is not None and make_url(listen_to).get_backend_name() == "postgresql":
+            self.listener = Listener(listen_to, self.wake)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="dispatch-loop", daemon=True)
+        self._thread.start()
+        if self.listener is not None:
+            self.listener.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        if self.listener is not None:
+            self.listener.stop(timeout)
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.dispatcher.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.dispatcher.dispatch_due(wait=False)
+            except Exception as exc:  # e.g. the database is briefly unavailable: try next time
+                log.exception("dispatch pass failed")
+                if self.on_error is not None:
+                    self.on_error(exc)
+            self._wake.wait(self.interval)

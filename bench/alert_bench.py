@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alerts.channels import CONFIG_TYPES
-from alerts.dispatch import DispatchLoop
+from alerts.notify import DispatchLoop
 from app import App, build_app
 from config import config_from_dict
 from sandbox import WebhookReceiver

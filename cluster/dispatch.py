@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 
-from alerts.dispatch import DispatchLoop
+from alerts.notify import DispatchLoop
 from cluster.roles import RoleContext
 
 log = logging.getLogger(__name__)

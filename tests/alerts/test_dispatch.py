@@ -253,7 +253,7 @@ def test_cli_test_list_retry_send(tmp_path: Path, receiver: WebhookReceiver, run
 
 
 def test_a_slow_channel_does_not_delay_new_alerts_on_another(sqlite_url: str, receiver: WebhookReceiver) -> None:
-    from alerts.dispatch import DispatchLoop
+    from alerts.notify import DispatchLoop
 
     slow = WebhookReceiver(mode="hold").start()
     receiver.start()

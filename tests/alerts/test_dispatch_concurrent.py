@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from alerts.dispatch import DispatchCounts, DispatchLoop
-from alerts.notify import Listener
+from alerts.dispatch import DispatchCounts
+from alerts.notify import DispatchLoop, Listener
 from alerts.outbox import enqueue_system_alert
 from app import App, build_app
 from sandbox import WebhookReceiver
