@@ -31,6 +31,7 @@ from cluster.health import Pulse
 from cluster.queue import CRAWL_QUEUE, queue_app, run_queue_worker
 from cluster.roles import RoleContext
 from config import Config, OutletConfig
+from crawler.child import warm_up
 from crawler.runner import run_crawl
 from daemon import FAILED, STOP_GRACE, crawl_line
 from storage import repository, staging
@@ -142,6 +143,7 @@ def register(app: App, worker: CrawlWorker) -> None:
 
 
 def run(ctx: RoleContext) -> None:
+    warm_up()  # the crawl fork server's imports, before this worker takes a job
     ctx.health.pulse.state.update(state="waiting for a crawl job", outlet=None)
     worker = CrawlWorker(ctx.app.config, ctx.app.sessions, ctx.health.pulse)
     app = queue_app(ctx.app.config.storage.database_url)

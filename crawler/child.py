@@ -44,8 +44,9 @@ def _one_line(record: logging.LogRecord) -> bool:
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # What the fork server imports once: every crawl child forked from it starts with these.
+# ``crawler.preload``: the classes Scrapy's settings name, which each crawl child would import.
 PRELOAD = ["crawler.child", "scrapy.crawler", "crawler.addresses", "crawler.pool", "crawler.settings",
-           "crawler.spider", "crawler.extract"]  # fmt: skip
+           "crawler.spider", "crawler.extract", "crawler.preload"]  # fmt: skip
 _SHIELDED = {signal.SIGTERM, signal.SIGHUP}
 
 
@@ -57,6 +58,24 @@ def start_context() -> ForkServerContext | SpawnContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context
+
+
+def warm_up() -> None:
+    """Start the fork server now and wait until it has imported ``PRELOAD`` (seconds of CPU), so
+    that the first crawl starts as fast as the next ones: a cluster worker does it before it
+    takes its first job, which would otherwise wait for the imports while its outlet's tick
+    goes by. A no-op where crawl children are spawned."""
+    context = start_context()
+    if not isinstance(context, ForkServerContext):
+        return
+    with shielded():
+        process = context.Process(target=_nothing, name="newswatch-warm-up")
+        process.start()
+    process.join()
+
+
+def _nothing() -> None:
+    pass
 
 
 @contextmanager
