@@ -48,13 +48,16 @@ def write_config(
 class Cluster:
     """Role processes started with ``start(role)``; every one is killed at the end."""
 
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, env: dict[str, str] | None = None) -> None:
         self.config = config
+        self.env = env or {}
         self.processes: list[DaemonProcess] = []
         self.roles: list[str] = []
 
     def start(self, role: str) -> DaemonProcess:
-        process = DaemonProcess("--config", str(self.config), "run", "--role", role, env={}, log_dir=self.config.parent)
+        process = DaemonProcess(
+            "--config", str(self.config), "run", "--role", role, env=self.env, log_dir=self.config.parent
+        )
         self.processes.append(process)
         self.roles.append(role)
         return process
@@ -66,14 +69,20 @@ class Cluster:
         )
 
     def stop_all(self) -> None:
-        for process in self.processes:
-            if process.running():
-                process.proc.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.stop(timeout=40)
-            finally:
+        try:
+            terminate(self.processes, timeout=40)
+        finally:
+            for process in self.processes:
                 process.kill()
+
+
+def terminate(processes: list[DaemonProcess], timeout: float = 60) -> list[int]:
+    """SIGTERM to each process still running, all at once and only once (a second one during
+    its shutdown would end it the default way), then each one's exit status."""
+    for process in processes:
+        if process.running():
+            process.proc.send_signal(signal.SIGTERM)
+    return [process.proc.wait(timeout) for process in processes]
 
 
 def rows(engine: Engine, sql: str, **params: Any) -> list[Any]:
@@ -162,6 +171,22 @@ def stories(engine: Engine) -> set[frozenset[str]]:
 
 def doing_jobs(engine: Engine) -> list[Any]:
     return rows(engine, "SELECT id, task_name, args FROM procrastinate_jobs WHERE status = 'doing'")
+
+
+def started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot; None: gone): with the pid, it names
+    one process, as pids are reused."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "(gone)"
 
 
 def alive(pid: int) -> bool:
