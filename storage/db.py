@@ -85,10 +85,19 @@ def alembic_config(url: str) -> Any:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` to ``revision`` (creating it if empty)."""
+    """Bring the database at ``url`` to ``revision`` (creating it if empty).
+
+    A database already at the newest revision is left as it is without loading Alembic, which
+    would read every migration file to find nothing to do (each write command and each daemon
+    start upgrades first)."""
+    engine = make_engine(url)  # creates the SQLite folder if needed
+    try:
+        if revision == "head" and {current_revision(engine)} == head_revisions():
+            return
+    finally:
+        engine.dispose()
     from alembic import command
 
-    make_engine(url).dispose()  # creates the SQLite folder if needed
     command.upgrade(alembic_config(url), revision)
 
 

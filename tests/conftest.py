@@ -1,5 +1,5 @@
-"""Fixtures: an empty database of each supported kind (PostgreSQL only when
-NEWSWATCH_TEST_POSTGRES_URL is set; under pytest-xdist each worker has a database of its own,
+"""Fixtures: a database of each supported kind at the newest schema, or an empty one (PostgreSQL
+only when NEWSWATCH_TEST_POSTGRES_URL is set; under pytest-xdist each worker has a database of its own,
 created here at session start and dropped at the end), and the command line run in this process."""
 
 from __future__ import annotations
@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from storage import db
 from tests.crawler.site import Page, Site
 from tests.helpers import (
     CONFIGURED_POSTGRES_URL,
@@ -53,6 +55,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(f"mark them @pytest.mark.slow or make them cheaper ({load})")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow run first, each group in its collection order. ``--maxschedchunk=1``
+    (pyproject.toml) has pytest-xdist hand out the tests one at a time as workers free up, so the
+    long ones (daemons, clusters, full crawls) start at once, side by side, and the many short
+    ones fill the gaps after them: the run does not end waiting for a long test started last.
+    Every worker sorts the same collection the same way (xdist checks that they agree)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if CONFIGURED_POSTGRES_URL and POSTGRES_URL and POSTGRES_URL != CONFIGURED_POSTGRES_URL:
         create_worker_database(CONFIGURED_POSTGRES_URL, POSTGRES_URL)
@@ -63,8 +74,25 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         drop_worker_database(CONFIGURED_POSTGRES_URL, POSTGRES_URL)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database at the newest schema, migrated once per test process; the tests get
+    copies of it (copying a file is milliseconds, Alembic's upgrade of an empty one a few
+    hundred of them). ``tests/storage/test_migrations.py`` upgrades empty databases itself."""
+    path = tmp_path_factory.mktemp("template") / "newswatch.db"
+    db.upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _sqlite_copy(template: Path, folder: Path) -> str:
+    target = folder / "newswatch.db"
+    shutil.copyfile(template, target)
+    target.chmod(0o600)  # as the product creates it
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each supported kind."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'newswatch.db'}"
@@ -75,9 +103,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield POSTGRES_URL
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A database of each supported kind at the newest schema, with no rows."""
+    if request.param == "sqlite":
+        return _sqlite_copy(sqlite_template, tmp_path)
+    if not POSTGRES_URL:
+        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
+    reset_postgres(POSTGRES_URL)
+    db.upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'newswatch.db'}"
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A SQLite database at the newest schema, with no rows."""
+    return _sqlite_copy(sqlite_template, tmp_path)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 the next week's report from the same template, a Vietnamese report of the same event), article
 records built from them, and the ingest path as the product runs it.
 
-The ``database`` fixture (an upgraded database of each kind) is in ``conftest.py`` beside this.
+The ``database_url`` fixture (a database of each kind at the newest schema) is in ``tests/conftest.py``.
 """
 
 # ruff: noqa: E501  (the texts below are news paragraphs, one line each)

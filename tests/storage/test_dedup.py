@@ -23,8 +23,8 @@ from tests.storage.dedup_cases import (
 )
 
 
-def test_syndicated_copy_joins_the_wire_story_with_both_outlets(database: str) -> None:
-    ing = make_ingestor(database)
+def test_syndicated_copy_joins_the_wire_story_with_both_outlets(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     copy = ing.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=5)))
     assert copy.status == "stored" and not copy.new_story
@@ -35,25 +35,25 @@ def test_syndicated_copy_joins_the_wire_story_with_both_outlets(database: str) -
         assert story.first_article_id == first.article_id
 
 
-def test_same_template_a_week_later_is_a_different_story(database: str) -> None:
-    ing = make_ingestor(database)
+def test_same_template_a_week_later_is_a_different_story(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     later = ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=7)))
     assert later.status == "stored" and later.new_story
     assert later.story_id != first.story_id
 
 
-def test_copies_outside_the_window_start_a_new_story(database: str) -> None:
-    ing = make_ingestor(database, window=3 * 86400)
+def test_copies_outside_the_window_start_a_new_story(database_url: str) -> None:
+    ing = make_ingestor(database_url, window=3 * 86400)
     first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     late = ing.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(days=4)))
     assert late.new_story and late.story_id != first.story_id
 
 
-def test_index_is_loaded_from_the_database_after_a_restart(database: str) -> None:
-    before = make_ingestor(database)
+def test_index_is_loaded_from_the_database_after_a_restart(database_url: str) -> None:
+    before = make_ingestor(database_url)
     first = before.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
-    after = make_ingestor(database)  # a new process: empty index, loaded on first use
+    after = make_ingestor(database_url)  # a new process: empty index, loaded on first use
     copy = after.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=2)))
     assert copy.story_id == first.story_id
     assert members(after, first.article_id) == [
@@ -62,8 +62,8 @@ def test_index_is_loaded_from_the_database_after_a_restart(database: str) -> Non
     ]
 
 
-def test_vietnamese_report_of_the_same_event_joins_and_of_another_event_does_not(database: str) -> None:
-    ing = make_ingestor(database)
+def test_vietnamese_report_of_the_same_event_joins_and_of_another_event_does_not(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     other = ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=7)))
     vi = ing.ingest(rec("https://vietnamplus.vn/bat-giu-1", VIETNAMESE, "vietnamplus", T0 + timedelta(hours=8), "vi"))
@@ -86,8 +86,8 @@ def test_vietnamese_report_of_the_same_event_joins_and_of_another_event_does_not
         assert story is not None and story.languages == ["en", "vi"]
 
 
-def test_each_article_is_in_exactly_one_story_and_stories_list_newest_first(database: str) -> None:
-    ing = make_ingestor(database)
+def test_each_article_is_in_exactly_one_story_and_stories_list_newest_first(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     ing.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=1)))
     ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=7)))
@@ -108,16 +108,16 @@ He said the boats, the catch of about 1,500 kilogrammes of fish and equipment wo
 Kuala Besut fishermen's association chairman Ismail Hamid said members had lodged several complaints with the authorities this year and asked for more patrols during the monsoon season."""
 
 
-def test_partial_reuse_of_wire_paragraphs_joins_when_the_facts_agree(database: str) -> None:
-    ing = make_ingestor(database)
+def test_partial_reuse_of_wire_paragraphs_joins_when_the_facts_agree(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     other = ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=6)))
     partial = ing.ingest(rec("https://www.nst.com.my/news/1", PARTIAL, "nst", T0 + timedelta(hours=20)))
     assert partial.story_id == first.story_id != other.story_id
 
 
-def test_an_article_stored_by_another_process_is_found(database: str) -> None:
-    daemon, importer = make_ingestor(database), make_ingestor(database)
+def test_an_article_stored_by_another_process_is_found(database_url: str) -> None:
+    daemon, importer = make_ingestor(database_url), make_ingestor(database_url)
     daemon.ingest(rec("https://www.bernama.com/en/news.php?id=2", NEXT_WEEK, "bernama-en", T0 + timedelta(days=7)))
     first = importer.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     copy = daemon.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=2)))
@@ -135,24 +135,24 @@ The boats were seen by KM Pekan while it was on patrol under Ops Naga Barat, acc
 Coastal communities in Terengganu have long complained that foreign boats take fish from their traditional grounds."""
 
 
-def test_a_rewritten_wire_copy_joins_the_wire_story(database: str) -> None:
-    ing = make_ingestor(database)
+def test_a_rewritten_wire_copy_joins_the_wire_story(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     rewrite = ing.ingest(rec("https://www.thestar.com.my/news/1", REWRITE, "thestar", T0 + timedelta(hours=4)))
     assert rewrite.status == "stored" and rewrite.story_id == first.story_id
     assert ing.index.counters["dedup/rewrite"] == 1
 
 
-def test_a_look_alike_rewrite_of_another_day_does_not_join(database: str) -> None:
-    ing = make_ingestor(database)
+def test_a_look_alike_rewrite_of_another_day_does_not_join(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     first = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     other = ing.ingest(rec("https://www.thestar.com.my/news/2", REWRITE_OTHER_DAY, "thestar", T0 + timedelta(days=3)))
     assert other.new_story and other.story_id != first.story_id
 
 
-def test_a_look_alike_with_the_same_figures_and_another_date_stays_apart(database: str) -> None:
+def test_a_look_alike_with_the_same_figures_and_another_date_stays_apart(database_url: str) -> None:
     # Published at the same moment (a late crawl): only the texts can tell the events apart.
-    ing = make_ingestor(database)
+    ing = make_ingestor(database_url)
     first = ing.ingest(
         rec("https://www.thestar.com.my/news/1", REWRITE.replace("on Tuesday", "on March 10"), "thestar")
     )
@@ -174,8 +174,8 @@ ENGLISH_WEDNESDAY = """Defence Minister Mohamad Hasan met his Vietnamese counter
 The two also called on Prime Minister Pham Minh Chinh and discussed maritime cooperation and joint training between the two armed forces."""
 
 
-def test_a_translation_giving_the_weekday_joins_and_another_weekday_does_not(database: str) -> None:
-    ing = make_ingestor(database)
+def test_a_translation_giving_the_weekday_joins_and_another_weekday_does_not(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     first = ing.ingest(rec("https://www.bernama.com/bm/news.php?id=7", MALAY_WEDNESDAY, "bernama-bm", language="ms"))
     english = ing.ingest(rec("https://www.nst.com.my/news/7", ENGLISH_WEDNESDAY, "nst", T0 + timedelta(hours=6)))
     friday = ENGLISH_WEDNESDAY.replace("Wednesday", "Friday")
@@ -213,8 +213,8 @@ General Chien spoke highly of Vietnam - India defence cooperation, especially in
 The two sides agreed to hold the 15th defence policy dialogue next year."""
 
 
-def test_look_alike_reports_of_meetings_with_different_countries_stay_apart(database: str) -> None:
-    ing = make_ingestor(database)
+def test_look_alike_reports_of_meetings_with_different_countries_stay_apart(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     india = ing.ingest(rec("https://www.qdnd.vn/quoc-te/884430", VI_INDIA, "qdnd", language="vi", outlet_family="qdnd"))
     australia = ing.ingest(
         rec(
@@ -229,9 +229,9 @@ def test_look_alike_reports_of_meetings_with_different_countries_stay_apart(data
     assert english.story_id == india.story_id
 
 
-def test_the_same_note_about_another_country_in_the_same_language_stays_apart(database: str) -> None:
+def test_the_same_note_about_another_country_in_the_same_language_stays_apart(database_url: str) -> None:
     # Most sentences are shared word for word (a near duplicate by its text), the country is not.
-    ing = make_ingestor(database)
+    ing = make_ingestor(database_url)
     australia = ing.ingest(rec("https://en.qdnd.vn/military/596050", EN_AUSTRALIA, "qdnd-en", outlet_family="qdnd"))
     india = ing.ingest(
         rec("https://en.qdnd.vn/military/596051", EN_INDIA, "qdnd-en", T0 + timedelta(hours=1), outlet_family="qdnd")

@@ -71,8 +71,8 @@ def one_story(ing: Ingestor, *results: IngestResult) -> bool:
     return len({r.story_id for r in results}) == 1 and len(members(ing, results[-1].article_id)) == len(results)
 
 
-def test_a_translation_with_the_weekday_for_the_date_joins_its_original(database: str) -> None:
-    ing = make_ingestor(database)
+def test_a_translation_with_the_weekday_for_the_date_joins_its_original(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     vi = ing.ingest(
         rec("https://www.vietnamplus.vn/hotline-1.vnp", HOTLINE_VI, "vietnamplus", language="vi", outlet_family="vna")
     )
@@ -89,8 +89,8 @@ def test_a_translation_with_the_weekday_for_the_date_joins_its_original(database
     assert not en.new_story and one_story(ing, vi, en)
 
 
-def test_a_look_alike_on_another_day_stays_apart_from_the_translation(database: str) -> None:
-    ing = make_ingestor(database)
+def test_a_look_alike_on_another_day_stays_apart_from_the_translation(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     other = ing.ingest(
         rec(
             "https://www.vietnamplus.vn/hotline-0.vnp",
@@ -106,8 +106,8 @@ def test_a_look_alike_on_another_day_stays_apart_from_the_translation(database: 
     assert en.new_story and other.story_id != en.story_id
 
 
-def test_the_languages_of_one_wire_report_with_the_same_day_join(database: str) -> None:
-    ing = make_ingestor(database)
+def test_the_languages_of_one_wire_report_with_the_same_day_join(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     reprint = ing.ingest(rec("https://thesun.my/mmea-14-crew", DETENTION_EN, "thesun"))
     malay = ing.ingest(
         rec(
@@ -121,15 +121,15 @@ def test_the_languages_of_one_wire_report_with_the_same_day_join(database: str) 
     assert not malay.new_story and one_story(ing, reprint, malay)
 
 
-def test_a_dropped_wire_original_still_links_its_reprint_to_its_other_edition(database: str) -> None:
-    ing = make_ingestor(database)
+def test_a_dropped_wire_original_still_links_its_reprint_to_its_other_edition(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     reprint = ing.ingest(rec("https://thesun.my/mmea-14-crew", DETENTION_EN, "thesun"))
     original = ing.ingest(
         rec("https://www.bernama.com/en/news.php?id=7", DETENTION_EN, "bernama-en", outlet_family="bernama")
     )
     assert (reprint.status, original.reason) == ("stored", "dedup/content")
     # The family is stored with the reprint: a process started afterwards knows it too.
-    fresh = make_ingestor(database)
+    fresh = make_ingestor(database_url)
     malay = fresh.ingest(
         rec(
             "https://www.bernama.com/bm/news.php?id=8",
@@ -143,8 +143,8 @@ def test_a_dropped_wire_original_still_links_its_reprint_to_its_other_edition(da
     assert malay.status == "stored" and not malay.new_story and one_story(fresh, reprint, malay)
 
 
-def test_without_the_dropped_original_the_editions_stay_apart(database: str) -> None:
-    ing = make_ingestor(database, semantic=False)
+def test_without_the_dropped_original_the_editions_stay_apart(database_url: str) -> None:
+    ing = make_ingestor(database_url, semantic=False)
     reprint = ing.ingest(rec("https://thesun.my/mmea-14-crew", DETENTION_EN, "thesun"))
     malay = ing.ingest(
         rec(
@@ -159,8 +159,8 @@ def test_without_the_dropped_original_the_editions_stay_apart(database: str) -> 
     assert malay.new_story and malay.story_id != reprint.story_id
 
 
-def test_a_dropped_wire_original_arriving_last_merges_the_two_editions(database: str) -> None:
-    ing = make_ingestor(database)
+def test_a_dropped_wire_original_arriving_last_merges_the_two_editions(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     malay = ing.ingest(
         rec(
             "https://www.bernama.com/bm/news.php?id=8",
@@ -185,8 +185,8 @@ def test_a_dropped_wire_original_arriving_last_merges_the_two_editions(database:
     assert len(members(ing, malay.article_id)) == 2
 
 
-def test_the_reprint_never_joins_a_look_alike_of_another_boat(database: str) -> None:
-    ing = make_ingestor(database)
+def test_the_reprint_never_joins_a_look_alike_of_another_boat(database_url: str) -> None:
+    ing = make_ingestor(database_url)
     other = ing.ingest(
         rec(
             "https://www.bernama.com/bm/news.php?id=2",

@@ -42,8 +42,8 @@ def story_rows(url: str) -> list[tuple[int, int, int | None]]:
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
-def test_two_rewrites_first_then_the_wire_copy_make_one_story_of_three(database: str) -> None:
-    ing = make_ingestor(database, semantic=False)
+def test_two_rewrites_first_then_the_wire_copy_make_one_story_of_three(database_url: str) -> None:
+    ing = make_ingestor(database_url, semantic=False)
     first = ing.ingest(rec("https://www.thestar.com.my/news/1", REWRITE, "thestar", T0 + timedelta(hours=3)))
     second = ing.ingest(rec("https://www.nst.com.my/news/2", REWRITE_B, "nst", T0 + timedelta(hours=4)))
     assert second.new_story and second.story_id != first.story_id  # nothing in common yet
@@ -56,32 +56,32 @@ def test_two_rewrites_first_then_the_wire_copy_make_one_story_of_three(database:
     assert story.story_id == first.story_id
     assert story.first_article_id == first.article_id
     assert story.outlets == ["thestar", "nst", "bernama-en"]
-    assert story_rows(database) == [(first.story_id, 3, first.article_id)]
+    assert story_rows(database_url) == [(first.story_id, 3, first.article_id)]
     # Later copies see one story: this process (its index) and a restarted one.
     copy = ing.ingest(rec("https://thesun.my/local/mmea-1", COPY, "thesun", T0 + timedelta(hours=5)))
     assert copy.story_id == first.story_id
-    restarted = make_ingestor(database)
+    restarted = make_ingestor(database_url)
     again = restarted.ingest(
         rec("https://www.nst.com.my/news/9", REWRITE_B + "\n\nThe crew will be charged on Monday.", "nst")
     )
     assert again.story_id == first.story_id
-    assert story_rows(database) == [(first.story_id, 5, first.article_id)]
+    assert story_rows(database_url) == [(first.story_id, 5, first.article_id)]
 
 
-def test_a_look_alike_of_another_date_never_merges_anything(database: str) -> None:
-    ing = make_ingestor(database, semantic=False)
+def test_a_look_alike_of_another_date_never_merges_anything(database_url: str) -> None:
+    ing = make_ingestor(database_url, semantic=False)
     first = ing.ingest(rec("https://www.thestar.com.my/news/1", REWRITE, "thestar", T0 + timedelta(hours=3)))
     second = ing.ingest(rec("https://www.nst.com.my/news/2", REWRITE_B, "nst", T0 + timedelta(hours=4)))
     other = ing.ingest(rec("https://www.bernama.com/en/news.php?id=2", WIRE_OTHER_DAY, "bernama-en"))
     assert other.new_story
     assert len({first.story_id, second.story_id, other.story_id}) == 3
     assert ing.index.counters["dedup/merged"] == 0
-    assert [count for _, count, _ in story_rows(database)] == [1, 1, 1]
+    assert [count for _, count, _ in story_rows(database_url)] == [1, 1, 1]
     # The real wire copy then merges the two write-ups, and leaves the look-alike alone
     # (it is near-identical to it, but reports another day).
     wire = ing.ingest(rec("https://www.bernama.com/en/news.php?id=1", WIRE, "bernama-en"))
     assert wire.story_id == first.story_id
-    assert story_rows(database) == [(first.story_id, 3, first.article_id), (other.story_id, 1, other.article_id)]
+    assert story_rows(database_url) == [(first.story_id, 3, first.article_id), (other.story_id, 1, other.article_id)]
 
 
 # ---------------------------------------------------------------------------- alerts

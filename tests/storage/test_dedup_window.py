@@ -31,8 +31,8 @@ def held_times(index: StoryIndex) -> list[datetime]:
 
 
 @pytest.mark.slow  # ingests 400 articles, twice (SQLite and PostgreSQL)
-def test_the_index_holds_only_what_the_window_can_still_join(database: str) -> None:
-    sessions = db.session_factory(db.make_engine(database))
+def test_the_index_holds_only_what_the_window_can_still_join(database_url: str) -> None:
+    sessions = db.session_factory(db.make_engine(database_url))
     end = T0 + STEP * (COUNT - 1)
     ingestor = Ingestor(sessions, StoryIndex(WINDOW.total_seconds()), clock=lambda: end)
     for i in range(COUNT):
@@ -55,8 +55,8 @@ def test_the_index_holds_only_what_the_window_can_still_join(database: str) -> N
 
 
 @pytest.mark.slow  # ingests 400 articles, twice (SQLite and PostgreSQL)
-def test_a_late_back_fill_still_joins_its_story_through_the_database(database: str) -> None:
-    sessions = db.session_factory(db.make_engine(database))
+def test_a_late_back_fill_still_joins_its_story_through_the_database(database_url: str) -> None:
+    sessions = db.session_factory(db.make_engine(database_url))
     end = T0 + STEP * (COUNT - 1)
     ingestor = Ingestor(sessions, StoryIndex(WINDOW.total_seconds()), clock=lambda: end)
     stored = [ingestor.ingest(report(i, T0 + STEP * i)) for i in range(COUNT)]
@@ -82,9 +82,9 @@ TEMPLATE = (
 
 
 def test_debug_logs_say_which_veto_refused_a_close_candidate_and_on_which_values(
-    database: str, caplog: pytest.LogCaptureFixture
+    database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sessions = db.session_factory(db.make_engine(database))
+    sessions = db.session_factory(db.make_engine(database_url))
     ingestor = Ingestor(sessions, StoryIndex(), clock=lambda: T0 + timedelta(days=12))
     early, late = TEMPLATE.format(day=3, crew=12), TEMPLATE.format(day=10, crew=12)
     first = ingestor.ingest(

@@ -26,19 +26,19 @@ def search(session: Session, typed: str) -> list[str]:
     return [s.articles[0].title for s in browse.stories(session, browse.StoryFilter(search=parse_search(typed)))]
 
 
-def test_upgrade_head_on_empty_database_then_check(database_url: str) -> None:
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
+def test_upgrade_head_on_empty_database_then_check(empty_database_url: str) -> None:
+    db.upgrade(empty_database_url)
+    engine = db.make_engine(empty_database_url)
     tables = set(inspect(engine).get_table_names())
     assert {"articles", "stories", "outlets", "crawl_runs", "watch_matches", "alert_deliveries"} <= tables
     assert db.current_revision(engine) is not None
     engine.dispose()
-    command.check(db.alembic_config(database_url))  # raises if models and migrations differ
+    command.check(db.alembic_config(empty_database_url))  # raises if models and migrations differ
 
 
-def test_upgrade_is_idempotent(database_url: str) -> None:
-    db.upgrade(database_url)
-    db.upgrade(database_url)
+def test_upgrade_is_idempotent(empty_database_url: str) -> None:
+    db.upgrade(empty_database_url)
+    db.upgrade(empty_database_url)
 
 
 def test_read_only_commands_know_the_head_revision_without_alembic() -> None:
@@ -47,11 +47,11 @@ def test_read_only_commands_know_the_head_revision_without_alembic() -> None:
     assert db.head_revisions() == set(ScriptDirectory.from_config(db.alembic_config("")).get_heads())
 
 
-def test_a_database_created_by_the_released_schema_upgrades_with_its_data(database_url: str) -> None:
+def test_a_database_created_by_the_released_schema_upgrades_with_its_data(empty_database_url: str) -> None:
     """0001 is the schema of the first release: a database it created, with rows in every table
     that points at ``articles``, upgrades to head with nothing lost and nothing left dangling."""
-    db.upgrade(database_url, "0001")
-    engine = db.make_engine(database_url)
+    db.upgrade(empty_database_url, "0001")
+    engine = db.make_engine(empty_database_url)
     old = MetaData()
     old.reflect(engine)
     assert "simhash" in old.tables["articles"].c
@@ -121,12 +121,11 @@ def test_a_database_created_by_the_released_schema_upgrades_with_its_data(databa
         add("crawl_errors", run_id=run, url="https://en.qdnd.vn/x", reason="http/404", at=at)
     engine.dispose()
 
-    db.upgrade(database_url)
+    db.upgrade(empty_database_url)
 
-    engine = db.make_engine(database_url)
-    assert (
-        db.current_revision(engine) == ScriptDirectory.from_config(db.alembic_config(database_url)).get_current_head()
-    )
+    engine = db.make_engine(empty_database_url)
+    head = ScriptDirectory.from_config(db.alembic_config(empty_database_url)).get_current_head()
+    assert db.current_revision(engine) == head
     assert "simhash" not in {c["name"] for c in inspect(engine).get_columns("articles")}
     assert {"ix_articles_published_at", "ix_articles_story_id"} <= {
         i["name"] for i in inspect(engine).get_indexes("articles")
@@ -160,26 +159,26 @@ def test_a_database_created_by_the_released_schema_upgrades_with_its_data(databa
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(insert(Article).values({**row, **broken}))
     engine.dispose()
-    command.check(db.alembic_config(database_url))  # raises if models and migrations differ
+    command.check(db.alembic_config(empty_database_url))  # raises if models and migrations differ
 
 
-def test_downgrade_to_the_released_schema_and_back(database_url: str) -> None:
-    db.upgrade(database_url)
-    command.downgrade(db.alembic_config(database_url), "0001")
-    engine = db.make_engine(database_url)
+def test_downgrade_to_the_released_schema_and_back(empty_database_url: str) -> None:
+    db.upgrade(empty_database_url)
+    command.downgrade(db.alembic_config(empty_database_url), "0001")
+    engine = db.make_engine(empty_database_url)
     assert "simhash" in {c["name"] for c in inspect(engine).get_columns("articles")}
     engine.dispose()
-    db.upgrade(database_url)
-    command.check(db.alembic_config(database_url))
+    db.upgrade(empty_database_url)
+    command.check(db.alembic_config(empty_database_url))
 
 
-def test_0010_upgrades_a_0009_database_with_its_articles_and_back(database_url: str) -> None:
+def test_0010_upgrades_a_0009_database_with_its_articles_and_back(empty_database_url: str) -> None:
     """0010 adds ``failed_urls`` and ``articles.date_source`` to a database of 0009 with its data
     kept (old articles have no date source); its downgrade drops them and keeps search working."""
     from storage.models import FailedUrl
 
-    db.upgrade(database_url, "0009")
-    engine = db.make_engine(database_url)
+    db.upgrade(empty_database_url, "0009")
+    engine = db.make_engine(empty_database_url)
     at = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
     old = MetaData()  # the tables as 0009 left them (the models are of the head)
     old.reflect(engine)
@@ -210,9 +209,9 @@ def test_0010_upgrades_a_0009_database_with_its_articles_and_back(database_url: 
         )
     engine.dispose()
 
-    db.upgrade(database_url)
+    db.upgrade(empty_database_url)
 
-    engine = db.make_engine(database_url)
+    engine = db.make_engine(empty_database_url)
     with db.session_factory(engine)() as session, session.begin():
         article = session.scalars(select(Article)).one()
         assert (article.title, article.published_at, article.date_source) == ("Ministers hold talks", at, None)
@@ -231,15 +230,15 @@ def test_0010_upgrades_a_0009_database_with_its_articles_and_back(database_url: 
     with db.session_factory(engine)() as session:
         assert search(session, "kuantan") == ["Ministers hold talks"]
     engine.dispose()
-    command.check(db.alembic_config(database_url))
+    command.check(db.alembic_config(empty_database_url))
 
-    command.downgrade(db.alembic_config(database_url), "0009")
-    engine = db.make_engine(database_url)
+    command.downgrade(db.alembic_config(empty_database_url), "0009")
+    engine = db.make_engine(empty_database_url)
     assert "failed_urls" not in inspect(engine).get_table_names()
     assert "date_source" not in {c["name"] for c in inspect(engine).get_columns("articles")}
     engine.dispose()
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
+    db.upgrade(empty_database_url)
+    engine = db.make_engine(empty_database_url)
     Ingestor(db.session_factory(engine)).ingest(
         ArticleRecord("https://en.qdnd.vn/a-2", "Navies exercise", "The two navies exercised off Lumut.", "qdnd-en")
     )

@@ -31,10 +31,10 @@ def procrastinate_objects(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_the_task_queue_schema_comes_with_upgrade_head_on_postgresql_only(database_url: str) -> None:
-    db.upgrade(database_url)
-    objects = procrastinate_objects(database_url)
-    if database_url.startswith("sqlite"):
+def test_the_task_queue_schema_comes_with_upgrade_head_on_postgresql_only(empty_database_url: str) -> None:
+    db.upgrade(empty_database_url)
+    objects = procrastinate_objects(empty_database_url)
+    if empty_database_url.startswith("sqlite"):
         assert objects == set()
         return
     assert {"procrastinate_jobs", "procrastinate_workers", "procrastinate_fetch_job_v2"} <= objects
@@ -42,7 +42,7 @@ def test_the_task_queue_schema_comes_with_upgrade_head_on_postgresql_only(databa
     from procrastinate import App, PsycopgConnector
     from procrastinate.exceptions import AlreadyEnqueued
 
-    app = App(connector=PsycopgConnector(conninfo=database_url.replace("postgresql+psycopg://", "postgresql://")))
+    app = App(connector=PsycopgConnector(conninfo=empty_database_url.replace("postgresql+psycopg://", "postgresql://")))
 
     @app.task(name="crawl", queueing_lock="outlet")
     def crawl(outlet: str) -> None:  # never run here: only queued
@@ -55,7 +55,7 @@ def test_the_task_queue_schema_comes_with_upgrade_head_on_postgresql_only(databa
         (job,) = app.job_manager.list_jobs()
         assert job.id == first and job.status == "todo"
 
-    command.downgrade(db.alembic_config(database_url), "0006")
-    assert procrastinate_objects(database_url) == set()
-    db.upgrade(database_url)
-    assert "procrastinate_jobs" in procrastinate_objects(database_url)
+    command.downgrade(db.alembic_config(empty_database_url), "0006")
+    assert procrastinate_objects(empty_database_url) == set()
+    db.upgrade(empty_database_url)
+    assert "procrastinate_jobs" in procrastinate_objects(empty_database_url)
