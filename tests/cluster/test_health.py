@@ -154,6 +154,8 @@ def test_a_health_port_goes_with_a_role_and_a_taken_one_is_refused(tmp_path: Pat
     config.write_text(CONFIG.format(url=f"sqlite:///{tmp_path / 'nw.db'}"), encoding="utf-8")
     alone = run_cli("--config", str(config), "run", "--health-port", "8771")
     assert alone.returncode == 2 and "--health-port and --health-host go with --role" in alone.stderr
+    wrong = run_cli("--config", str(config), "run", "--role", "worker", "--health-port", "70000")
+    assert wrong.returncode == 2 and "expected a port from 1 to 65535, got 70000" in wrong.stderr
     if not POSTGRES_URL:
         return
     config.write_text(CONFIG.format(url=POSTGRES_URL), encoding="utf-8")
