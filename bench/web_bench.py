@@ -4,7 +4,7 @@ Fills a database (a temporary SQLite file, and PostgreSQL when ``--postgres URL`
 ``public`` schema is wiped) through the migrations and bulk inserts: N synthetic articles of
 about 200 words from 7 outlets over 30 days, grouped into stories of one to three articles,
 one story in twenty alerted by the watch ``bench`` (with snippets) and crawl runs for every
-outlet and day. The console then runs in a child process (``uvicorn`` as ``run.py serve``
+outlet and day. The console then runs in a child process (``uvicorn`` as ``run.py run --serve``
 runs it) and the bench requests, one at a time over a kept-alive connection on 127.0.0.1:
 
 * the stories page (first page; filtered by an outlet; a search for a common word and for a
@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -158,15 +159,20 @@ def fill(url: str, articles: int) -> None:
     print(f"  filled: {articles:,} articles in {story_id:,} stories in {time.perf_counter() - started:.0f}s")
 
 
-def serve(url: str, port: int) -> None:
-    """The child: the console as ``run.py serve`` runs it, until killed."""
+def serve(url: str) -> None:
+    """The child: the console as ``run.py run --serve`` runs it (uvicorn in a thread), on a port
+    the system picks when it binds (a port probed free beforehand could be taken meanwhile),
+    printed on stdout once it listens; until killed."""
     from config import config_from_dict
     from web.app import create_app
     from web.server import Console
 
     cfg = config_from_dict({"storage": {"database_url": url}, "watches": {"bench": {"query": "bench"}}})
     engine = db.make_engine(url)
-    Console(create_app(cfg, db.session_factory(engine)), "127.0.0.1", port).serve()
+    console = Console(create_app(cfg, db.session_factory(engine)), "127.0.0.1", 0)
+    console.start()
+    print(console.port, flush=True)
+    threading.Event().wait()
 
 
 def memory(pid: int) -> tuple[float, float]:
@@ -175,24 +181,13 @@ def memory(pid: int) -> tuple[float, float]:
 
 
 def measure(url: str, requests: int, label: str, only: list[str] | None = None) -> None:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    child = subprocess.Popen([sys.executable, __file__, "--serve", url, "--port", str(port)])
-    base = f"http://127.0.0.1:{port}"
+    child = subprocess.Popen([sys.executable, __file__, "--serve", url], stdout=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        with httpx.Client(base_url=base, timeout=30) as client:
-            while True:
-                try:
-                    client.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
+        assert child.stdout is not None
+        port = child.stdout.readline().strip()  # printed once it listens; empty if it died first
+        if not port.isdigit():
+            raise RuntimeError("the console did not start")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             pages = {
                 "stories page": "/stories",
                 "stories of one outlet": "/stories?outlet=thesun",
@@ -233,10 +228,9 @@ def main() -> None:
     parser.add_argument("--pages", metavar="NAME", nargs="*", help="only these pages (e.g. outlets)")
     parser.add_argument("--reuse", action="store_true", help="keep what the PostgreSQL database holds (a filled one)")
     parser.add_argument("--serve", metavar="URL", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port)
+        serve(args.serve)
         return
     with tempfile.TemporaryDirectory(prefix="web-bench-") as folder:
         path = Path(args.sqlite) if args.sqlite else Path(folder) / "bench.db"

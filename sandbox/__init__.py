@@ -2,12 +2,15 @@
 the tests and the benchmarks. See the README section "Sandbox".
 
 - ``OutletSites`` (``sites``): fake copies of the preset news outlets, one HTTP server per site,
-  with hand-written articles (``stories``) and the real sites' quirks;
+  with hand-written articles (``stories``) and the real sites' quirks and URL shapes (``layout``);
 - ``ReplicaOutlets`` (``replica``): any number of plain outlets declared in ``config.toml``,
   several on one host if asked, with articles published while a test runs (cluster tests);
 - ``MailSink`` (``mail``): an SMTP server (aiosmtpd) that keeps the messages it receives;
 - ``WebhookReceiver`` (``webhook``): an HTTP server that checks Standard Webhooks signatures;
 - ``make_tls`` (``tls``): a throw-away CA and a certificate for 127.0.0.1.
+
+Every server binds its port when it is built and holds it until ``stop()`` (``ports``): a port
+picked free and bound later could be taken in between by a test running alongside.
 
 Imports nothing of Newswatch's: it stands in for the outside world.
 """

@@ -20,9 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crawl-delay", type=float, default=None, help="Crawl-delay line in robots.txt")
     args = parser.parse_args(argv)
     ports = {site: args.port + i for i, site in enumerate(SITES)} if args.port else None
-    sandbox = OutletSites(crawl_delay=args.crawl_delay, extra_articles=args.extra_articles, ports=ports)
     try:
-        sandbox.start()
+        sandbox = OutletSites(crawl_delay=args.crawl_delay, extra_articles=args.extra_articles, ports=ports).start()
     except OSError as exc:
         print(f"error: cannot listen: {exc}", file=sys.stderr)
         return 1

@@ -17,10 +17,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 
-from sandbox.ports import free_port
+from sandbox.ports import bind_loopback, port_of
 
 _HTTP_HEAD = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n"
 
@@ -31,26 +31,25 @@ class HostileServer:
     mode: str  # "flood", "trickle" or "stall"
     chunk: int = 1024
     interval: float = 0.5
-    port: int = field(default_factory=free_port)
+    port: int = 0  # 0: any free port; bound at construction (``sandbox.ports``), read back here
     connections: int = 0
     bytes_sent: int = 0
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._sock: socket.socket | None = None
+        self._sock: socket.socket | None = bind_loopback(self.port)  # refused until start()
+        self.port = port_of(self._sock)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hook"
 
     def start(self) -> HostileServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
+        sock = self._sock = self._sock or bind_loopback(self.port)  # bound anew after a stop
         sock.listen(16)
         sock.settimeout(0.1)
-        self._sock = sock
+        self._stop.clear()
         threading.Thread(target=self._accept, daemon=True).start()
         return self
 

@@ -19,6 +19,7 @@ from types import TracebackType
 from sandbox import render
 from sandbox.filler import filler_stories
 from sandbox.model import Article
+from sandbox.ports import adopt, bind_loopback
 
 
 class ReplicaOutlets:
@@ -41,6 +42,7 @@ class ReplicaOutlets:
 
     def start(self) -> ReplicaOutlets:
         for server in self._servers:
+            server.server_activate()
             thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -48,7 +50,8 @@ class ReplicaOutlets:
 
     def stop(self) -> None:
         for server in self._servers:
-            server.shutdown()
+            if self._threads:  # shutdown() waits for a serve_forever() that a server never started would never run
+                server.shutdown()
             server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -141,7 +144,8 @@ class _Host(ThreadingHTTPServer):
 
     def __init__(self, replica: ReplicaOutlets, slugs: tuple[str, ...]) -> None:
         self.replica, self.slugs = replica, slugs
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", 0), _Handler, bind_and_activate=False)
+        adopt(self, bind_loopback())  # its port from now on, listening from start() (``sandbox.ports``)
         self.netloc = f"127.0.0.1:{self.server_address[1]}"
 
 

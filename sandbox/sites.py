@@ -15,7 +15,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -26,7 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from sandbox import render
 from sandbox.filler import filler_stories
-from sandbox.model import Article, Story, slugify
+from sandbox.layout import ARTICLE_PAGES, article_path, documents, listing_page, page_of, render_family
+from sandbox.model import Article, Story
+from sandbox.ports import bind_loopback, http_server, port_of
 from sandbox.stories import STORIES
 
 # site -> the preset slugs it serves (Bernama's two editions share one host)
@@ -140,7 +142,15 @@ class OutletSites:
         self._fixed_now = now
         self.now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
         self.crawl_delay = crawl_delay
-        self._ports = dict(ports or {})
+        # Each site's socket is bound now and listens from start() (``sandbox.ports``).
+        self._sockets: dict[str, socket.socket] = {}
+        try:
+            for site in SITES:
+                self._sockets[site] = bind_loopback(dict(ports or {}).get(site, 0))
+        except OSError:
+            self._close_sockets()
+            raise
+        self._ports = {site: port_of(sock) for site, sock in self._sockets.items()}
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._fault_changed = threading.Condition(self._lock)
@@ -166,8 +176,8 @@ class OutletSites:
             return self
         self._stopping.clear()
         for site in SITES:
-            server = ThreadingHTTPServer(("127.0.0.1", self._ports.get(site, 0)), _handler_for(self, site))
-            server.daemon_threads = True
+            sock = self._sockets.pop(site, None) or bind_loopback(self._ports[site])  # bound anew after a stop
+            server = http_server(sock, _handler_for(self, site))
             server.block_on_close = False
             self._servers[site] = server
         for slug in SITE_OF:
@@ -192,6 +202,13 @@ class OutletSites:
             thread.join(timeout=5)
         self._servers.clear()
         self._threads.clear()
+        self._close_sockets()
+
+    def _close_sockets(self) -> None:
+        """Those bound and never started."""
+        for sock in self._sockets.values():
+            sock.close()
+        self._sockets.clear()
 
     def __enter__(self) -> OutletSites:
         return self.start()
@@ -202,6 +219,11 @@ class OutletSites:
         self.stop()
 
     # ------------------------------------------------------------ public API
+
+    @property
+    def ports(self) -> dict[str, int]:
+        """Each site's port, bound from construction on (``sandbox.ports``)."""
+        return dict(self._ports)
 
     def base_url(self, slug: str) -> str:
         site = SITE_OF.get(slug, slug)
@@ -265,7 +287,7 @@ class OutletSites:
     def _article(self, story: Story) -> Article:
         slug = story.outlet
         published = self.now - timedelta(hours=story.hours_ago)
-        path = _article_path(story)
+        path = article_path(story)
         paragraphs = story.body
         if slug.startswith("bernama") and story.place and paragraphs:
             probe = Article(slug, story.id, "", path, story.section, "", "", (), published, LANGUAGE[slug], False)
@@ -352,7 +374,7 @@ class OutletSites:
             changed = self._changed[slug]
         base = self.base_url(slug)
         fresh = [a for a in arts if self.now - a.published_at <= FEED_MAX_AGE or a.published_at > self.now]
-        doc = _documents(slug, path, arts, fresh, base)
+        doc = documents(slug, path, arts, fresh, base)
         if doc is not None:
             body, ctype = doc
             return _Response(
@@ -360,14 +382,14 @@ class OutletSites:
             )
         page_no = 1
         for listing, title, sections in LISTINGS[slug]:
-            page_no = _page_of(slug, listing, path, query)
+            page_no = page_of(slug, listing, path, query)
             if page_no:
                 items = [a for a in arts if a.section in sections]
                 pages = max(1, -(-len(items) // PAGE_SIZE))
                 if page_no > pages:
                     return _not_found()
                 chunk = items[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]
-                body = _listing(slug, title, listing, chunk, page_no, pages)
+                body = listing_page(slug, title, listing, chunk, page_no, pages)
                 return _Response(200, body, {"Content-Type": "text/html; charset=utf-8"})
         if slug == "vietnamplus" and path == "/":
             return _Response(200, render.vnp_home(arts[:PAGE_SIZE]), {"Content-Type": "text/html; charset=utf-8"})
@@ -375,7 +397,7 @@ class OutletSites:
         if article is None:
             return None
         related = [a for a in arts if a.id != article.id][:5]
-        body = _ARTICLE_PAGES[render_family(slug)](article, base, related)
+        body = ARTICLE_PAGES[render_family(slug)](article, base, related)
         return _Response(200, body, {"Content-Type": "text/html; charset=utf-8"}, article=slug)
 
     def _find_article(self, slug: str, path: str, query: dict[str, list[str]], arts: list[Article]) -> Article | None:
@@ -387,119 +409,6 @@ class OutletSites:
             wanted = int(ids[0])
             return next((a for a in arts if a.id == wanted), None)
         return next((a for a in arts if a.path == path), None)
-
-
-# ---------------------------------------------------------------- URL shapes
-
-
-def _article_path(story: Story) -> str:
-    slug, sid = story.outlet, story.id
-    words = slugify(story.title)
-    if slug in ("qdnd", "qdnd-en"):
-        return f"/{story.section}/{words}-{sid}"
-    if slug == "vietnamnews":
-        return f"/{story.section}/{sid}/{words}.html"
-    if slug.startswith("bernama"):
-        return f"/{slug.split('-')[1]}/{story.section}/news.php?id={sid}"
-    if slug == "thesun":
-        letters = "".join(chr(ord("a") + (sid >> s) % 26) for s in (3, 7))
-        return f"/{story.section}/{words}-{letters}{sid:08d}"
-    return f"/{words}-post{sid}.vnp"
-
-
-def _page_of(slug: str, listing: str, path: str, query: dict[str, list[str]]) -> int:
-    """The page number if ``path`` + query is a page of ``listing`` in the outlet's style, else 0."""
-    if slug in ("qdnd", "qdnd-en"):
-        if path == listing:
-            return 1
-        match = re.fullmatch(re.escape(listing) + r"/p/(\d+)", path)
-        return int(match.group(1)) if match else 0
-    if path != listing:
-        return 0
-    name = "p" if slug == "vietnamnews" else "page"
-    value = query.get(name, ["1"])[0]
-    return int(value) if value.isdigit() and int(value) > 0 else 0
-
-
-def render_family(slug: str) -> str:
-    return {"qdnd-en": "qdnd", "bernama-en": "bernama", "bernama-bm": "bernama"}.get(slug, slug)
-
-
-_ARTICLE_PAGES: dict[str, Callable[[Article, str, list[Article]], bytes]] = {
-    "qdnd": render.qdnd_article,
-    "vietnamnews": render.vns_article,
-    "bernama": render.bernama_article,
-    "thesun": render.thesun_article,
-    "vietnamplus": render.vnp_article,
-}
-
-
-def _listing(slug: str, title: str, listing: str, items: list[Article], page_no: int, pages: int) -> bytes:
-    if slug in ("qdnd", "qdnd-en"):
-        return render.qdnd_listing(slug, title, listing, items, page_no, pages)
-    if slug == "vietnamnews":
-        return render.vns_listing(title, listing, items, page_no, pages)
-    if slug.startswith("bernama"):
-        return render.bernama_listing(slug.split("-")[1], title, listing, items, page_no, pages)
-    return render.thesun_listing(title, listing, items, page_no, pages)
-
-
-def _documents(slug: str, path: str, arts: list[Article], fresh: list[Article], base: str) -> tuple[bytes, str] | None:
-    """Feeds and sitemaps of one outlet: (bytes, content type), or None if ``path`` is not one."""
-
-    def items(chosen: list[Article]) -> list[tuple[str, str, str, datetime | None]]:
-        return [(a.title, base + a.path, a.lead, a.published_at.astimezone(render.ZONES[slug])) for a in chosen]
-
-    xml = "application/rss+xml; charset=utf-8"
-    if slug == "qdnd":
-        feeds = {
-            "/rss/cate/tin-tuc-moi-nhat.rss": ("Tin tức mới nhất", arts),
-            "/rss/cate/quoc-phong-an-ninh-3424.rss": (
-                "Quốc phòng - An ninh",
-                [a for a in arts if a.section.startswith("quoc-phong-an-ninh")],
-            ),
-            "/rss/cate/quoc-te-3447.rss": ("Quốc tế", [a for a in arts if a.section.startswith("quoc-te")]),
-        }
-        if path in feeds:
-            title, chosen = feeds[path]
-            return render.rss(f"{title} - Báo Quân đội Nhân dân", base, "Báo QĐND", "vi", items(chosen)), xml
-        if path == "/sitemaps/0/top300article.xml":
-            return render.plain_sitemap(arts[:300], base), "application/xml; charset=utf-8"
-    elif slug == "vietnamnews":
-        sections = {"/rss/home.rss": None, "/rss/politics-laws.rss": "politics-laws", "/rss/society.rss": "society"}
-        if path in sections:
-            section = sections[path]
-            chosen = [a for a in arts if section is None or a.section == section]
-            # home.rss is UTF-16 with a BOM (outlets.md §2.2); the section feeds are UTF-8
-            encoding = "utf-16" if section is None else "utf-8"
-            body = render.rss("Vietnam News", base, "Viet Nam News", "en", items(chosen), encoding)
-            return body, f"text/xml; charset={encoding}"
-    elif slug.startswith("bernama"):
-        lang = slug.split("-")[1]
-        if path == f"/{lang}/rssfeed.php":
-            label = {"general": "General", "world": "World", "politics": "Politics", "business": "Business"}
-            label |= {"am": "Am", "dunia": "Dunia", "politik": "Politik", "sukan": "Sukan", "ekonomi": "Ekonomi"}
-            rows: list[tuple[str, str, str, datetime | None]] = [
-                (
-                    f"{label.get(a.section, a.section.title())} : {a.title}",
-                    f"{base}/{lang}/news.php?id={a.id}",
-                    f"<font size=1><p>{render.esc(a.paragraphs[0] if a.paragraphs else a.lead)}</p></font>",
-                    None,  # Bernama's feed items carry no pubDate
-                )
-                for a in fresh
-            ]
-            title = "BERNAMA - English Version" if lang == "en" else "BERNAMA - Versi Bahasa Melayu"
-            body = render.rss(title, f"{base}/{lang}", title, "en-us" if lang == "en" else "ms", rows, "iso-8859-1")
-            return body, "application/rss+xml; charset=ISO-8859-1"
-    elif slug == "thesun":
-        if path == "/sitemapforgoogle.xml":
-            return render.news_sitemap(fresh, base, "The Sun", "en"), "application/xml; charset=utf-8"
-    elif slug == "vietnamplus":
-        if path == "/sitemaps/google-news.xml":
-            return render.news_sitemap(fresh, base, "VietnamPlus", "vi"), "application/xml; charset=utf-8"
-        if path == "/rss/home.rss":
-            return render.rss("VietnamPlus - Trang chủ", base, "Báo điện tử VietnamPlus", "vi", items(arts)), xml
-    return None
 
 
 def _not_found() -> _Response:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from sandbox.ports import free_port
+from sandbox.ports import bind_loopback, http_server, port_of
 
 SECRET = "whsec_" + base64.b64encode(b"newswatch-test-secret-0123456789").decode()
 
@@ -65,7 +66,7 @@ class WebhookReceiver:
 
     secret: str = SECRET
     require_signature: bool = True
-    port: int = field(default_factory=free_port)
+    port: int = 0  # 0: any free port; bound at construction (``sandbox.ports``), read back here
     path: str = "/hook"
     mode: str = "ok"
     fail_next: int = 0
@@ -80,6 +81,8 @@ class WebhookReceiver:
     def __post_init__(self) -> None:
         self._server: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
+        self._sock: socket.socket | None = bind_loopback(self.port)  # refused until start()
+        self.port = port_of(self._sock)
 
     @property
     def url(self) -> str:
@@ -131,8 +134,8 @@ class WebhookReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
+        sock, self._sock = self._sock or bind_loopback(self.port), None
+        self._server = http_server(sock, Handler)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
@@ -141,6 +144,9 @@ class WebhookReceiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._sock is not None:  # built, never started
+            self._sock.close()
+            self._sock = None
 
     def __enter__(self) -> WebhookReceiver:
         return self.start()

@@ -37,7 +37,8 @@ def test_a_public_bind_without_credentials_is_refused(tmp_path: Path) -> None:
     from sandbox.webhook import WebhookReceiver
     from tests.web.data import ENV, console_config
 
-    receiver = WebhookReceiver()
+    receiver = WebhookReceiver()  # only its URL is needed: never started
+    receiver.stop()  # gives its port back
     open_cfg = console_config(f"sqlite:///{tmp_path / 'x.db'}", receiver, receiver)
     with pytest.raises(UnsafeBind, match=r"refusing to serve on 0\.0\.0\.0 without credentials"):
         check_bind(open_cfg.web, "0.0.0.0")
