@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Article, CrawlRun, FetchState, Outlet, utcnow
@@ -13,12 +14,20 @@ from storage.status import CrawlStatus
 
 
 def get_or_create_outlet(session: Session, slug: str, name: str | None = None, language: str | None = None) -> Outlet:
+    """The outlet's row, created if missing. Processes sharing a database (a cluster's control
+    tick, its health check, workers and ingesters at first start) may create it at once: the
+    one whose insert loses to the unique slug reads the winner's row."""
     outlet = session.scalar(select(Outlet).where(Outlet.slug == slug))
     if outlet is None:
-        outlet = Outlet(slug=slug, name=name or slug, language=language or None)
-        session.add(outlet)
-        session.flush()
-    elif (name and outlet.name != name) or (language and outlet.language != language):
+        try:
+            with session.begin_nested():
+                outlet = Outlet(slug=slug, name=name or slug, language=language or None)
+                session.add(outlet)
+                session.flush()
+            return outlet
+        except IntegrityError:
+            outlet = session.scalars(select(Outlet).where(Outlet.slug == slug)).one()
+    if (name and outlet.name != name) or (language and outlet.language != language):
         outlet.name = name or outlet.name
         outlet.language = language or outlet.language
     return outlet
