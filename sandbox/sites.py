@@ -157,6 +157,7 @@ class OutletSites:
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
         self._faults: dict[str, str] = {}
+        self._held: dict[str, int] = dict.fromkeys(SITES, 0)  # requests a "hang" holds right now
         self._routes: dict[tuple[str, str], _Route] = {}
         self._fetches: dict[str, int] = dict.fromkeys(SITE_OF, 0)
         self._cache: dict[tuple[str, str], _Response] = {}
@@ -271,6 +272,11 @@ class OutletSites:
                 self._faults[site] = fault
             self._fault_changed.notify_all()
 
+    def held(self, slug: str) -> int:
+        """How many requests to the outlet's site a ``hang`` fault is holding right now."""
+        with self._lock:
+            return self._held[SITE_OF.get(slug, slug)]
+
     def add_route(
         self, slug: str, path: str, body: bytes = b"", status: int = 200, headers: Mapping[str, str] | None = None
     ) -> None:
@@ -313,8 +319,10 @@ class OutletSites:
 
     def _fault(self, site: str) -> str | None:
         with self._lock:
+            self._held[site] += 1  # seen by held() only while waiting (wait releases the lock)
             while self._faults.get(site) == "hang" and not self._stopping.is_set():
                 self._fault_changed.wait(0.2)
+            self._held[site] -= 1
             return None if self._stopping.is_set() else self._faults.get(site)
 
     def _record(self, site: str, method: str, path: str, status: int, headers: Mapping[str, str]) -> None:

@@ -19,7 +19,7 @@ import pytest
 
 from crawler.outlets import load_presets
 from sandbox import OutletSites
-from tests.helpers import ROOT
+from tests.helpers import ROOT, wait_until
 
 PRESETS = load_presets()
 SLUGS = list(PRESETS)
@@ -250,7 +250,7 @@ def test_faults_and_added_routes(client: httpx.Client) -> None:
 
         thread = threading.Thread(target=held)
         thread.start()
-        time.sleep(0.2)
+        wait_until(lambda: sandbox.held("qdnd"), "the request held by the hang fault")
     thread.join(timeout=5)
     assert not thread.is_alive() and errors
 
