@@ -24,6 +24,7 @@ import functools
 import hashlib
 import os
 import struct
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,17 +60,36 @@ class ModelInfo:
 
 
 class Embedder:
-    """One loaded model. ``embed`` is thread-safe only under the caller's lock (ingest holds one)."""
+    """One loaded model, shared by the process (``load_embedder``). ``embed`` is thread-safe
+    only under the caller's lock (ingest holds one).
+
+    The vectors of the last ``RECENT`` texts are kept: the engine gives a text the same vector
+    every time, and texts come back (a wire report rerun under the same headline, the paragraphs
+    of a story's first report read for each later one; the test suite ingests the same few
+    reports into one database of each kind after another). About 1.5 KB each."""
+
+    RECENT = 512
 
     def __init__(self, engine: Any, info: ModelInfo) -> None:
         self._engine = engine
         self.info = info
+        self._recent: OrderedDict[str, Vector] = OrderedDict()
 
     def embed(self, title: str, text: str) -> Vector:
-        """The unit-length vector of ``lead(title, text)``."""
-        vec = np.asarray(self._engine.passage(lead(title, text)), dtype=np.float32)
+        """The unit-length vector of ``lead(title, text)`` (read-only: it may be handed out again)."""
+        passage = lead(title, text)
+        vec = self._recent.get(passage)
+        if vec is not None:
+            self._recent.move_to_end(passage)
+            return vec
+        vec = np.asarray(self._engine.passage(passage), dtype=np.float32)
         norm = float(np.linalg.norm(vec))
-        return vec / norm if norm > 0 else vec
+        vec = vec / norm if norm > 0 else vec
+        vec.flags.writeable = False
+        self._recent[passage] = vec
+        if len(self._recent) > self.RECENT:
+            self._recent.popitem(last=False)
+        return vec
 
     def pack(self, vec: Vector) -> bytes:
         return pack(vec, self.info.tag)
