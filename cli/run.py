@@ -90,8 +90,8 @@ def run_role(app: App, args: argparse.Namespace) -> int:
         raise UsageError("--role runs one cluster role: it does not go with --once or --serve")
     if args.health_host is not None and args.health_port is None:
         raise UsageError("--health-host needs --health-port")
-    if args.health_port is not None and not 1 <= args.health_port <= 65535:
-        raise UsageError(f"--health-port: expected a port from 1 to 65535, got {args.health_port}")
+    if args.health_port is not None and not 0 <= args.health_port <= 65535:
+        raise UsageError(f"--health-port: expected a port from 0 to 65535, got {args.health_port}")
     health_at = None if args.health_port is None else (args.health_host or "127.0.0.1", args.health_port)
     with StopSignals() as signals:
         try:
@@ -161,7 +161,7 @@ def register(commands: Commands) -> None:
         type=int,
         metavar="PORT",
         help="with --role: answer health probes (GET /healthz: 200, or 503 when PostgreSQL or the role's loop "
-        "is stuck) on this port",
+        "is stuck) on this port (0: any free port, written to the log)",
     )
     parser.add_argument("--health-host", metavar="HOST", help="with --health-port: the address (default 127.0.0.1)")
     add_bind_options(parser)
