@@ -25,6 +25,7 @@ from tests.helpers import (
     create_worker_database,
     drop_worker_database,
     reset_postgres,
+    upgraded_postgres,
 )
 
 # A test not marked slow that takes longer than this (setup, call and teardown) is listed at the
@@ -110,8 +111,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         return _sqlite_copy(sqlite_template, tmp_path)
     if not POSTGRES_URL:
         pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    db.upgrade(POSTGRES_URL)
+    upgraded_postgres(POSTGRES_URL)
     return POSTGRES_URL
 
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from alerts.channels import CONFIG_TYPES
 from config import Config, config_from_dict
@@ -70,6 +71,64 @@ def reset_postgres(url: str) -> None:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+# Everything a migration creates in the schema, and the revision: the same digest after a test
+# means no test changed the schema, so emptying the tables gives what an upgrade would.
+_SCHEMA_DIGEST = """
+SELECT md5(string_agg(object, ',' ORDER BY object)) FROM (
+    SELECT 'rel ' || relname || ' ' || relkind::text AS object FROM pg_class WHERE relnamespace = 'public'::regnamespace
+    UNION ALL SELECT 'col ' || c.relname || '.' || a.attname || ' ' || a.atttypid::regtype::text
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL SELECT 'proc ' || oid::regprocedure::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+    UNION ALL SELECT 'type ' || typname FROM pg_type WHERE typnamespace = 'public'::regnamespace
+    UNION ALL SELECT 'trigger ' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        WHERE c.relnamespace = 'public'::regnamespace
+    UNION ALL SELECT 'revision ' || version_num FROM alembic_version
+) AS objects
+"""
+# Every row out (foreign keys and triggers not fired: session_replication_role, a superuser's
+# setting), every sequence back to its start. DELETE, not TRUNCATE: on a small database
+# TRUNCATE's new files cost most of a second on a busy server.
+_EMPTY_TABLES = """
+SET LOCAL session_replication_role = replica;
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT oid::regclass AS name FROM pg_class
+             WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND relname <> 'alembic_version'
+    LOOP EXECUTE format('DELETE FROM %s', r.name); END LOOP;
+    FOR r IN SELECT s.seqrelid::regclass AS name, s.seqstart AS start FROM pg_sequence s
+             JOIN pg_class c ON c.oid = s.seqrelid WHERE c.relnamespace = 'public'::regnamespace
+    LOOP PERFORM setval(r.name, r.start, false); END LOOP;
+END $$;
+"""
+_upgraded: dict[str, str] = {}  # url -> schema digest right after this process upgraded it
+
+
+def upgraded_postgres(url: str) -> None:
+    """Leave the PostgreSQL database at ``url`` at the newest schema with no rows, as
+    ``reset_postgres`` and ``storage.db.upgrade`` would: after the first time in this process,
+    by emptying its tables when no test changed its schema since (about a tenth of the time)."""
+    engine = create_engine(url)
+    try:
+        if url in _upgraded:
+            try:
+                with engine.begin() as conn:
+                    if conn.execute(text(_SCHEMA_DIGEST)).scalar() == _upgraded[url]:
+                        conn.connection.driver_connection.execute(_EMPTY_TABLES)  # type: ignore[union-attr]
+                        return
+            except DBAPIError:  # no schema left, or not a superuser: upgrade from scratch
+                pass
+        reset_postgres(url)
+        from storage import db
+
+        db.upgrade(url)
+        with engine.connect() as conn:
+            _upgraded[url] = str(conn.execute(text(_SCHEMA_DIGEST)).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def make_config(data: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Config:
