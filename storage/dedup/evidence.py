@@ -60,11 +60,14 @@ def _not_units() -> frozenset[str]:
     return frozenset(stop_words() | month_names().keys() | {"to", "or", "nam"})  # "nam": Viet Nam or year
 
 
+@functools.lru_cache(maxsize=256)
 def number_slots(text: str) -> dict[tuple[str, ...], set[str]]:
     """Each number keyed by the two words either side of it: ``with _ crew members``.
 
     A text reused as a template for another event keeps the words and changes the numbers;
     a syndicated copy keeps both. Comparing numbers slot by slot tells the two apart.
+    (Cached like ``shingles.shingle_set``: the stories of the day are the candidates of many new
+    articles, and each miss folds the whole text again. Do not modify the result.)
     """
     w = words(text)
     slots: dict[tuple[str, ...], set[str]] = {}
@@ -88,7 +91,7 @@ def number_conflicts(a: dict[tuple[str, ...], set[str]], b: dict[tuple[str, ...]
     return differ, agree
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=256)
 def quantities(text: str) -> dict[str, set[str]]:
     """Numbers keyed by the word that follows them, their unit: ``105 nautical``, ``300
     kilograms``, ``29 fishermen``. Unlike ``number_slots`` this survives rewording: a rewrite of
