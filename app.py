@@ -15,7 +15,7 @@ Reads the configuration from ``--config``, else ``NEWSWATCH_CONFIG``, else ``con
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from storage.dedup import StoryIndex
     from storage.dedup.embedding import Embedder
     from storage.ingest import Ingestor
+    from storage.prepare import Preparer
     from storage.records import ArticleRecord
 
 
@@ -80,6 +81,32 @@ def semantic_model(cfg: Config) -> tuple[Embedder | None, str]:
         return None, f"off: {exc.reason} (dedup.model = {exc.model!r})"
     scope = "articles that match a watch" if cfg.dedup.semantic == "watched" else "every article"
     return embedder, f"on: {embedder.info.name}, for {scope}"
+
+
+class MatchesAWatch:
+    """Whether an article matches one of ``watches``: which articles are worth an embedding
+    (``dedup.semantic = "watched"``). Pickles without its compiled watches: a crawl carries it to
+    its extraction processes (``storage.prepare.Preparer``), each compiles them on first use."""
+
+    def __init__(
+        self,
+        watches: Sequence[WatchConfig],
+        lists: Mapping[str, Mapping[str, tuple[str, ...]]],
+        matcher: Matcher | None = None,
+    ) -> None:
+        self.watches = tuple(watches)
+        self.lists = lists
+        self._matcher = matcher
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"watches": self.watches, "lists": self.lists, "_matcher": None}
+
+    def __call__(self, record: ArticleRecord) -> bool:
+        if self._matcher is None:
+            from alerts.watches import Matcher
+
+            self._matcher = Matcher.from_config(self.watches, self.lists)
+        return bool(self._matcher.match(record.title, record.text, record.language))
 
 
 class App:
@@ -147,11 +174,20 @@ class App:
         from storage.dedup import StoryIndex
 
         embedder, _ = semantic_model(self.config)
-        worth = None if self.config.dedup.semantic == "all" else self._matches_a_watch
-        return StoryIndex(self.config.dedup.window, embedder=embedder, worth_embedding=worth)
+        return StoryIndex(self.config.dedup.window, embedder=embedder, worth_embedding=self._worth_embedding())
 
-    def _matches_a_watch(self, record: ArticleRecord) -> bool:
-        return bool(self.matcher.match(record.title, record.text, record.language))
+    def _worth_embedding(self) -> MatchesAWatch | None:
+        cfg = self.config
+        return None if cfg.dedup.semantic == "all" else MatchesAWatch(cfg.watches, cfg.lists, self.matcher)
+
+    def preparer(self) -> Preparer:
+        """What prepares each crawled article for ingest in the crawl's extraction processes
+        (``storage.prepare``; ``crawler.runner.run_crawl``'s ``prepare``): the story index's
+        model (loaded there only when an article is worth it) and the same choice of articles."""
+        from storage.prepare import Preparer
+
+        cfg = self.config
+        return Preparer(None if cfg.dedup.semantic == "off" else cfg.dedup.model, self._worth_embedding())
 
     @cached_property
     def _ingestor(self) -> Ingestor:

@@ -693,7 +693,8 @@ def _records(outlets: int, per_outlet: int) -> list[Any]:
 
 
 def _prefill(url: str, records: list[Any], tables: dict[str, dict[str, Any]]) -> None:
-    """A fresh database with ``records`` in ``staged_articles`` (as workers stage them)."""
+    """A fresh database with ``records`` in ``staged_articles``, prepared as workers stage them
+    (``storage.prepare``: the fingerprint and, for an article that matches a watch, the embedding)."""
     from app import build_app
     from storage import staging
 
@@ -701,9 +702,10 @@ def _prefill(url: str, records: list[Any], tables: dict[str, dict[str, Any]]) ->
     app = build_app(_config(url, tables))
     try:
         app.upgrade()
+        prepare = app.preparer()
         with app.sessions.begin() as session:
             for record in records:
-                staging.stage(session, record, None)
+                staging.stage(session, prepare(record), None)
     finally:
         app.engine.dispose()
 
@@ -723,11 +725,11 @@ def _config(url: str, tables: dict[str, dict[str, Any]]) -> Any:
 # Where the ingest lane's time goes: (label, qualified function names whose cumulative time it is).
 STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("read the staged rows (batch select, JSON -> record)", ("next_batch", "record_from_json")),
-    ("language detection", ("detect_language",)),
+    ("language detection (records staged unprepared)", ("detect_language",)),
     ("dedup: URL and exact-text look-ups", ("article_by_canonical_url", "article_by_content_hash")),
-    ("dedup fingerprint (signals, shingles)", ("StoryIndex.fingerprint",)),
+    ("dedup fingerprint (computed here only for records staged unprepared)", ("Ingestor._fingerprint",)),
     ("  of which the embedding (semantic route)", ("Embedder.embed",)),
-    ("  of which whether to embed (watch matching)", ("App._matches_a_watch",)),
+    ("  of which whether to embed (watch matching)", ("MatchesAWatch.__call__",)),
     ("story search (index + candidates from the database)", ("StoryIndex.find_stories",)),
     ("insert the article and its story (flush)", ("Session.flush",)),
     ("watch matching and the alert outbox (on_stored)", ("Outbox.__call__",)),
@@ -758,7 +760,7 @@ def profile_lane(url: str, records: list[Any], tables: dict[str, dict[str, Any]]
             seconds = time.perf_counter() - started
         stats = pstats.Stats(profile)
         stored = lane.ingestor.counters["stored"]
-        embedded = lane.ingestor.index.counters["dedup/embedded"]
+        embedded = lane.ingestor.counters["dedup/embedded"]
         print(
             f"  in this process under cProfile: {len(records)} rows in {seconds:.1f} s ({len(records) / seconds:.0f}/s "
             f"profiled), {stored} stored, {embedded} embedded (dedup.semantic = "

@@ -4,7 +4,7 @@ Generates N synthetic articles (random vocabulary with names and numbers, about 
 at a realistic rate, ``--per-day`` articles a day (1,000 by default, so 1,000,000 cover about
 three years), and bulk inserts them into a temporary SQLite database, each in its own story,
 in batches within one transaction. So that 1,000,000 take minutes rather than hours, only the
-articles ``StoryIndex.load`` can read get their own text and real ``StoryIndex.fingerprint``:
+articles ``StoryIndex.load`` can read get their own text and real fingerprints (``storage.prepare``):
 ``load`` selects the rows published (else stored) at or after two ``--window`` before the
 newest (``StoryIndex._rows``), and these are generated one day beyond that. Every older row is
 a copy of one of ``--sample`` articles fingerprinted for real (text, fingerprint and signals,
@@ -56,9 +56,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from storage import db  # noqa: E402
-from storage.dedup import StoryIndex, embedding  # noqa: E402
-from storage.ingest import Ingestor, content_hash  # noqa: E402
+from storage.dedup import Fingerprint, StoryIndex, embedding  # noqa: E402
+from storage.ingest import Ingestor  # noqa: E402
 from storage.models import Article, Outlet, Story  # noqa: E402
+from storage.prepare import content_hash, prepare  # noqa: E402
 from storage.records import ArticleRecord  # noqa: E402
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -99,13 +100,19 @@ def rewritten_copy(text: str, seed: int) -> str:
 
 
 def fingerprint_ids(ids: list[int]) -> list[tuple[int, str, bytes | None, dict[str, object] | None]]:
-    index = StoryIndex()
     rows = []
     for i in ids:
         text = synthetic_text(i)
-        fp = index.fingerprint(ArticleRecord(url=f"https://x/{i}", title=f"T{i}", text=text, outlet="o"), text)
+        fp = fingerprint(ArticleRecord(url=f"https://x/{i}", title=f"T{i}", text=text, outlet="o"))
         rows.append((i, text, fp.data, fp.signals))
     return rows
+
+
+def fingerprint(record: ArticleRecord) -> Fingerprint:
+    """What ingest stores with the article (``storage.prepare``, no embedding)."""
+    prepared = prepare(record).prepared
+    assert prepared is not None
+    return Fingerprint(prepared.fingerprint, prepared.signals)
 
 
 def published(i: int, per_day: float) -> datetime:
@@ -242,7 +249,7 @@ def main() -> int:
         with sessions() as s:
             for j, rec in enumerate(records):
                 t = time.perf_counter()
-                fp = index.fingerprint(rec, rec.text)
+                fp = fingerprint(rec)
                 story = index.find_story(s, rec, fp, new_when)
                 costs.append(time.perf_counter() - t)
                 merged[j % 3] += story is not None

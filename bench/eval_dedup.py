@@ -30,6 +30,8 @@ keep events apart.
     .venv/bin/python bench/eval_dedup.py [--dates event|group|one-day] [--orders N] [--verbose]
         [--set stories|duplicates] [--shared PATH] [--leads-only]
 
+``--prepared`` hands ingest each record prepared (``storage.prepare``, every one embedded), as the
+crawl's extraction processes hand them: the figures must be the same as without it.
 ``--leads-only`` compares leads only in the semantic route (no passage of the longer text
 against the shorter one's lead): the figures before issue 13's partial translations.
 ``bench/eval_pairs.py`` scores every cross-language pair one by one.
@@ -65,8 +67,9 @@ from storage import db  # noqa: E402
 from storage.dedup import StoryIndex, embedding  # noqa: E402
 from storage.dedup.meaning import MeaningRoute  # noqa: E402
 from storage.dedup.semantic import Passage  # noqa: E402
-from storage.ingest import Ingestor, content_hash  # noqa: E402
+from storage.ingest import Ingestor  # noqa: E402
 from storage.models import Article  # noqa: E402
+from storage.prepare import content_hash, embedding_by, prepare  # noqa: E402
 from storage.records import ArticleRecord  # noqa: E402
 from storage.urls import canonicalize  # noqa: E402
 
@@ -251,6 +254,7 @@ class LeadsOnly(StoryIndex):
 
 
 INDEX: type[StoryIndex] = StoryIndex
+PREPARED = False  # ``--prepared``: each record prepared first, as the crawl's extraction processes do
 EMBEDDINGS: Counter[str] = Counter()  # the last ``assign``'s: leads and passages embedded
 
 
@@ -265,8 +269,9 @@ def assign(items: list[Item], verbose: bool = False) -> list[int | None]:
         ingestor = Ingestor(db.session_factory(engine), index=INDEX(embedder=EMBEDDER))
         EMBEDDINGS.clear()
         results = []
+        embed = embedding_by(lambda: EMBEDDER, None) if EMBEDDER is not None else None
         for it in items:
-            result = ingestor.ingest(it.record)
+            result = ingestor.ingest(prepare(it.record, embed) if PREPARED else it.record)
             results.append(result)
             if verbose:
                 print(f"  {it.group:<15} {it.member} {it.record.language:<3} {it.record.outlet:<28.28} "
@@ -289,7 +294,7 @@ def assign(items: list[Item], verbose: bool = False) -> list[int | None]:
         else:
             stories.append(None)
     EMBEDDINGS.update(
-        leads=ingestor.index.counters["dedup/embedded"], passages=ingestor.index.counters["dedup/passages_embedded"]
+        leads=ingestor.counters["dedup/embedded"], passages=ingestor.index.counters["dedup/passages_embedded"]
     )
     return stories
 
@@ -346,8 +351,12 @@ def main() -> int:
     parser.add_argument("--no-semantic", action="store_true", help="without the semantic route")
     parser.add_argument("--model", default=embedding.BUNDLED, help="the embedding model (dedup.model)")
     parser.add_argument("--leads-only", action="store_true", help="the semantic route on leads only, no passages")
+    parser.add_argument(
+        "--prepared", action="store_true", help="records prepared before ingest, as the crawl's extraction processes do"
+    )
     args = parser.parse_args()
-    global EMBEDDER, INDEX
+    global EMBEDDER, INDEX, PREPARED
+    PREPARED = args.prepared
     if args.leads_only:
         INDEX = LeadsOnly
     if not args.no_semantic:

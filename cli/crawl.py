@@ -71,6 +71,7 @@ def crawl(app: App, args: argparse.Namespace) -> int:
             time_limit=cfg.schedule.crawl_time_limit,
             progress=progress,
             stop=stop.event,
+            prepare=app.preparer(),
         )
     if live:
         getattr(sys.stderr, "raw", sys.stderr).write("\r\033[K")

@@ -23,6 +23,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -150,7 +151,7 @@ def run_demo(shipped: Path, out: TextIO, keep: Path | None = None, serve: Callab
             say("Crawling every outlet once...")
             app = build_app(cfg)
             dispatcher = app.dispatcher()
-            jobs = Jobs(cfg, app.sessions, app.ingestor(), run_crawl)
+            jobs = Jobs(cfg, app.sessions, app.ingestor(), partial(run_crawl, prepare=app.preparer()))
             summaries = jobs.crawl(cfg.outlets)
             sent = dispatcher.dispatch_due()
             dispatcher.close()

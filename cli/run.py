@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import threading
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cli.command import CommandError, Commands, UsageError, add_command
@@ -50,7 +51,7 @@ def run(app: App, args: argparse.Namespace) -> int:
     try:
         app.upgrade()
         recover_interrupted(app.sessions)  # sends a killed daemon left half-done go out again now
-        jobs = Jobs(cfg, app.sessions, app.ingestor(), run_crawl)
+        jobs = Jobs(cfg, app.sessions, app.ingestor(), partial(run_crawl, prepare=app.preparer()))
         if args.once:
             with StopSignals() as signals:
                 jobs.stop_crawls = signals.event

@@ -6,10 +6,12 @@ control role's tick) with two locks: ``lock`` = the outlet's host, so outlets sh
 ``queueing_lock`` = the outlet, so a backlog (workers busy, ticks going on) collapses into one
 waiting job per outlet. The job runs the same isolated crawl child as single-process mode
 (``crawler.runner.run_crawl``), records the crawl run and its failures the same way, and hands
-each extracted article to the ingest role through ``storage.staging`` (one row per canonical
-URL) instead of storing it: a job run twice (jobs run at least once) stages nothing twice,
-and the ingest role stores nothing twice. Each worker takes one crawl at a time: a crawl
-already fetches its outlet's pages concurrently and extracts them in its own process pool.
+each extracted article, prepared for ingest (``storage.prepare``: fingerprint, signals, content
+hash in the crawl's extraction processes, the embedding of an article matching a watch here), to the
+ingest role through ``storage.staging`` (one row per canonical URL) instead of storing it: a
+job run twice (jobs run at least once) stages nothing twice, and the ingest role stores
+nothing twice. Each worker takes one crawl at a time: a crawl already fetches its outlet's
+pages concurrently and extracts them in its own process pool.
 
 Reads ``[schedule] crawl_time_limit`` and the crawler's settings, like single-process mode, and
 ``[cluster] heartbeat`` (how often it tells the cluster it is alive).
@@ -36,6 +38,7 @@ from crawler.runner import run_crawl
 from daemon import FAILED, STOP_GRACE, crawl_line
 from storage import repository, staging
 from storage.models import CrawlRun
+from storage.prepare import Preparer
 from storage.records import ArticleRecord, IngestResult
 from storage.status import CrawlStatus
 from storage.urls import canonicalize
@@ -105,8 +108,11 @@ class Stager:
 class CrawlWorker:
     """The crawl task's state in one worker process: the config, sessions, the stop event."""
 
-    def __init__(self, cfg: Config, sessions: sessionmaker[Session], pulse: Pulse | None = None) -> None:
+    def __init__(
+        self, cfg: Config, sessions: sessionmaker[Session], pulse: Pulse | None = None, prepare: Preparer | None = None
+    ) -> None:
         self.cfg = cfg
+        self.prepare = prepare  # each article prepared for the ingest role here and in the crawl's extraction processes
         self.sessions = sessions
         self.pulse = pulse or Pulse()  # its state says which outlet is being crawled (health probe)
         self.outlets = {o.slug: o for o in cfg.outlets}
@@ -128,6 +134,7 @@ class CrawlWorker:
                 time_limit=limit,
                 stop=self.stop_crawls,
                 exclusive=True,
+                prepare=self.prepare,
             )
         finally:
             self.pulse.state.update(state="waiting for a crawl job", outlet=None)
@@ -145,7 +152,7 @@ def register(app: App, worker: CrawlWorker) -> None:
 def run(ctx: RoleContext) -> None:
     warm_up()  # the crawl fork server's imports, before this worker takes a job
     ctx.health.pulse.state.update(state="waiting for a crawl job", outlet=None)
-    worker = CrawlWorker(ctx.app.config, ctx.app.sessions, ctx.health.pulse)
+    worker = CrawlWorker(ctx.app.config, ctx.app.sessions, ctx.health.pulse, ctx.app.preparer())
     app = queue_app(ctx.app.config.storage.database_url)
     register(app, worker)
 

@@ -149,7 +149,7 @@ def main(job: CrawlJob, conn: Connection) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SHIELDED)  # blocked by the fork server (``shielded``)
     # Before any thread starts here: forked now, the extraction processes start with what this
     # process imported (forking a process that runs threads would copy their locks as they are).
-    pool = ExtractPool(pool_size(job.crawler.extract_processes))
+    pool = ExtractPool(pool_size(job.crawler.extract_processes), job.prepare)
     pool.fork_now()
     die_with_parent()
 

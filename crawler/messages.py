@@ -8,6 +8,7 @@ process boundary) and names the outlet it is about.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -54,6 +55,9 @@ class CrawlJob:
     now: datetime
     time_limit: float | None = None
     log_level: int = logging.WARNING
+    # Run on each extracted article in the extraction processes (``crawler.pool``): the
+    # composition root's ``storage.prepare.Preparer`` (picklable); None: ingest prepares.
+    prepare: Callable[[ArticleRecord], ArticleRecord] | None = None
 
 
 # ---------------------------------------------------------------------------- child -> parent

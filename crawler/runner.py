@@ -25,7 +25,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, assert_never
 from urllib.parse import urlsplit
@@ -53,6 +53,7 @@ from crawler.outlets import source_url
 from storage import failed_urls, repository, staging
 from storage.failed_urls import Backoff, PageFailure
 from storage.models import Article, CrawlFailure, CrawlRun, FailedUrl, FetchState, SeenUrl, utcnow
+from storage.prepare import Preparer
 from storage.records import ArticleRecord, IngestResult
 from storage.status import CrawlStatus
 from storage.urls import canonicalize
@@ -163,6 +164,7 @@ def run_crawl(
     stop: threading.Event | None = None,
     now: datetime | None = None,
     exclusive: bool = False,
+    prepare: Preparer | None = None,
 ) -> list[CrawlSummary]:
     """Crawl ``outlets`` once (concurrently, in one child process) and record the runs.
 
@@ -171,15 +173,20 @@ def run_crawl(
     the clock) is the crawl's start: which items are too old, which retries are due, and, plus
     the crawl's duration, when its failures happened. ``exclusive``: no other process crawls
     these outlets now (cluster mode: the task queue's lock), so a run of theirs still
-    ``running`` is one whose process died: it is closed now, not after a delay."""
+    ``running`` is one whose process died: it is closed now, not after a delay. ``prepare``
+    (``App.preparer``) prepares each article for ``ingest`` (``storage.prepare``): in the crawl's
+    extraction processes, then its embedding (when worth one) here."""
     if not outlets:
         return []
     started = time.monotonic()
     now = now or utcnow()
     tallies, job = _prepare(cfg, outlets, sessions, now, time_limit, exclusive)
+    job = replace(job, prepare=prepare.extracted if prepare is not None else None)
     say = progress or (lambda slug, message: None)
     for slug in tallies:
         say(slug, "starting")
+    if prepare is not None:
+        ingest = _embedding_first(prepare, ingest)
     exitcode, killed = run_child(job, lambda message: _handle(message, tallies, ingest, say), time_limit, stop)
     seconds = time.monotonic() - started
     return _finish(
@@ -193,6 +200,13 @@ def run_crawl(
         backoff=backoff(cfg.crawler.retry_failed_pages),
         stopped=bool(stop and stop.is_set()),
     )
+
+
+def _embedding_first(prepare: Preparer, ingest: Ingest) -> Ingest:
+    def embedded(record: ArticleRecord) -> IngestResult:
+        return ingest(prepare.embedded(record))
+
+    return embedded
 
 
 def _prepare(

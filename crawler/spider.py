@@ -49,7 +49,7 @@ from twisted.web._newclient import ResponseNeverReceived
 from config import OutletConfig
 from crawler import discovery
 from crawler.addresses import outlet_sites, url_allowed
-from crawler.extract import Extracted, decode_html, extract
+from crawler.extract import decode_html
 from crawler.messages import (
     ArticleFound,
     ArticleUrl,
@@ -65,6 +65,7 @@ from crawler.messages import (
 from crawler.middlewares import RedirectRefused
 from crawler.outlets import source_url
 from crawler.outlets.quirks import clean_feed_title
+from crawler.pool import extract_article
 from crawler.resolver import REFUSED
 from storage.records import ArticleRecord
 from storage.urls import canonicalize
@@ -73,7 +74,7 @@ log = logging.getLogger(__name__)
 
 Sink = Callable[[ChildMessage], None]
 # Extraction elsewhere (``crawler.pool``): the spider awaits it while downloads go on.
-Extractor = Callable[[str, str, OutletConfig, datetime], Awaitable[Extracted | None]]
+Extractor = Callable[[str, str, ArticleUrl, OutletConfig, datetime], Awaitable[ArticleRecord | None]]
 MAX_CHILD_SITEMAPS = 5
 
 
@@ -436,38 +437,21 @@ class OutletSpider(scrapy.Spider):
             return
         self.counts["fetched"] += 1
         try:
-            extracted: Extracted | None
+            record: ArticleRecord | None
             if self.extractor is None:
-                extracted = extract(text, response.url, outlet=self.outlet, now=self.now)
+                record = extract_article(text, response.url, page, self.outlet, self.now)
             else:
-                extracted = await self.extractor(text, response.url, self.outlet, self.now)
+                record = await self.extractor(text, response.url, page, self.outlet, self.now)
         except Exception as exc:  # includes BrokenProcessPool: the extraction process died on it
             log.exception("extraction crashed on %s", response.url)
             self.counts["extract_empty"] += 1
             self._error(response.url, "extract/error", f"{exc.__class__.__name__}: {exc}"[:300], page)
             return
-        if extracted is None:
+        if record is None:
             self.counts["extract_empty"] += 1
             self._error(response.url, "extract/empty", "no article text found on the page", page)
             return
-        published_at, date_source = extracted.published_at, extracted.date_source
-        if published_at is None and page.listed_at is not None:
-            published_at, date_source = page.listed_at, "feed or sitemap"
-        record = ArticleRecord(
-            url=response.url,
-            canonical_url=page.canonical_url,
-            title=extracted.title or page.listed_title or "",
-            text=extracted.text,
-            outlet=self.outlet.slug,
-            outlet_name=self.outlet.name,
-            outlet_family=self.outlet.family or None,
-            language=extracted.language,
-            author=extracted.author,
-            published_at=published_at,
-            date_source=date_source,
-            fetched_at=self.now,
-        )
-        self.sink(ArticleFound(self.outlet.slug, record, date_source))
+        self.sink(ArticleFound(self.outlet.slug, record, record.date_source))
 
     def article_failed(self, failure: Failure) -> None:
         reason, detail = failure_reason(failure)

@@ -1,5 +1,7 @@
 """The one path by which articles enter the database (crawler, ``import``, demo).
 
+A record comes prepared (``storage.prepare``: storable text, language, content hash,
+fingerprint, embedding, computed where it was extracted) or is prepared here.
 For each record, in one transaction: validate, canonicalise the URL, drop exact duplicates
 (canonical URL, normalised body), find the story via the ``StoryIndex``, insert the article,
 update its story (when the article was verified as belonging to several stories, merge them
@@ -11,7 +13,6 @@ concurrent writer cannot double-store.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from language import detect_language, normalize, storable
 from storage import repository
-from storage.dedup import StoryIndex
+from storage.dedup import Fingerprint, StoryIndex
 from storage.models import Article, Story, StoryCopy, utcnow
+from storage.prepare import cleaned, content_hash, embedding_by, prepare
 from storage.records import ArticleRecord, IngestResult
 from storage.stories import merge_stories
 from storage.urls import canonicalize
@@ -40,10 +41,6 @@ class StoredHook(Protocol):
 
 # Work committed with one record's outcome, in its transaction (``Ingestor.ingest``'s ``then``).
 Then = Callable[[Session, IngestResult], None]
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
 
 
 class Ingestor:
@@ -76,17 +73,10 @@ class Ingestor:
         return result
 
     def _ingest(self, record: ArticleRecord, then: Then | None) -> IngestResult:
-        # A NUL or a lone surrogate (an imported JSON record may hold one) would make the
-        # database refuse the record, and the rest of an import with it.
-        record = _replace(
-            record,
-            url=storable(record.url),
-            title=storable(record.title),
-            author=record.author and storable(record.author),
-        )
-        text = storable(record.text).strip()
+        if record.prepared is None:
+            record = cleaned(record)  # the rest of ``prepare`` once the look-ups found no copy
         invalid = None
-        if not text:
+        if not record.text:
             invalid = IngestResult("invalid", "invalid/empty", record.url)
         elif urlsplit(record.url).scheme.lower() not in ("http", "https"):
             invalid = IngestResult("invalid", "invalid/url", record.url)
@@ -96,20 +86,20 @@ class Ingestor:
                     then(session, invalid)
             return invalid
         with self.sessions() as session, session.begin():
-            result = self._store(session, record, text)
+            result = self._store(session, record)
             if then is not None:
                 then(session, result)
         return result
 
-    def _store(self, session: Session, record: ArticleRecord, text: str) -> IngestResult:
+    def _store(self, session: Session, record: ArticleRecord) -> IngestResult:
+        text, language = record.text, record.language
         canonical = record.canonical_url or canonicalize(record.url)
-        digest = content_hash(text)
+        digest = record.prepared.content_hash if record.prepared is not None else content_hash(text)
         now = self.clock()
         published = record.published_at
         if published is not None and published > now:
             published = now  # a date in the future is a parsing error or a scheduled post
-        language = record.language or detect_language(f"{record.title}\n{text}")
-        record = _replace(record, text=text, language=language, published_at=published, canonical_url=canonical)
+        record = _replace(record, published_at=published, canonical_url=canonical)
         when = published or now
         if repository.article_by_canonical_url(session, canonical) is not None:
             return IngestResult("duplicate", "dedup/url", record.url)
@@ -123,7 +113,7 @@ class Ingestor:
             story_id = self._bridged[0] if self._bridged is not None else copy.story_id
             return IngestResult("duplicate", "dedup/content", record.url, story_id=story_id)
         outlet_id = self._outlet_id(session, record)
-        fp = self.index.fingerprint(record, text)
+        fp = self._fingerprint(record)
         candidates = (session.get(Story, i) for i in self.index.find_stories(session, record, fp, when))
         found = [s for s in candidates if s is not None]  # a story gone since is skipped
         story = found[0] if found else Story(title=record.title, created_at=now, updated_at=now)
@@ -181,6 +171,18 @@ class Ingestor:
 
         self._indexed = indexed
         return IngestResult("stored", "stored", record.url, article_id, sid, new_story)
+
+    def _fingerprint(self, record: ArticleRecord) -> Fingerprint:
+        prepared = record.prepared
+        if prepared is None:  # with the index's model, for the articles it finds worth it
+            index = self.index
+            embed = embedding_by(lambda: index.embedder, index.worth_embedding) if index.embedder else None
+            prepared = prepare(record, embed).prepared
+            assert prepared is not None  # the text is not empty
+            self.counters["prepared/here"] += 1
+        if prepared.embedding is not None:
+            self.counters["dedup/embedded"] += 1
+        return Fingerprint(prepared.fingerprint, prepared.signals, prepared.embedding)
 
     def _merge_bridged(self, session: Session, story_ids: list[int], now: datetime) -> tuple[int, list[int]] | None:
         """Merge the stories a dropped copy belongs to: (the story kept, the ones merged into it)."""

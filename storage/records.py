@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What ingest computes of an article before it looks anything up (``storage.prepare``):
+    the hash of its normalised text, its dedup fingerprint and signals and, for an article
+    worth it, its embedding. Computed where the article was extracted and carried with it."""
+
+    content_hash: str
+    fingerprint: bytes | None
+    signals: dict[str, Any] | None
+    embedding: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,9 @@ class ArticleRecord:
     fetched_at: datetime | None = None
     outlet_name: str | None = None
     outlet_family: str | None = None
+    # Set by ``storage.prepare`` (with the text cleaned and the language detected): ingest then
+    # only looks up and writes. A record without it is prepared by ingest itself.
+    prepared: Prepared | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ its row in the same transaction. PostgreSQL only (cluster mode); the table is em
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
@@ -17,27 +18,41 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from storage.models import StagedArticle, utcnow
-from storage.records import ArticleRecord
+from storage.records import ArticleRecord, Prepared
 from storage.urls import canonicalize
 
 CHANNEL = "newswatch_staged"
 _DATES = {"published_at", "fetched_at"}
+_BYTES = {"fingerprint", "embedding"}  # of ``prepared``: base64 in the JSON
 
 
 def record_to_json(record: ArticleRecord) -> dict[str, Any]:
+    """The record as JSON, ``prepared`` (``storage.prepare``, done by the worker) included."""
     data = asdict(record)
     for name in _DATES:
         value = data[name]
         data[name] = value.isoformat() if value is not None else None
+    prepared = data["prepared"]
+    for name in _BYTES & set(prepared or ()):
+        value = prepared[name]
+        prepared[name] = base64.b64encode(value).decode("ascii") if value is not None else None
     return data
 
 
 def record_from_json(data: dict[str, Any]) -> ArticleRecord:
+    """The record staged; unprepared when staged by a version that did not prepare (ingest does)."""
     known = {f.name for f in fields(ArticleRecord)}
     values = {k: v for k, v in data.items() if k in known}
     for name in _DATES:
         if values.get(name) is not None:
             values[name] = datetime.fromisoformat(values[name])
+    prepared = values.get("prepared")
+    if prepared is not None:
+        names = {f.name for f in fields(Prepared)}
+        decoded: dict[str, Any] = {
+            k: base64.b64decode(v) if k in _BYTES and v is not None else v for k, v in prepared.items()
+        }
+        values["prepared"] = Prepared(**{k: v for k, v in decoded.items() if k in names})
     return ArticleRecord(**values)
 
 

@@ -1,7 +1,7 @@
 """The story index: which stored articles a new one may belong to, and the verdict on each.
 
-One ``StoryIndex`` per process, fed by ingest (``storage.ingest``): ``fingerprint`` computes
-what is stored with a new article (``storage.dedup.fingerprint``), ``find_stories`` finds its
+One ``StoryIndex`` per process, fed by ingest (``storage.ingest``; what is stored with a new
+article, its fingerprint, is computed before, by ``storage.prepare``): ``find_stories`` finds its
 candidates and checks them with ``storage.dedup.rules``, ``add`` and ``merged`` keep the index
 in step after the transaction commits, ``copy_seen`` handles an exact copy ingest dropped.
 
@@ -43,7 +43,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.dedup import embedding
-from storage.dedup.evidence import Signals, extract_signals, side_by_side
+from storage.dedup.evidence import Signals, side_by_side
 from storage.dedup.fingerprint import FAMILY_SEP, Fingerprint, Parsed, pack, unpack
 from storage.dedup.meaning import MeaningRoute
 from storage.dedup.postings import SLOT_BITS, Postings, posting_key
@@ -61,7 +61,7 @@ from storage.dedup.rules import (
 )
 from storage.dedup.semantic import epoch, side_of_article, side_of_record
 from storage.dedup.semantic import veto as general_veto
-from storage.dedup.shingles import sample_keys, shingle_set, stable_hash
+from storage.dedup.shingles import shingle_set
 from storage.models import Article
 from storage.records import ArticleRecord
 from storage.repository import articles_by_id
@@ -97,7 +97,8 @@ class StoryIndex:
         period: tuple[float, float] | None = None,
     ) -> None:
         """``embedder`` turns the semantic route on; ``worth_embedding`` (run.py: the article
-        matches a watch) limits it to the articles where a missed link would cost an alert.
+        matches a watch) limits it to the articles where a missed link would cost an alert
+        (``storage.prepare`` embeds them; ingest uses both for a record that came unprepared).
         ``period`` (epoch seconds, first and last) makes an index of a past period: it holds
         the articles published then and never evicts (``_past``)."""
         self.window_seconds = float(window_seconds)
@@ -252,18 +253,6 @@ class StoryIndex:
         return arrays + lists + self._samples.nbytes() + self._anchors.nbytes() + extra + self._meaning.memory_bytes()
 
     # ---------------------------------------------------------------- the interface used by ingest
-
-    def fingerprint(self, record: ArticleRecord, text: str) -> Fingerprint:
-        signals = extract_signals(record.title, text)
-        anchors = [stable_hash(a) for a in signals.anchors()]
-        payload: dict[str, Any] = signals.to_json()
-        if record.outlet_family:
-            payload["family"] = record.outlet_family
-        vector = None
-        if self.embedder is not None and (self.worth_embedding is None or self.worth_embedding(record)):
-            vector = self.embedder.pack(self.embedder.embed(record.title, text))
-            self.counters["dedup/embedded"] += 1
-        return Fingerprint(pack(sample_keys(text), anchors, record.outlet_family), payload, vector)
 
     def find_stories(self, session: Session, record: ArticleRecord, fp: Fingerprint, when: datetime) -> list[int]:
         """The stories this article belongs to (what ingest asks): empty for a new story, else

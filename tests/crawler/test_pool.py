@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from config import ConfigError, OutletConfig, config_from_dict
+from crawler.messages import ArticleUrl
 from crawler.pool import BrokenProcessPool, ExtractPool, pool_size
+from storage.prepare import Preparer
 from tests.helpers import wait_until
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "extract"
@@ -61,11 +63,10 @@ def gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-
 def test_every_page_is_extracted_by_the_pool_with_its_title() -> None:
     pool = ExtractPool(2)
     try:
-        results = [pool.submit(html, url, outlet(), NOW) for html, url in pages()]
+        results = [pool.submit(html, url, ArticleUrl(url, url), outlet(), NOW) for html, url in pages()]
         extracted = [future.result(timeout=60) for future in results]
         assert all(e is not None and e.title and len(e.text) > 100 for e in extracted)
         assert pool.pids() and os.getpid() not in pool.pids()
@@ -74,18 +75,33 @@ def test_every_page_is_extracted_by_the_pool_with_its_title() -> None:
     assert pool.pids() == []
 
 
+def test_the_pool_prepares_each_article_for_ingest_when_the_crawl_says_how() -> None:
+    pool = ExtractPool(2, Preparer(None).extracted)
+    pool.fork_now()  # as the crawl child does; a pool replacing a broken one is spawned (pickled)
+    try:
+        records = [
+            pool.submit(html, url, ArticleUrl(url, url), outlet(), NOW).result(timeout=60) for html, url in pages()
+        ]
+        for record in records:
+            assert record is not None and record.prepared is not None
+            assert record.prepared.fingerprint and record.prepared.signals is not None
+            assert record.prepared.embedding is None  # no model asked for
+    finally:
+        pool.close()
+
+
 def test_a_killed_extraction_process_costs_only_the_pages_it_held() -> None:
     pool = ExtractPool(2)
     (html, url), *_ = pages()
     try:
-        assert pool.submit(html, url, outlet(), NOW).result(timeout=60) is not None
+        assert pool.submit(html, url, ArticleUrl(url, url), outlet(), NOW).result(timeout=60) is not None
         for pid in pool.pids():
             os.kill(pid, signal.SIGKILL)  # the OOM killer, an operator
         wait_until(lambda: all(gone(p) for p in pool.pids()), "the killed extraction processes gone", timeout=60)
         # Whatever was in flight failed; the next pages are extracted by a fresh pool.
         for _ in range(2):
             try:
-                result = pool.submit(html, url, outlet(), NOW).result(timeout=60)
+                result = pool.submit(html, url, ArticleUrl(url, url), outlet(), NOW).result(timeout=60)
             except BrokenProcessPool:  # a page in flight when its process was killed
                 pass
             else:
@@ -100,7 +116,7 @@ def test_a_killed_extraction_process_costs_only_the_pages_it_held() -> None:
 def _hold_pool(conn: Connection) -> None:
     pool = ExtractPool(2)
     html, url = pages()[0]
-    pool.submit(html, url, outlet(), NOW).result(timeout=60)
+    pool.submit(html, url, ArticleUrl(url, url), outlet(), NOW).result(timeout=60)
     conn.send(pool.pids())
     time.sleep(120)
 
