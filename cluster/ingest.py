@@ -8,10 +8,12 @@ holder dies (PostgreSQL frees a session's lock when its connection ends, kill -9
 loading the index from the database first.
 
 The active one drains ``staged_articles`` in arrival order, waking on the workers' NOTIFY (and
-every ``POLL`` seconds anyway): each row goes through the same ``storage.ingest`` path as in
-single-process mode (dedup, story, alert outbox) and is deleted in the same transaction as the
+every ``POLL`` seconds anyway), ``BATCH`` rows at a time: each row goes through the same
+``storage.ingest`` path as in single-process mode (dedup, story, alert outbox; the record comes
+prepared by the worker, ``storage.prepare``) and is deleted in the same transaction as the
 article it stored, with its outcome added to the crawl run that found it (stored, duplicate,
-or a failure row): exactly once, whoever dies when. It checks the lock's connection before
+or a failure row): exactly once, whoever dies when. One transaction holds a whole batch (one
+commit and one claim of the rows per batch, not per article). It checks the lock's connection before
 each batch and goes back to standby if that connection was lost.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter, defaultdict
 from typing import Any
 
 import psycopg
@@ -106,7 +109,7 @@ def _release(conn: Connection) -> None:
 
 
 class IngestLane:
-    """The active ingester: staged rows -> ``storage.ingest`` -> deleted, one transaction each."""
+    """The active ingester: staged rows -> ``storage.ingest`` -> deleted, a batch per transaction."""
 
     def __init__(self, app: App, lock: Connection, pulse: Pulse | None = None) -> None:
         self.app = app
@@ -140,20 +143,51 @@ class IngestLane:
             raise LockLost() from exc
 
     def drain_batch(self, stop: threading.Event) -> int:
-        """Ingest up to ``BATCH`` staged rows, oldest first; how many were read."""
+        """Ingest up to ``BATCH`` staged rows, oldest first, in one transaction; how many were read.
+
+        The rows are claimed (deleted), their articles stored and their outcomes counted in that
+        one transaction, so a crash stores all of them or none, and leaves none staged that was
+        stored. When a row fails, the batch is rolled back and its rows are ingested one by one
+        (``ingest_one``: the bad one becomes a failure row, the others are stored)."""
         with self.app.sessions() as session:
             rows = staging.next_batch(session, BATCH)
-        for row in rows:
-            if stop.is_set():
-                break
-            self.ingest_one(row)
-            self.pulse.beat()
+        if not rows or stop.is_set():
+            return len(rows)
+        try:
+            self._ingest_together(rows)
+        except OperationalError:
+            self.ingestor.forget()  # the lane retries the batch
+            raise
+        except Exception:
+            log.warning("ingest: a batch of %d staged rows failed: storing them one by one", len(rows), exc_info=True)
+            self.ingestor.forget()
+            for row in rows:
+                if stop.is_set():
+                    break
+                self.ingest_one(row)
+                self.pulse.beat()
         return len(rows)
 
+    def _ingest_together(self, rows: list[StagedArticle]) -> None:
+        started = time.monotonic()
+        with self.app.sessions() as session, session.begin():
+            claimed = staging.remove_many(session, [row.id for row in rows])
+            counts = _Counts()
+            for row in rows:
+                if row.id not in claimed:
+                    log.warning("ingest: staged row %s was ingested by another process meanwhile", row.id)
+                    continue
+                record = staging.record_from_json(row.record)
+                result = self.ingestor.ingest(record, session=session)
+                counts.add(session, row.crawl_run_id, record.outlet, row.canonical_url, result)
+                self.pulse.beat()
+            counts.write(session)
+        log.debug("ingest: %d staged rows in %.3fs", len(rows), time.monotonic() - started)
+
     def ingest_one(self, row: StagedArticle) -> IngestResult:
+        """One staged row in a transaction of its own (after its batch failed)."""
         record = staging.record_from_json(row.record)
         staged_id, run_id, canonical = row.id, row.crawl_run_id, row.canonical_url
-        started = time.monotonic()
 
         def then(session: Session, result: IngestResult) -> None:
             if not staging.remove(session, staged_id):
@@ -161,7 +195,7 @@ class IngestLane:
             _count(session, run_id, record.outlet, canonical, result)
 
         try:
-            result = self.ingestor.ingest(record, then)
+            return self.ingestor.ingest(record, then)
         except _AlreadyIngested:
             log.warning("ingest: %s was ingested by another process meanwhile", record.url)
             return IngestResult("duplicate", "dedup/staged", record.url)
@@ -174,31 +208,57 @@ class IngestLane:
                 if staging.remove(session, staged_id):
                     _count(session, run_id, record.outlet, canonical, failed, f"{exc.__class__.__name__}: {exc}"[:300])
             return failed
-        log.debug("ingest: %s %s in %.3fs", result.reason, record.url, time.monotonic() - started)
-        return result
 
 
 class _AlreadyIngested(Exception):
     pass
 
 
+class _Counts:
+    """The outcomes of a batch, added to the crawl runs that found its articles with one
+    statement per run (``_count`` does it for one row)."""
+
+    def __init__(self) -> None:
+        self.runs: dict[int, Counter[str]] = defaultdict(Counter)
+
+    def add(self, session: Session, run_id: int | None, outlet: str, canonical: str, result: IngestResult) -> None:
+        _seen_copy(session, outlet, canonical, result)
+        if run_id is not None:
+            column = _COLUMN.get(result.status, "failed")
+            self.runs[run_id][column] += 1
+            if column == "failed":
+                _failure(session, run_id, result)
+
+    def write(self, session: Session) -> None:
+        for run_id, counts in self.runs.items():
+            values = {name: getattr(CrawlRun, name) + n for name, n in counts.items()}
+            session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
+
+
+_COLUMN = {"stored": "stored", "duplicate": "duplicates"}  # the crawl run's column; any other outcome failed
+
+
 def _count(
     session: Session, run_id: int | None, outlet: str, canonical: str, result: IngestResult, detail: str = ""
 ) -> None:
     """Add one outcome to the crawl run that found the article, as single-process mode counts it."""
-    # A copy under another URL: remembered, so the next crawl does not fetch it again.
+    _seen_copy(session, outlet, canonical, result)
+    if run_id is None:
+        return
+    column = _COLUMN.get(result.status, "failed")
+    if column == "failed":
+        _failure(session, run_id, result, detail)
+    session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values({column: getattr(CrawlRun, column) + 1}))
+
+
+def _seen_copy(session: Session, outlet: str, canonical: str, result: IngestResult) -> None:
+    """A copy under another URL: remembered, so the next crawl does not fetch it again."""
     copy = result.status == "duplicate" and result.reason == "dedup/content"
     if copy and session.scalar(select(SeenUrl.id).where(SeenUrl.canonical_url == canonical)) is None:
         row = repository.get_or_create_outlet(session, outlet)
         session.add(SeenUrl(outlet_id=row.id, canonical_url=canonical, reason="duplicate", seen_at=utcnow()))
-    if run_id is None:
-        return
-    if result.status == "stored":
-        values: dict[str, Any] = {"stored": CrawlRun.stored + 1}
-    elif result.status == "duplicate":
-        values = {"duplicates": CrawlRun.duplicates + 1}
-    else:
-        values = {"failed": CrawlRun.failed + 1}
-        detail = detail or "the extracted article was not valid"
-        session.add(CrawlFailure(run_id=run_id, url=result.url, reason=result.reason, detail=detail, at=utcnow()))
-    session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
+
+
+def _failure(session: Session, run_id: int, result: IngestResult, detail: str = "") -> None:
+    detail = detail or "the extracted article was not valid"
+    session.add(CrawlFailure(run_id=run_id, url=result.url, reason=result.reason, detail=detail, at=utcnow()))

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -58,13 +59,22 @@ class Ingestor:
         self.counters: Counter[str] = Counter()
         self._bridged: tuple[int, list[int]] | None = None  # stories a dropped copy merged
         self._indexed: Callable[[], None] | None = None  # the stored article, for the index after commit
+        self._outlets: dict[tuple[str, str | None], int] = {}  # (slug, name) -> outlet id; cleared on a failure
 
-    def ingest(self, record: ArticleRecord, then: Then | None = None) -> IngestResult:
+    def ingest(self, record: ArticleRecord, then: Then | None = None, session: Session | None = None) -> IngestResult:
         """Store ``record`` (or say why not); ``then`` runs in the same transaction, whatever the
-        outcome (the cluster's ingest role deletes the staged row there: exactly once)."""
+        outcome (the cluster's ingest role deletes the staged row there: exactly once).
+
+        With ``session``, in the caller's transaction (the cluster's ingest role commits a batch
+        of staged rows at once): the index learns of the article at once, and the caller that
+        rolls back must call ``forget``."""
         self._bridged = None
         self._indexed = None
-        result = self._ingest(record, then)
+        try:
+            result = self._ingest(record, then, session)
+        except BaseException:
+            self._outlets.clear()  # an outlet created in the transaction rolled back is gone
+            raise
         if self._bridged is not None:
             self.index.merged(*self._bridged)
         if self._indexed is not None:
@@ -72,7 +82,7 @@ class Ingestor:
         self.counters[result.reason] += 1
         return result
 
-    def _ingest(self, record: ArticleRecord, then: Then | None) -> IngestResult:
+    def _ingest(self, record: ArticleRecord, then: Then | None, session: Session | None) -> IngestResult:
         if record.prepared is None:
             record = cleaned(record)  # the rest of ``prepare`` once the look-ups found no copy
         invalid = None
@@ -80,16 +90,19 @@ class Ingestor:
             invalid = IngestResult("invalid", "invalid/empty", record.url)
         elif urlsplit(record.url).scheme.lower() not in ("http", "https"):
             invalid = IngestResult("invalid", "invalid/url", record.url)
-        if invalid is not None:
+        with self._transaction(session) as tx:
+            result = invalid or self._store(tx, record)
             if then is not None:
-                with self.sessions() as session, session.begin():
-                    then(session, invalid)
-            return invalid
-        with self.sessions() as session, session.begin():
-            result = self._store(session, record)
-            if then is not None:
-                then(session, result)
+                then(tx, result)
         return result
+
+    @contextmanager
+    def _transaction(self, session: Session | None) -> Iterator[Session]:
+        if session is not None:
+            yield session
+            return
+        with self.sessions() as own, own.begin():
+            yield own
 
     def _store(self, session: Session, record: ArticleRecord) -> IngestResult:
         text, language = record.text, record.language
@@ -221,7 +234,19 @@ class Ingestor:
         log.info("%s recorded as a copy of article %s (story %s)", record.url, copy.id, copy.story_id)
 
     def _outlet_id(self, session: Session, record: ArticleRecord) -> int:
-        return repository.get_or_create_outlet(session, record.outlet, record.outlet_name).id
+        """The outlet's row id: one query per outlet (and name) in this process, outlets are never
+        deleted (``forget`` drops them when a transaction that may have created one rolls back)."""
+        key = (record.outlet, record.outlet_name)
+        if key not in self._outlets:
+            self._outlets[key] = repository.get_or_create_outlet(session, record.outlet, record.outlet_name).id
+        return self._outlets[key]
+
+    def forget(self) -> None:
+        """After a rollback this ingestor did not see (the caller's ``session``): what it learnt
+        of the stored articles and outlets is read from the database again."""
+        self._outlets.clear()
+        index = self.index
+        self.index = type(index)(index.window_seconds, index.embedder, index.worth_embedding)
 
 
 def _replace(record: ArticleRecord, **changes: object) -> ArticleRecord:

@@ -3,7 +3,8 @@
 A worker stages each extracted article (``stage``: insert-or-ignore by canonical URL, and a
 ``NOTIFY`` on ``CHANNEL`` that wakes the ingest role when the row commits); the ingest role
 reads them in arrival order (``next_batch``), stores each through ``storage.ingest`` and deletes
-its row in the same transaction. PostgreSQL only (cluster mode); the table is empty on SQLite.
+its row in the same transaction (a batch of rows in one: ``remove_many``). PostgreSQL only
+(cluster mode); the table is empty on SQLite.
 """
 
 from __future__ import annotations
@@ -91,6 +92,13 @@ def remove(session: Session, staged_id: int) -> bool:
         session.scalar(delete(StagedArticle).where(StagedArticle.id == staged_id).returning(StagedArticle.id))
         is not None
     )
+
+
+def remove_many(session: Session, staged_ids: list[int]) -> set[int]:
+    """Delete staged rows; the ids of those that were still there (the others were ingested by
+    another process)."""
+    deleted = delete(StagedArticle).where(StagedArticle.id.in_(staged_ids)).returning(StagedArticle.id)
+    return set(session.scalars(deleted))
 
 
 def lag(session: Session) -> tuple[int, datetime | None]:

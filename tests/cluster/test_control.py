@@ -4,11 +4,12 @@
 is made up once, not once per missed interval) or ``cron`` (in the outlet's timezone);
 ``tick_seconds``: how often due outlets are looked for. The ingest lane's exactly-once rests
 on ``Ingestor.ingest(record, then)``: the staged row's deletion commits with the article or
-neither does.
+neither does; a batch of rows commits at once, and a row that cannot be stored costs only itself.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from app import App, build_app
 from cluster.control import next_crawl, tick_seconds
-from storage import staging
-from storage.models import Article, StagedArticle
+from cluster.ingest import IngestLane
+from storage import repository, staging
+from storage.models import Article, CrawlFailure, CrawlRun, StagedArticle
 from storage.records import IngestResult
 from tests.alerts.helpers import record
 from tests.helpers import make_config
@@ -97,6 +99,30 @@ def test_a_staged_row_and_its_article_commit_together_or_not_at_all(postgres_app
     with app.sessions() as session:
         assert session.scalar(select(func.count(Article.id))) == 1
         assert session.scalar(select(func.count(StagedArticle.id))) == 0
+
+
+@pytest.mark.postgres
+def test_the_lane_stores_a_batch_in_one_transaction_and_a_bad_row_costs_only_itself(postgres_app: App) -> None:
+    app = postgres_app
+    with app.sessions.begin() as session:
+        run_id = repository.start_crawl_run(session, repository.get_or_create_outlet(session, "bernama-en")).id
+        for n in (1, 2, 3):
+            # Row 2 cannot be stored (PostgreSQL refuses a 40-character language code).
+            staging.stage(session, record(n, language="x" * 40 if n == 2 else "en"), run_id)
+    with app.engine.connect() as lock:
+        lane = IngestLane(app, lock)
+        assert lane.drain_batch(threading.Event()) == 3  # the batch fails, then each row alone
+        assert lane.drain_batch(threading.Event()) == 0
+        with app.sessions.begin() as session:
+            staging.stage(session, record(4), run_id)
+            staging.stage(session, record(4, url="https://mirror.example.org/4"), run_id)  # a copy
+        assert lane.drain_batch(threading.Event()) == 2  # one transaction
+    with app.sessions() as session:
+        assert session.scalar(select(func.count(StagedArticle.id))) == 0
+        assert sorted(session.scalars(select(Article.url))) == [record(n).url for n in (1, 3, 4)]
+        run = session.get(CrawlRun, run_id)
+        assert run is not None and (run.stored, run.duplicates, run.failed) == (3, 1, 1)
+        assert list(session.execute(select(CrawlFailure.reason, CrawlFailure.url))) == [("store/error", record(2).url)]
 
 
 @pytest.mark.postgres
