@@ -3,7 +3,7 @@ the tests and the benchmarks. See the README section "Sandbox".
 
 - ``OutletSites`` (``sites``): fake copies of the preset news outlets, one HTTP server per site,
   with hand-written articles (``stories``) and the real sites' quirks and URL shapes (``layout``);
-- ``ReplicaOutlets`` (``replica``): any number of plain outlets declared in ``config.toml``,
+- ``OutletFleet`` (``fleet``): any number of plain outlets declared in ``config.toml``,
   several on one host if asked, with articles published while a test runs (cluster tests);
 - ``MailSink`` (``mail``): an SMTP server (aiosmtpd) that keeps the messages it receives;
 - ``WebhookReceiver`` (``webhook``): an HTTP server that checks Standard Webhooks signatures;

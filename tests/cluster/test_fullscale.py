@@ -1,6 +1,6 @@
 """The whole cluster as issue 17 sizes it: 3 workers, 2 control, 2 ingest and 2 dispatch
 processes (``run.py run --role``) on one PostgreSQL database, crawling 20 plain outlets on
-127.0.0.1 (``sandbox.replica``; six of them share two hosts, two more share a third) every
+127.0.0.1 (``sandbox.fleet``; six of them share two hosts, two more share a third) every
 ``INTERVAL`` while new articles, some of them watched, appear between ticks; a webhook receiver
 and a mail sink the test starts take the alerts.
 
@@ -32,7 +32,7 @@ from sqlalchemy import Engine, create_engine
 
 from cluster.worker import CRAWL_TASK as CRAWL
 from sandbox import MailSink, WebhookReceiver
-from sandbox.replica import ReplicaOutlets
+from sandbox.fleet import OutletFleet
 from tests.alerts.helpers import ENV
 from tests.cluster.cluster_helpers import (
     Cluster,
@@ -65,7 +65,7 @@ def postgres_url() -> str:
     return POSTGRES_URL
 
 
-def write_config(path: Path, url: str, outlets: ReplicaOutlets, hook: WebhookReceiver, sink: MailSink) -> Path:
+def write_config(path: Path, url: str, outlets: OutletFleet, hook: WebhookReceiver, sink: MailSink) -> Path:
     tables: dict[str, list[str]] = {
         "storage": [f'database_url = "{url}"'],
         "crawler": ['download_delay = "0s"', "autothrottle = false", 'timeout = "10s"', "extract_processes = 1"],
@@ -91,7 +91,7 @@ def queue_workers(engine: Engine) -> int:
     return int((rows(engine, "SELECT count(*) FROM procrastinate_workers") or [(0,)])[0][0])
 
 
-def watched(outlets: ReplicaOutlets, slug: str, n: int) -> str:
+def watched(outlets: OutletFleet, slug: str, n: int) -> str:
     """Publish a watched article: an ordinary local story of its own that names both countries."""
     title, text = outlets.new_story(slug)
     guests = f"Visitors from Vietnam and Malaysia came to the event, number {n} this year."
@@ -103,7 +103,7 @@ def test_a_full_cluster_crawls_every_outlet_once_per_tick_stores_once_and_alerts
 ) -> None:
     ticks = int(os.environ.get("NEWSWATCH_FULLSCALE_TICKS", "4"))
     engine = create_engine(postgres_url)
-    with ReplicaOutlets(HOSTS, articles=1) as outlets, WebhookReceiver() as hook, MailSink() as sink:
+    with OutletFleet(HOSTS, articles=1) as outlets, WebhookReceiver() as hook, MailSink() as sink:
         config = write_config(tmp_path / "config.toml", postgres_url, outlets, hook, sink)
         cluster = Cluster(config, env=ENV)
         host_of = {slug: outlets.host(slug) for slug in SLUGS}

@@ -13,8 +13,8 @@ from typing import Protocol
 import pytest
 
 from sandbox import MailSink, OutletSites, WebhookReceiver
+from sandbox.fleet import OutletFleet
 from sandbox.hostile import HostileServer
-from sandbox.replica import ReplicaOutlets
 
 
 class Server(Protocol):
@@ -25,7 +25,7 @@ class Server(Protocol):
 def ports_of(server: Server) -> list[int]:
     if isinstance(server, OutletSites):
         return list(server.ports.values())
-    if isinstance(server, ReplicaOutlets):
+    if isinstance(server, OutletFleet):
         return [int(server.host(slug).rpartition(":")[2]) for slug in server.slugs]
     return [server.port]  # type: ignore[attr-defined]
 
@@ -59,7 +59,7 @@ KINDS: dict[str, Callable[[], Server]] = {
     "hostile http": lambda: HostileServer("http", "stall"),
     "hostile smtp": lambda: HostileServer("smtp", "stall"),
     "outlet sites": OutletSites,
-    "replica outlets": lambda: ReplicaOutlets([["one", "two"], ["three"]]),
+    "outlet fleet": lambda: OutletFleet([["one", "two"], ["three"]]),
 }
 
 

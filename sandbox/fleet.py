@@ -1,4 +1,4 @@
-"""Plain outlets on 127.0.0.1 for cluster tests: any number, declared in ``config.toml`` (no
+"""A fleet of plain outlets on 127.0.0.1 for cluster tests: any number, declared in ``config.toml`` (no
 preset), several of them on one host when asked, with new articles published while a test runs.
 
 Each host is one HTTP server (its own port: ``127.0.0.1:PORT`` is the host the crawl lock and
@@ -22,7 +22,7 @@ from sandbox.model import Article
 from sandbox.ports import adopt, bind_loopback
 
 
-class ReplicaOutlets:
+class OutletFleet:
     """``hosts``: the outlet slugs each host serves (outlets sharing a host are never to be
     crawled at once); each outlet starts with ``articles`` filler articles."""
 
@@ -40,7 +40,7 @@ class ReplicaOutlets:
 
     # ------------------------------------------------------------ lifecycle
 
-    def start(self) -> ReplicaOutlets:
+    def start(self) -> OutletFleet:
         for server in self._servers:
             server.server_activate()
             thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
@@ -56,7 +56,7 @@ class ReplicaOutlets:
         for thread in self._threads:
             thread.join(timeout=5)
 
-    def __enter__(self) -> ReplicaOutlets:
+    def __enter__(self) -> OutletFleet:
         return self.start()
 
     def __exit__(
@@ -78,7 +78,7 @@ class ReplicaOutlets:
         """``[outlets.<slug>]`` tables (TOML lines) declaring every outlet."""
         return {
             f"outlets.{slug}": [
-                f'name = "Replica {slug}"',
+                f'name = "Outlet {slug}"',
                 f'base_url = "http://{self.host(slug)}"',
                 'language = "en"',
                 'timezone = "UTC"',
@@ -130,7 +130,7 @@ class ReplicaOutlets:
         base = f"http://{server.netloc}"
         if rest == "rss.xml":
             items = [(a.title, a.url, a.lead, a.published_at) for a in reversed(articles)]
-            return 200, render.rss(f"Replica {slug}", base, "Replica outlet", "en", items), "application/rss+xml"
+            return 200, render.rss(f"Outlet {slug}", base, "A plain outlet", "en", items), "application/rss+xml"
         number = rest.removeprefix("news/").removesuffix(".html")
         if rest.startswith("news/") and rest.endswith(".html") and number.isdigit() and int(number) < len(articles):
             page = render.thesun_article(articles[int(number)], base, [])
@@ -142,8 +142,8 @@ class _Host(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, replica: ReplicaOutlets, slugs: tuple[str, ...]) -> None:
-        self.replica, self.slugs = replica, slugs
+    def __init__(self, fleet: OutletFleet, slugs: tuple[str, ...]) -> None:
+        self.fleet, self.slugs = fleet, slugs
         super().__init__(("127.0.0.1", 0), _Handler, bind_and_activate=False)
         adopt(self, bind_loopback())  # its port from now on, listening from start() (``sandbox.ports``)
         self.netloc = f"127.0.0.1:{self.server_address[1]}"
@@ -155,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
     wbufsize = 1 << 16  # headers and body in one write
 
     def do_GET(self) -> None:
-        status, body, kind = self.server.replica._answer(self.server, self.path)
+        status, body, kind = self.server.fleet._answer(self.server, self.path)
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
