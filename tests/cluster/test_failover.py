@@ -211,12 +211,12 @@ def test_ticks_go_on_when_one_control_process_is_killed(tmp_path: Path, engine: 
         finally:
             cluster.stop_all()
     after = [(due, at) for due, at in plans if at > killed_at]
-    # Ticks go on without a gap of more than one period: after the kill, each plan is one period
-    # after the one before (no crawl period lost) and was made less than one period after that
-    # one came due (the next tick, 2 s later, or the one after if the killed process took one
-    # with it, plus a busy machine's delay).
-    # (Two control processes ticking the same outlet would not plan twice: the plan is taken
-    # under a row lock and a due outlet is planned once.)
-    for (before, _), (due, seen_at) in itertools.pairwise(plans[-len(after) - 1 :]):
+    # Ticks go on without a gap of more than one period: after the kill, each plan is exactly one
+    # period after the one before. That is the tick's own evidence, read from the database, not
+    # the test's clock: a tick plans ``due + period`` only while that is still ahead of it
+    # (``cluster.control.next_crawl``); a tick later than a whole period after ``due`` plans
+    # ``now + period``, off the grid. (When the test saw a plan measures its own polling on a
+    # busy machine, so it is not asserted.) Two control processes ticking the same outlet would
+    # not plan twice: the plan is taken under a row lock and a due outlet is planned once.
+    for (before, _), (due, _seen_at) in itertools.pairwise(plans[-len(after) - 1 :]):
         assert (due - before).total_seconds() == PERIOD, plans
-        assert (seen_at - before).total_seconds() < PERIOD, plans

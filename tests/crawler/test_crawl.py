@@ -221,7 +221,7 @@ def test_robots_crawl_delay_and_retry_after_are_honoured(sqlite_url: str, site: 
     def busy(hit: Hit) -> Page:
         calls["busy"] += 1
         if calls["busy"] == 1:
-            return Page("busy", status=503, headers={"Retry-After": "2"})
+            return Page("busy", status=503, headers={"Retry-After": "4"})
         return Page(article("Busy", 32))
 
     site.routes["/news/busy"] = busy
@@ -232,10 +232,14 @@ def test_robots_crawl_delay_and_retry_after_are_honoured(sqlite_url: str, site: 
     assert "/private/x" not in site.paths()
     assert recorded_errors(app)["x"] == "robots"
     pages = [h for h in site.hits if h.path.startswith("/news/")]
+    # The site records each request when its handler thread runs, which a loaded machine may do
+    # late for one request and on time for the next: so each bound sits half a second below what
+    # the crawler waits, and as far above what a crawler that ignored the header would show.
     gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(pages)]
-    assert min(gaps) >= 0.9, gaps  # Crawl-delay: 1
+    assert min(gaps) >= 0.5, gaps  # Crawl-delay: 1 (ignored, the pages go out at once, ms apart)
     busy_hits = [h.at for h in pages if h.path == "/news/busy"]
-    assert busy_hits[1] - busy_hits[0] >= 1.9  # Retry-After: 2
+    # Retry-After: 4 (ignored, the retry comes at the Crawl-delay's pace: after at most 3 s).
+    assert busy_hits[1] - busy_hits[0] >= 3.5, busy_hits
 
 
 def test_cookie_gate_redirect_to_the_same_url_is_followed_once(sqlite_url: str, site: Site) -> None:
@@ -321,17 +325,21 @@ def test_one_url_reachable_through_several_paths_is_fetched_once(sqlite_url: str
 
 @pytest.mark.slow  # waits out a timeout, a delay or a time limit
 def test_a_hanging_outlet_is_cut_off_by_the_time_limit(sqlite_url: str, site: Site) -> None:
+    """The run's status says the time limit ended it (only the limit records ``timeout``). The
+    clock check cannot fail on a slow machine: the page hangs for 600 s and the download timeout
+    is as long, so an uncut crawl lasts ten times the 60 s bound, which is twenty times the 3 s
+    limit (plus its kill grace) a cut crawl takes."""
     site.routes["/feed.xml"] = Page(
         rss(site, [("/news/quick", "quick", NOW), ("/news/stuck", "stuck", NOW)]), content_type=RSS
     )
     site.routes["/news/quick"] = Page(article("Quick", 70))
-    site.routes["/news/stuck"] = Page(article("Stuck", 71), hang=120)
-    cfg = config(sqlite_url, site, crawler={"timeout": "60s"})
+    site.routes["/news/stuck"] = Page(article("Stuck", 71), hang=600)
+    cfg = config(sqlite_url, site, crawler={"timeout": "600s"})
 
     started = time.monotonic()
     summary, app = crawl(cfg, time_limit=3)
 
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 60
     assert summary.status == CrawlStatus.TIMEOUT
     assert stored_urls(app) == {"quick"}  # what arrived before the limit stays stored
     with app.sessions() as session:
@@ -482,14 +490,18 @@ def test_an_untrusted_certificate_is_refused_with_a_clear_reason(sqlite_url: str
 
 @pytest.mark.slow  # waits out a timeout, a delay or a time limit
 def test_a_stop_request_ends_the_crawl_at_once_as_interrupted(sqlite_url: str, site: Site) -> None:
+    """The run's status says the stop ended it (a time limit would record ``timeout``, the
+    download timeout a failed page). The clock check cannot fail on a slow machine: the page
+    hangs for 600 s, as long as the download timeout, and the time limit is longer still, so a
+    crawl the stop does not end lasts ten times the 60 s bound."""
     import threading
 
     site.routes["/feed.xml"] = Page(
         rss(site, [("/news/quick", "quick", NOW), ("/news/stuck", "stuck", NOW)]), content_type=RSS
     )
     site.routes["/news/quick"] = Page(article("Quick", 120))
-    site.routes["/news/stuck"] = Page(article("Stuck", 121), hang=120)
-    cfg = config(sqlite_url, site, crawler={"timeout": "60s"})
+    site.routes["/news/stuck"] = Page(article("Stuck", 121), hang=600)
+    cfg = config(sqlite_url, site, crawler={"timeout": "600s"})
     app = build_app(cfg)
     stop = threading.Event()
     stopped_at: list[float] = []
@@ -506,8 +518,8 @@ def test_a_stop_request_ends_the_crawl_at_once_as_interrupted(sqlite_url: str, s
             stop.set()
 
     threading.Thread(target=stop_while_stuck, daemon=True).start()
-    [summary] = run_crawl(cfg, cfg.outlets, app.ingestor().ingest, app.sessions, time_limit=600, stop=stop)
+    [summary] = run_crawl(cfg, cfg.outlets, app.ingestor().ingest, app.sessions, time_limit=1200, stop=stop)
 
-    assert time.monotonic() - stopped_at[0] < 10
+    assert time.monotonic() - stopped_at[0] < 60
     assert summary.status == CrawlStatus.INTERRUPTED
     assert stored_urls(app) == {"quick"}

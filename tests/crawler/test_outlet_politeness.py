@@ -75,9 +75,13 @@ def test_two_outlets_crawled_at_once_each_keep_their_own_delay_concurrency_and_u
     assert most_in_flight([h for h in brisk if h.path.startswith("/brisk/")]) == 3
     assert most_in_flight(plain) == 2
     # Delay: the gentle outlet's pages come at least the delay apart (Scrapy randomises it
-    # between half and one and a half times), while the brisk outlet asks for three at once.
+    # between half and one and a half times: 0.5-1.5 s), while the brisk outlet asks for three
+    # at once. The site records a request when its handler thread runs, which a loaded machine
+    # may do late for one request and on time for the next: the bound sits a quarter second below
+    # the shortest randomised delay, and as far above a crawler that ignored it (the next page
+    # right after the answer, milliseconds apart).
     gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(gentle)]
-    assert min(gaps) >= 0.45, gaps
+    assert min(gaps) >= 0.25, gaps
     # User-Agent: the brisk outlet's own, the gentle outlet's from [crawler]; robots.txt too.
     assert {h.headers["user-agent"] for h in brisk} == {"BriskBot/1.0 (+mailto:brisk@example.org)"}
     assert {h.headers["user-agent"] for h in gentle + plain} == {"GlobalBot/2.0 (+mailto:ops@example.org)"}

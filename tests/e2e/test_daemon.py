@@ -1,7 +1,8 @@
 """The daemon as an operator runs it: ``run.py run`` in a subprocess against the sandbox outlets,
 a webhook receiver and an SMTP sink on 127.0.0.1, with intervals of seconds.
 
-What a user would notice: a new article is alerted within one crawl interval; SIGTERM exits 0;
+What a user would notice: a new article is alerted within a minute (thirty 2 s intervals: the
+product's "within minutes", not a formula of the machine's speed); SIGTERM exits 0;
 ``kill -9`` in the middle of a crawl and of a send loses no article and no alert, and sends no
 alert twice (only the same id again, which receivers drop); a hanging outlet is cut off by the
 time limit while the others keep their schedule, and its failures give one system alert and
@@ -31,6 +32,11 @@ from tests.helpers import DaemonProcess, RunCli, wait_until
 pytestmark = pytest.mark.slow  # the daemon in a subprocess, crawling with intervals of seconds
 
 OUTLETS = ("qdnd-en", "bernama-en", "thesun")
+# How soon a new article must be alerted: the README's promise is "within minutes" (at the
+# default 10-minute interval); here the interval is 2 s, so a minute is thirty intervals. Only a
+# daemon that stopped crawling on its schedule misses it, not a slow machine whose crawls (a child
+# process each, 2-3 s on an idle machine) take several times longer.
+ALERT_DEADLINE = 60
 ON_TOPIC = (
     "The navies of Vietnam and Malaysia agreed on Monday to set up a hotline between their fleets "
     "operating in the South China Sea, the Vietnam People's Navy said after talks in Kuala Lumpur.\n"
@@ -130,10 +136,13 @@ def system_notices(hook: WebhookReceiver, slug: str) -> list[str]:
     ]
 
 
-def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
+def test_new_article_is_alerted_within_a_minute_and_sigterm_exits_0(
     tmp_path: Path, sandbox: OutletSites, hook: WebhookReceiver, sink: MailSink, run_cli: RunCli
 ) -> None:
-    config = write_config(tmp_path / "config.toml", sandbox, hook, sink)
+    # The hang below lasts until the test ends: neither a download timeout nor the time limit
+    # may end thesun's crawl before the stop does.
+    long_waits = {"crawler": 'timeout = "600s"', "schedule": 'crawl_time_limit = "600s"'}
+    config = write_config(tmp_path / "config.toml", sandbox, hook, sink, **long_waits)
     engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
     daemon = start_daemon(config)
     try:
@@ -143,42 +152,36 @@ def test_new_article_is_alerted_within_one_interval_and_sigterm_exits_0(
             until=lambda n: min(n.values()) >= 1,
         )
         title = f"Vietnam and Malaysia navies set up a hotline {uuid.uuid4().hex[:6]}"
-        published = time.monotonic()
         url = sandbox.publish("qdnd-en", title, ON_TOPIC)
         daemon.wait(
             lambda: alert_urls(hook),
-            "the webhook alert",
+            "the webhook alert within the product's deadline",
             until=lambda urls: any(u.startswith(url.split("?")[0]) for u in urls),
-            timeout=60,  # how soon is asserted below, against the crawls' measured duration
+            timeout=ALERT_DEADLINE,
         )
-        took = time.monotonic() - published
         daemon.wait(
             lambda: [str(m["subject"]) for m in sink.messages],
-            "the email alert",
+            "the email alert within the product's deadline",
             until=lambda subjects: any(title in subject for subject in subjects),
-            timeout=60,
+            timeout=ALERT_DEADLINE,
         )
-        # Within one interval (2 s) of the crawl in progress at publication (which may have read
-        # the feed just before), plus the crawl that finds it: each a child process, 2-3 s here.
-        with engine.connect() as conn:
-            finished = select(CrawlRun.started_at, CrawlRun.finished_at).join(Outlet)
-            spans = conn.execute(finished.where(Outlet.slug == "qdnd-en", CrawlRun.status == CrawlStatus.OK)).all()
-        crawl = max((end - start).total_seconds() for start, end in spans if end is not None)
-        assert took < 2 + 2 * crawl + 1, f"alerted {took:.1f}s after publication (crawls take {crawl:.1f}s)"
 
         status = run_cli("--config", str(config), "status", "--json", env=ENV)
         rows = {row["outlet"]: row for row in map(json.loads, status.stdout.splitlines())}
         assert all(rows[slug]["health"] == "ok" and rows[slug]["next_crawl_at"] for slug in OUTLETS), rows
 
-        # SIGTERM while a crawl hangs (its time limit is 20 s): running crawls get a grace
-        # period, then are stopped; the daemon exits 0 well before the time limit would end them.
+        # SIGTERM while a crawl hangs: running crawls get a grace period (daemon.STOP_GRACE,
+        # 20 s), then are stopped, and the run says so (``interrupted``, below). The clock check
+        # cannot fail on a slow machine: the hang, the download timeout and the time limit are
+        # 600 s here, so a daemon that waited for the crawl would take ten times the 60 s bound,
+        # which leaves a correct one 40 s past its grace.
         sandbox.set_fault("thesun", "hang")
         faulty_since = datetime.now(UTC)
         daemon.wait(lambda: hung_crawl(engine, faulty_since), "a hanging crawl", timeout=60)
         hung = runs(engine, "thesun")
         stopping = time.monotonic()
-        assert daemon.stop(signal.SIGTERM) == 0
-        assert time.monotonic() - stopping < 30
+        assert daemon.stop(signal.SIGTERM, timeout=120) == 0
+        assert time.monotonic() - stopping < 60
         log = daemon.log()
         assert "received SIGTERM" in log and "still running after" in log and "stopped" in log
         assert "Traceback" not in log

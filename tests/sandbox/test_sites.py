@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -296,15 +295,16 @@ def test_article_pages_carry_the_text_the_labels_refer_to(sandbox: OutletSites, 
     )
 
 
-def test_extra_articles_are_cheap_to_serve() -> None:
+def test_extra_articles_are_served_by_every_outlet() -> None:
+    """Generated articles are listed and served. How fast the sandbox serves them is a figure of
+    ``bench/crawl_bench.py`` (it bounds the crawl bench from the server side), not asserted here:
+    a rate depends on the machine's load, which a user never notices."""
     with OutletSites(now=NOW, extra_articles=100) as sandbox, httpx.Client(follow_redirects=True) as client:
-        urls = [a.url for slug in SLUGS for a in sandbox.articles(slug)]
-        assert len(urls) >= 700
-        started = time.perf_counter()
-        for url in urls[:300]:
-            assert client.get(url).status_code == 200
-        per_second = 300 / (time.perf_counter() - started)
-    assert per_second > 100
+        urls = {slug: [a.url for a in sandbox.articles(slug)] for slug in SLUGS}
+        assert all(len(found) >= 100 for found in urls.values()), {slug: len(found) for slug, found in urls.items()}
+        for found in urls.values():
+            for url in found[::10]:  # a spread of each outlet's pages, the generated ones among them
+                assert client.get(url).status_code == 200, url
 
 
 def test_python_m_sandbox_prints_base_urls_and_overrides() -> None:
