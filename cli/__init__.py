@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import os
 import sys
@@ -32,7 +33,11 @@ log = logging.getLogger("newswatch")
 COMMAND_MODULES = (run, demo, db, crawl, outlets, import_, articles, status, serve, extract, watches, alerts)
 
 
+@functools.cache
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser, built once per process (about 7 ms, most of it argparse
+    looking up translations of its messages): the tests run hundreds of commands in one process.
+    Parsing leaves it as it was."""
     parser = argparse.ArgumentParser(
         prog="run.py",
         description="Newswatch: news monitoring with alerts for Vietnam-Malaysia defence and maritime affairs.",
