@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -102,7 +101,6 @@ class Preparer:
         self.worth = worth
         self._embedder: embedding.Embedder | None = None
         self._loaded = False
-        self._lock = threading.Lock()  # the model is not thread-safe (the daemon's crawls are threads)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"model": self.model, "worth": self.worth}
@@ -122,8 +120,7 @@ class Preparer:
         """A prepared ``record`` with its embedding when it is worth one (as it was otherwise)."""
         if self.model is None or record.prepared is None or record.prepared.embedding is not None:
             return record
-        with self._lock:
-            vector = embedding_by(self._model, self.worth)(record)
+        vector = embedding_by(self._model, self.worth)(record)
         return record if vector is None else replace(record, prepared=replace(record.prepared, embedding=vector))
 
     def _model(self) -> embedding.Embedder | None:

@@ -24,6 +24,7 @@ import functools
 import hashlib
 import os
 import struct
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -60,8 +61,9 @@ class ModelInfo:
 
 
 class Embedder:
-    """One loaded model, shared by the process (``load_embedder``). ``embed`` is thread-safe
-    only under the caller's lock (ingest holds one).
+    """One loaded model, shared by the process (``load_embedder``). ``embed`` takes a lock (the
+    engine is not thread-safe): in a single-process daemon the crawls' threads embed the articles
+    worth it (``storage.prepare``) while ingest embeds a candidate's passages.
 
     The vectors of the last ``RECENT`` texts are kept: the engine gives a text the same vector
     every time, and texts come back (a wire report rerun under the same headline, the paragraphs
@@ -74,10 +76,14 @@ class Embedder:
         self._engine = engine
         self.info = info
         self._recent: OrderedDict[str, Vector] = OrderedDict()
+        self._lock = threading.Lock()
 
     def embed(self, title: str, text: str) -> Vector:
         """The unit-length vector of ``lead(title, text)`` (read-only: it may be handed out again)."""
-        passage = lead(title, text)
+        with self._lock:
+            return self._embed(lead(title, text))
+
+    def _embed(self, passage: str) -> Vector:
         vec = self._recent.get(passage)
         if vec is not None:
             self._recent.move_to_end(passage)
