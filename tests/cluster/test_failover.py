@@ -189,8 +189,16 @@ def test_ticks_go_on_when_one_control_process_is_killed(tmp_path: Path, engine: 
             cluster.start("worker")
             cluster.start("ingest")
             wait_until(planned, "the first crawl planned", timeout=60, context=cluster.logs)
-            # The one killed is one that runs ticks (both defer them; either may run them).
-            first.wait_for_log("Starting job tick[", start=len(first.log()))
+            # The one killed is one that runs ticks (both defer them; either may run them). The
+            # plans are observed all along, so the one made just before the kill is in ``plans``
+            # (a wait that did not look at them could miss one and see a gap that was not there).
+            start = len(first.log())
+            first.wait(
+                lambda: (planned(), first.log()[start:])[1],
+                "a tick started by the control process to kill",
+                until=lambda log: "Starting job tick[" in log,
+                timeout=60,
+            )
             os.kill(first.proc.pid, signal.SIGKILL)
             killed_at = datetime.now(UTC)
             first.proc.wait(10)
