@@ -37,7 +37,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app import App as NewswatchApp
-from cluster.queue import CONTROL_QUEUE, queue_app, run_queue_worker
+from cluster.names import CONTROL_QUEUE
+from cluster.queue import queue_app, run_queue_worker
 from cluster.recovery import recover_stalled
 from cluster.roles import RoleContext
 from cluster.worker import defer_crawl_async

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from app import App
 from cluster.health import Pulse
+from cluster.names import INGEST_KEY
 from cluster.queue import libpq_url
 from cluster.roles import RoleContext
 from storage import repository, staging
@@ -41,7 +42,6 @@ from storage.records import IngestResult
 
 log = logging.getLogger(__name__)
 
-INGEST_KEY = 0x4E774967  # "NwIg": held by the active ingest process
 STANDBY_POLL = 1.0  # seconds between a standby's tries of the lock
 POLL = 1.0  # seconds between looks at the staging table without a NOTIFY
 BATCH = 100  # staged rows read at once

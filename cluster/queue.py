@@ -24,9 +24,6 @@ log = logging.getLogger(__name__)
 
 POOL_SIZE = 4  # a worker's job fetches and status updates, its LISTEN connection, heartbeats
 STOP_POLL = 0.2  # seconds between looks at the stop event from the worker's event loop
-CRAWL_QUEUE = "crawl"  # the crawl jobs (worker role)
-CONTROL_QUEUE = "control"  # ticks, recovery, health, digests and cleanup (control role)
-QUEUES = (CRAWL_QUEUE, CONTROL_QUEUE)  # every queue the roles use: status shows each, idle or not
 
 
 def libpq_url(database_url: str) -> str:

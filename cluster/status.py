@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from cluster.ingest import INGEST_KEY
-from cluster.queue import QUEUES
+from cluster.names import INGEST_KEY, QUEUES
 from config import format_duration
 from storage import staging
 from storage.models import iso

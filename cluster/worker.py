@@ -30,7 +30,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cluster.health import Pulse
-from cluster.queue import CRAWL_QUEUE, queue_app, run_queue_worker
+from cluster.names import CRAWL_QUEUE
+from cluster.queue import queue_app, run_queue_worker
 from cluster.roles import RoleContext
 from config import Config, OutletConfig
 from crawler.child import warm_up

@@ -16,7 +16,10 @@ from storage import db
 from tests.helpers import ROOT, RunCli
 
 # Imported only by the commands that use them (crawl, extract, alerts, the daemon...).
-HEAVY = ("scrapy", "twisted", "trafilatura", "lingua", "apprise", "jinja2", "alembic", "httpx", "apscheduler")
+HEAVY = (
+    "scrapy", "twisted", "trafilatura", "lingua", "apprise", "jinja2", "alembic", "httpx", "apscheduler",
+    "procrastinate",
+)  # fmt: skip
 
 
 def imported_by(*argv: str, env: dict[str, str] | None = None) -> list[str]:

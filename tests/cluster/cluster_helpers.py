@@ -145,7 +145,7 @@ def role_pids(engine: Engine, role: str) -> set[int]:
 
 def active_ingester(engine: Engine) -> int | None:
     """The pid of the ingest process holding the ingest lock (None: none)."""
-    from cluster.ingest import INGEST_KEY
+    from cluster.names import INGEST_KEY
 
     found = rows(
         engine,
