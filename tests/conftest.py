@@ -92,16 +92,21 @@ def _sqlite_copy(template: Path, folder: Path) -> str:
     return f"sqlite:///{target}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each supported kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'newswatch.db'}"
-        return
+@pytest.fixture
+def postgres_url() -> str:
+    """The test PostgreSQL database, emptied (no schema); skipped where none is configured."""
     if not POSTGRES_URL:
         pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
     reset_postgres(POSTGRES_URL)
-    yield POSTGRES_URL
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each supported kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'newswatch.db'}"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

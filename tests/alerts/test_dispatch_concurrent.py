@@ -26,7 +26,7 @@ from app import App, build_app
 from sandbox import WebhookReceiver
 from storage.models import AlertDelivery
 from tests.alerts.helpers import ENV, alert_config, record
-from tests.helpers import POSTGRES_URL, RunCli, make_config, reset_postgres, wait_until
+from tests.helpers import RunCli, make_config, wait_until
 
 
 @pytest.fixture
@@ -35,14 +35,6 @@ def receiver() -> Iterator[WebhookReceiver]:
     yield r
     r.release.set()
     r.stop()
-
-
-@pytest.fixture
-def postgres_url() -> str:
-    if not POSTGRES_URL:
-        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
 
 
 def build(database_url: str, receiver: WebhookReceiver, **kw: Any) -> App:

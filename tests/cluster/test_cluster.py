@@ -27,19 +27,11 @@ from tests.cluster.cluster_helpers import (
     single_process,
     write_config,
 )
-from tests.helpers import POSTGRES_URL, RunCli, reset_postgres, wait_until
+from tests.helpers import RunCli, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 HOSTS = {slug: ("bernama" if slug.startswith("bernama") else slug) for slug in OUTLETS}
-
-
-@pytest.fixture
-def postgres_url() -> str:
-    if not POSTGRES_URL:
-        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
 
 
 @pytest.fixture

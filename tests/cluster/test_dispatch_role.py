@@ -24,20 +24,12 @@ from app import App
 from sandbox import WebhookReceiver
 from sandbox.webhook import SECRET
 from storage.models import AlertDelivery
-from tests.helpers import POSTGRES_URL, DaemonProcess, make_config, reset_postgres, wait_until
+from tests.helpers import DaemonProcess, make_config, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # dispatcher processes
 
 ENV = {"HOOK_SECRET": SECRET}
 PASSES = timedelta(seconds=2)  # two passes at dispatch_interval = 1s
-
-
-@pytest.fixture
-def postgres_url() -> str:
-    if not POSTGRES_URL:
-        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
 
 
 @pytest.fixture

@@ -37,17 +37,14 @@ from tests.cluster.cluster_helpers import (
     texts,
     write_config,
 )
-from tests.helpers import POSTGRES_URL, RunCli, reset_postgres, wait_until
+from tests.helpers import RunCli, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    if not POSTGRES_URL:
-        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    engine = create_engine(POSTGRES_URL)
+def engine(postgres_url: str) -> Iterator[Engine]:
+    engine = create_engine(postgres_url)
     yield engine
     engine.dispose()
 

@@ -45,7 +45,7 @@ from tests.cluster.cluster_helpers import (
     started,
     terminate,
 )
-from tests.helpers import POSTGRES_URL, RunCli, reset_postgres, wait_until
+from tests.helpers import RunCli, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -55,14 +55,6 @@ HOSTS = [("r00", "r01", "r02", "r03"), ("r04", "r05"), ("r06", "r07"), *((f"r{i:
 SLUGS = [slug for host in HOSTS for slug in host]
 WORKERS = 3
 SCAN_EVERY = 2.0  # seconds between looks for the roles' children (crawl children live seconds)
-
-
-@pytest.fixture
-def postgres_url() -> str:
-    if not POSTGRES_URL:
-        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
 
 
 def write_config(path: Path, url: str, outlets: OutletFleet, hook: WebhookReceiver, sink: MailSink) -> Path:

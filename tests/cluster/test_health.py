@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from cluster.health import Health, HealthServer, Pulse
-from tests.helpers import POSTGRES_URL, DaemonProcess, RunCli, reset_postgres, wait_until
+from tests.helpers import POSTGRES_URL, DaemonProcess, RunCli, wait_until
 
 CONFIG = """\
 [storage]
@@ -58,14 +58,6 @@ def probe(port: int) -> tuple[int, dict[str, Any]] | None:
         return error.code, json.loads(error.read())
     except OSError:
         return None
-
-
-@pytest.fixture
-def postgres_url() -> str:
-    if not POSTGRES_URL:
-        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
 
 
 @pytest.mark.slow

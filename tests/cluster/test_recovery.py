@@ -22,7 +22,7 @@ from cluster import control
 from cluster.queue import queue_app as control_queue_app
 from cluster.recovery import Recovered, recover_stalled
 from storage import db
-from tests.helpers import POSTGRES_URL, make_config, reset_postgres, wait_until
+from tests.helpers import make_config, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -50,6 +50,29 @@ def run_hanging_worker(url: str, marker: str) -> None:
     app.run_worker(update_heartbeat_interval=HEARTBEAT, install_signal_handlers=False)
 
 
+def kill_the_worker_running_a_job(url: str, marker: Path) -> None:
+    """Start a worker that takes the waiting job and hangs in it, then ``kill -9`` it."""
+    worker = multiprocessing.get_context("spawn").Process(target=run_hanging_worker, args=(url, str(marker)))
+    worker.start()
+    try:
+        wait_until(lambda: marker.exists() and marker.read_text(), "the worker taking the job", timeout=60)
+        os.kill(worker.pid or 0, signal.SIGKILL)
+        worker.join(10)
+    finally:
+        if worker.is_alive():
+            worker.kill()
+
+
+def wait_for_a_stale_heartbeat(url: str, seconds: float) -> None:
+    """Until the dead worker's heartbeat is older than ``seconds`` (by PostgreSQL's clock, the
+    one the stalled-job query reads)."""
+    wait_until(
+        lambda: _heartbeat_age(url),
+        f"the dead worker's heartbeat older than {seconds:g}s",
+        until=lambda age: age > seconds,
+    )
+
+
 def defer_crawl(app: App, outlet: str) -> int:
     task = app.tasks["crawl"]
     return int(task.configure(lock=f"outlet:{outlet}", queueing_lock=f"outlet:{outlet}").defer(outlet=outlet))
@@ -59,14 +82,10 @@ def statuses(app: App) -> dict[int, str]:
     return {int(job.id or 0): str(job.status) for job in app.job_manager.list_jobs()}
 
 
-
 @pytest.fixture
-def queue_url() -> str:
-    if not POSTGRES_URL:
-        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    db.upgrade(POSTGRES_URL)
-    return POSTGRES_URL
+def queue_url(postgres_url: str) -> str:
+    db.upgrade(postgres_url)
+    return postgres_url
 
 
 def test_a_worker_killed_mid_crawl_with_the_next_tick_queued_does_not_lock_the_outlet_for_ever(
@@ -76,20 +95,11 @@ def test_a_worker_killed_mid_crawl_with_the_next_tick_queued_does_not_lock_the_o
     app = queue_app(queue_url)
     with app.open():
         first = defer_crawl(app, "qdnd")
-        context = multiprocessing.get_context("spawn")
-        worker = context.Process(target=run_hanging_worker, args=(queue_url, str(marker)))
-        worker.start()
-        try:
-            wait_until(lambda: marker.exists() and marker.read_text(), "the worker taking the job", timeout=60)
-            assert statuses(app)[first] == "doing"
-            os.kill(worker.pid or 0, signal.SIGKILL)
-            worker.join(10)
-        finally:
-            if worker.is_alive():
-                worker.kill()
+        kill_the_worker_running_a_job(queue_url, marker)
+        assert statuses(app)[first] == "doing"
         # The next tick queues the outlet's next crawl while the dead one still holds the lock.
         second = defer_crawl(app, "qdnd")
-        time.sleep(HEARTBEAT * 4)  # the dead worker's heartbeat is now old
+        wait_for_a_stale_heartbeat(queue_url, HEARTBEAT * 3)
 
         # The pitfall, as procrastinate documents the recovery: the retry fails on the
         # queueing lock, and the dead job stays "doing" with the outlet's lock.
@@ -116,16 +126,8 @@ def test_a_stalled_crawl_with_nothing_queued_after_it_is_retried(queue_url: str,
     app = queue_app(queue_url)
     with app.open():
         first = defer_crawl(app, "thesun")
-        worker = multiprocessing.get_context("spawn").Process(target=run_hanging_worker, args=(queue_url, str(marker)))
-        worker.start()
-        try:
-            wait_until(lambda: marker.exists() and marker.read_text(), "the worker taking the job", timeout=60)
-            os.kill(worker.pid or 0, signal.SIGKILL)
-            worker.join(10)
-        finally:
-            if worker.is_alive():
-                worker.kill()
-        time.sleep(HEARTBEAT * 4)
+        kill_the_worker_running_a_job(queue_url, marker)
+        wait_for_a_stale_heartbeat(queue_url, HEARTBEAT * 3)
         recovered = asyncio.run(_recover(queue_url))
         assert [(r.job_id, r.outcome) for r in recovered] == [(first, "retried")]
         assert statuses(app) == {first: "todo"}
@@ -143,18 +145,8 @@ def test_the_control_roles_recovery_waits_for_the_configured_stall_timeout(queue
     app = queue_app(queue_url)
     with app.open():
         first = defer_crawl(app, "qdnd")
-        worker = multiprocessing.get_context("spawn").Process(target=run_hanging_worker, args=(queue_url, str(marker)))
-        worker.start()
-        try:
-            wait_until(lambda: marker.exists() and marker.read_text(), "the worker taking the job", timeout=60)
-            os.kill(worker.pid or 0, signal.SIGKILL)
-            worker.join(10)
-        finally:
-            if worker.is_alive():
-                worker.kill()
-        wait_until(
-            lambda: _heartbeat_age(queue_url), "the dead worker's heartbeat older than 1s", until=lambda age: age > 1.5
-        )
+        kill_the_worker_running_a_job(queue_url, marker)
+        wait_for_a_stale_heartbeat(queue_url, 1.5)
 
         assert asyncio.run(_control_recover(queue_url, "1h")) == []
         assert statuses(app) == {first: "doing"}

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.helpers import POSTGRES_URL, DaemonProcess, RunCli, reset_postgres, run_process
+from tests.helpers import DaemonProcess, RunCli, run_process
 
 CONFIG = """\
 [storage]
@@ -59,14 +59,6 @@ def test_a_role_does_not_go_with_once(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("--config", str(config), "run", "--role", "worker", "--once")
     assert result.returncode == 2
     assert "does not go with --once" in result.stderr
-
-
-@pytest.fixture
-def postgres_url() -> str:
-    if not POSTGRES_URL:
-        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
 
 
 def registered_workers(url: str) -> int:

@@ -18,16 +18,13 @@ from sqlalchemy.orm import sessionmaker
 from storage import db
 from storage.models import Outlet
 from storage.repository import get_or_create_outlet
-from tests.helpers import POSTGRES_URL, reset_postgres, wait_until
+from tests.helpers import wait_until
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    if not POSTGRES_URL:
-        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)")
-    reset_postgres(POSTGRES_URL)
-    db.upgrade(POSTGRES_URL)
-    engine = create_engine(POSTGRES_URL)
+def engine(postgres_url: str) -> Iterator[Engine]:
+    db.upgrade(postgres_url)
+    engine = create_engine(postgres_url)
     yield engine
     engine.dispose()
 
