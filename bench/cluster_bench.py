@@ -49,7 +49,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,7 @@ from config.sections import CrawlerConfig  # noqa: E402
 from sandbox import render  # noqa: E402
 from sandbox.filler import filler_stories  # noqa: E402
 from sandbox.model import Article  # noqa: E402
+from sandbox.ports import QuietHandler  # noqa: E402
 
 STALL = 120.0  # seconds without progress before a run is given up
 
@@ -126,7 +127,7 @@ class _Site(ThreadingHTTPServer):
         self.feed = render.rss("Replica", self.url, "Replica outlet", "en", items)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: _Site
     protocol_version = "HTTP/1.1"
     wbufsize = 1 << 16
@@ -146,14 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, body = 404, b"not found"
         elif self.path != "/robots.txt":
             status, body = 404, b"not found"
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        self.reply(status, body, kind)
 
 
 def generated_pages(outlets: int, articles: int) -> list[list[bytes]]:

@@ -31,7 +31,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,7 @@ from app import build_app  # noqa: E402
 from config import config_from_dict  # noqa: E402
 from crawler.pool import available_cores  # noqa: E402
 from crawler.runner import run_crawl  # noqa: E402
+from sandbox.ports import QuietHandler  # noqa: E402
 from storage.records import ArticleRecord, IngestResult  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "outlets" / "samples"
@@ -97,7 +98,7 @@ class Outlet(ThreadingHTTPServer):
         return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>{items}</channel></rss>'.encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: Outlet
 
     def do_GET(self) -> None:
@@ -108,14 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
             number = self.path[len("/news/") : -len(".html")]
             if number.isdigit() and int(number) < len(self.server.pages):
                 body, kind = self.server.pages[int(number)], "text/html; charset=utf-8"
-        self.send_response(200 if kind != "text/plain" else 404)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        self.reply(200 if kind != "text/plain" else 404, body, kind)
 
 
 def cpu_seconds() -> float:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from types import TracebackType
 
 from sandbox import render
 from sandbox.filler import filler_stories
 from sandbox.model import Article
-from sandbox.ports import adopt, bind_loopback
+from sandbox.ports import QuietHandler, adopt, bind_loopback
 
 
 class OutletFleet:
@@ -149,18 +149,11 @@ class _Host(ThreadingHTTPServer):
         self.netloc = f"127.0.0.1:{self.server_address[1]}"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: _Host
     protocol_version = "HTTP/1.1"
     wbufsize = 1 << 16  # headers and body in one write
 
     def do_GET(self) -> None:
         status, body, kind = self.server.fleet._answer(self.server, self.path)
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        self.reply(status, body, kind)

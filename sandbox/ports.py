@@ -47,6 +47,21 @@ def adopt(server: HTTPServer, sock: socket.socket) -> None:
     server.server_name, server.server_port = HOST, port_of(sock)  # what HTTPServer.server_bind sets
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler for the sandbox's simple servers: ``reply`` sends a whole answer, and
+    nothing is logged to stderr (a test's or a benchmark's output stays its own)."""
+
+    def reply(self, status: int, body: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 def http_server(sock: socket.socket, handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
     """A threading HTTP server listening on ``sock``, bound beforehand (``adopt``)."""
     server = ThreadingHTTPServer(sock.getsockname()[:2], handler, bind_and_activate=False)
