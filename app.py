@@ -14,6 +14,7 @@ Reads the configuration from ``--config``, else ``NEWSWATCH_CONFIG``, else ``con
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
@@ -30,11 +31,13 @@ if TYPE_CHECKING:
     from alerts.dispatch import Dispatcher
     from alerts.outbox import Outbox
     from alerts.watches import Matcher
-    from storage.dedup import StoryIndex
     from storage.dedup.embedding import Embedder
+    from storage.dedup.index import StoryIndex
     from storage.ingest import Ingestor
     from storage.prepare import Preparer
     from storage.records import ArticleRecord
+
+log = logging.getLogger("newswatch.app")
 
 
 def load_config(path: str | None = None) -> Config:
@@ -69,18 +72,38 @@ def build_matcher(cfg: Config, watches: Sequence[WatchConfig] | None = None) -> 
 
 
 def semantic_model(cfg: Config) -> tuple[Embedder | None, str]:
-    """The embedding model of the semantic route (``dedup.semantic``, ``dedup.model``), or None,
-    with what ``status`` says about it."""
-    from storage.dedup.embedding import EmbedderUnavailable, load_embedder
+    """The embedding model of the semantic route (``dedup.semantic``, ``dedup.model``), loaded,
+    or None, with what ``status`` says about it."""
+    from storage.dedup.embedding import load_embedder
+    from storage.dedup.model import EmbedderUnavailable
 
     if cfg.dedup.semantic == "off":
-        return None, "off (dedup.semantic = 'off')"
+        return None, _semantic_off
     try:
         embedder = load_embedder(cfg.dedup.model)
     except EmbedderUnavailable as exc:
         return None, f"off: {exc.reason} (dedup.model = {exc.model!r})"
+    return embedder, _semantic_on(cfg, embedder.info.name)
+
+
+def semantic_status(cfg: Config) -> str:
+    """What ``semantic_model`` would say, without loading the model (``embedding.probe_embedder``)."""
+    from storage.dedup.model import EmbedderUnavailable, probe_embedder
+
+    if cfg.dedup.semantic == "off":
+        return _semantic_off
+    try:
+        return _semantic_on(cfg, probe_embedder(cfg.dedup.model))
+    except EmbedderUnavailable as exc:
+        return f"off: {exc.reason} (dedup.model = {exc.model!r})"
+
+
+_semantic_off = "off (dedup.semantic = 'off')"
+
+
+def _semantic_on(cfg: Config, name: str) -> str:
     scope = "articles that match a watch" if cfg.dedup.semantic == "watched" else "every article"
-    return embedder, f"on: {embedder.info.name}, for {scope}"
+    return f"on: {name}, for {scope}"
 
 
 class MatchesAWatch:
@@ -171,9 +194,12 @@ class App:
         """One story index per process, loaded from the database on first use; with the
         semantic route when its model loads (``dedup.semantic = "watched"``: only for the
         articles that match a watch, where a missed link costs a second alert)."""
-        from storage.dedup import StoryIndex
+        from storage.dedup.index import StoryIndex
 
-        embedder, _ = semantic_model(self.config)
+        embedder, said = semantic_model(self.config)
+        (log.info if embedder is not None or self.config.dedup.semantic == "off" else log.warning)(
+            "story linking, semantic route: %s", said
+        )
         return StoryIndex(self.config.dedup.window, embedder=embedder, worth_embedding=self._worth_embedding())
 
     def _worth_embedding(self) -> MatchesAWatch | None:

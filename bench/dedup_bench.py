@@ -56,7 +56,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from storage import db  # noqa: E402
-from storage.dedup import Fingerprint, StoryIndex, embedding  # noqa: E402
+from storage.dedup import embedding, model  # noqa: E402
+from storage.dedup.fingerprint import Fingerprint  # noqa: E402
+from storage.dedup.index import StoryIndex  # noqa: E402
 from storage.ingest import Ingestor  # noqa: E402
 from storage.models import Article, Outlet, Story  # noqa: E402
 from storage.prepare import content_hash, prepare  # noqa: E402
@@ -270,7 +272,7 @@ def main() -> int:
 
         try:
             embedder = embedding.load_embedder()
-        except embedding.EmbedderUnavailable as exc:
+        except model.EmbedderUnavailable as exc:
             print(f"embedding: not measured ({exc})")
         else:
             lead_texts = [(rec.title, rec.text) for rec in records[:21]]

@@ -64,7 +64,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from storage import db  # noqa: E402
-from storage.dedup import StoryIndex, embedding  # noqa: E402
+from storage.dedup import embedding, model  # noqa: E402
+from storage.dedup.index import StoryIndex  # noqa: E402
 from storage.dedup.meaning import MeaningRoute  # noqa: E402
 from storage.dedup.semantic import Passage  # noqa: E402
 from storage.ingest import Ingestor  # noqa: E402
@@ -349,7 +350,7 @@ def main() -> int:
     parser.add_argument("--shared", help="the shared data folder (holds devsets/)")
     parser.add_argument("--verbose", action="store_true", help="each ingest, each missed pair and false merge")
     parser.add_argument("--no-semantic", action="store_true", help="without the semantic route")
-    parser.add_argument("--model", default=embedding.BUNDLED, help="the embedding model (dedup.model)")
+    parser.add_argument("--model", default=model.BUNDLED, help="the embedding model (dedup.model)")
     parser.add_argument("--leads-only", action="store_true", help="the semantic route on leads only, no passages")
     parser.add_argument(
         "--prepared", action="store_true", help="records prepared before ingest, as the crawl's extraction processes do"
@@ -362,7 +363,7 @@ def main() -> int:
     if not args.no_semantic:
         try:
             EMBEDDER = CachedEmbedder(embedding.load_embedder(args.model))
-        except embedding.EmbedderUnavailable as exc:
+        except model.EmbedderUnavailable as exc:
             print(f"semantic route off: {exc}")
     shared = shared_dir(args.shared)
     if not (shared / "devsets").is_dir():

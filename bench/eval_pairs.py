@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.eval_dedup import Item, events, load_set, shared_dir  # noqa: E402
-from storage.dedup import embedding  # noqa: E402
+from storage.dedup import embedding, model  # noqa: E402
 from storage.dedup.evidence import extract_signals, name_entities  # noqa: E402
 from storage.dedup.semantic import MIN_SIMILARITY_ACROSS, Passage, Side, epoch, judge, veto  # noqa: E402
 
@@ -214,7 +214,7 @@ def main() -> int:
     parser.add_argument("--shared", help="the shared data folder (holds devsets/)")
     parser.add_argument("--all", action="store_true", help="print every pair")
     parser.add_argument("--cache", type=Path, help="keep embeddings in this .npz file between runs")
-    parser.add_argument("--model", default=embedding.BUNDLED)
+    parser.add_argument("--model", default=model.BUNDLED)
     parser.add_argument(
         "--cut", type=int, default=0, help="the shorter text of each pair starts this many paragraphs later"
     )
@@ -225,7 +225,7 @@ def main() -> int:
         return 0
     try:
         vectors = Vectors(embedding.load_embedder(args.model), args.cache)
-    except embedding.EmbedderUnavailable as exc:
+    except model.EmbedderUnavailable as exc:
         print(f"skipped: {exc}")
         return 0
     pairs: list[Pair] = []

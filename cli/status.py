@@ -35,7 +35,7 @@ STATUS_COLUMNS = (
 
 
 def status(app: App, args: argparse.Namespace) -> int:
-    from app import semantic_model
+    from app import semantic_status
     from cluster.status import cluster_status, format_cluster
 
     app.require_schema()
@@ -59,7 +59,7 @@ def status(app: App, args: argparse.Namespace) -> int:
     print(format_status(rows, totals, now))
     if args.outlet:
         print(failing)
-    print(f"story linking, semantic route: {semantic_model(app.config)[1]}")
+    print(f"story linking, semantic route: {semantic_status(app.config)}")
     if cluster is not None:
         print(format_cluster(cluster))
     return 0

@@ -26,7 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import repository
-from storage.dedup import Fingerprint, StoryIndex
+from storage.dedup.fingerprint import Fingerprint
+from storage.dedup.index import StoryIndex
 from storage.models import Article, Story, StoryCopy, utcnow
 from storage.prepare import cleaned, content_hash, embedding_by, prepare
 from storage.records import ArticleRecord, IngestResult

@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from language import detect_language, normalize, storable
-from storage.dedup import embedding
+from storage.dedup import embedding, model
 from storage.dedup.evidence import extract_signals
 from storage.dedup.fingerprint import pack
 from storage.dedup.shingles import sample_keys, stable_hash
@@ -127,7 +127,7 @@ class Preparer:
         if not self._loaded:
             self._loaded = True
             try:
-                self._embedder = embedding.load_embedder(self.model or embedding.BUNDLED)
-            except embedding.EmbedderUnavailable as exc:
+                self._embedder = embedding.load_embedder(self.model or model.BUNDLED)
+            except model.EmbedderUnavailable as exc:
                 log.warning("articles are prepared without embeddings: %s", exc)
         return self._embedder

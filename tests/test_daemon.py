@@ -216,6 +216,7 @@ def test_status_says_whether_the_semantic_route_is_on_and_why_not(tmp_path: Path
         "": "on: multilingual-e5-small",
         'semantic = "off"': "off (dedup.semantic = 'off')",
         f'model = "{tmp_path / "missing.bin"}"': "off: no such model file",
+        f'model = "{tmp_path}"': "off: no such model file",  # a folder
     }
     for dedup, said in lines.items():
         config = tmp_path / "config.toml"

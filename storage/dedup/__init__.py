@@ -45,6 +45,7 @@ The modules, from text to verdict:
   as ``articles.signals``), figures by wording and unit; pure functions;
 * ``fingerprint``: the binary record stored as ``articles.fingerprint``;
 * ``rules``: the thresholds and decisions (copy, rewrite, same event, veto); pure functions;
+* ``model``: which embedding model, and whether it can be used here, without loading it;
 * ``embedding``: the sentence-embedding model (loaded once per process) and stored vectors;
 * ``semantic``: the semantic route's guards (``judge``, ``veto``, what they read of an article:
   ``Side``) and the window's vectors (``SemanticIndex``);
@@ -54,13 +55,8 @@ The modules, from text to verdict:
 * ``index``: ``StoryIndex``, the in-memory candidate index, the other routes and the assignment
   ingest calls.
 
+The package itself imports none of them: ``status`` reads ``model`` without numpy or the index.
+
 Reads ``dedup.window``, ``dedup.semantic`` and ``dedup.model`` through what run.py passes to
 ``StoryIndex`` (the window, the loaded ``Embedder``, which articles are worth embedding).
 """
-
-from __future__ import annotations
-
-from storage.dedup.fingerprint import Fingerprint
-from storage.dedup.index import StoryIndex
-
-__all__ = ["Fingerprint", "StoryIndex"]

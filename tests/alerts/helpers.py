@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sandbox.webhook import SECRET
-from storage.dedup import Fingerprint, StoryIndex
+from storage.dedup.fingerprint import Fingerprint
+from storage.dedup.index import StoryIndex
 from storage.models import Article
 from storage.records import ArticleRecord
 from tests.helpers import random_words

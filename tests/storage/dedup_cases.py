@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import db
-from storage.dedup import StoryIndex, embedding
+from storage.dedup import embedding
+from storage.dedup.index import StoryIndex
+from storage.dedup.model import EmbedderUnavailable
 from storage.ingest import Ingestor
 from storage.records import ArticleRecord
 from storage.stories import story_of
@@ -88,7 +90,7 @@ def make_ingestor(url: str, window: float = 7 * 86400, semantic: bool = True) ->
 def model_or_none() -> embedding.Embedder | None:
     try:
         return embedding.load_embedder()
-    except embedding.EmbedderUnavailable:
+    except EmbedderUnavailable:
         return None
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from storage import db
-from storage.dedup import StoryIndex
+from storage.dedup.index import StoryIndex
 from storage.ingest import Ingestor
 from storage.records import ArticleRecord
 from tests.helpers import RunCli, shared_path

