@@ -69,7 +69,6 @@ log = logging.getLogger("newswatch.daemon")
 DIGEST_EVERY = 60.0  # seconds between digest checks (a digest period ends on the hour at most)
 HEALTH_EVERY_MAX = 300.0  # the silence check runs at least this often
 HEARTBEAT_EVERY = 15.0  # seconds between the daemon's heartbeats (the web console's /healthz reads them)
-STOP_GRACE = 20.0  # seconds running crawls get to finish after SIGTERM; then they are stopped
 
 
 class CrawlFn(Protocol):
@@ -283,8 +282,9 @@ class Daemon:
         self.scheduler.start()
         self._record_next_runs()
 
-    def stop(self, grace: float = STOP_GRACE) -> None:
-        """Stop scheduling; give running crawls ``grace`` seconds, then stop them; finish sends.
+    def stop(self, grace: float | None = None) -> None:
+        """Stop scheduling; give running crawls ``grace`` seconds (default ``schedule.stop_grace``),
+        then stop them; finish sends.
 
         A crawl child ignores SIGTERM/SIGINT (a terminal's Ctrl-C or systemd signal the whole
         process group) so that only the daemon decides: without this, a stop could wait for a
@@ -293,6 +293,8 @@ class Daemon:
         """
         self._stopping.set()  # a job the scheduler handed out just now does not start crawling
         self.scheduler.pause()
+        if grace is None:
+            grace = float(self.cfg.schedule.stop_grace)
         deadline = time.monotonic() + grace
         while self._running and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -38,7 +38,7 @@ def run(app: App, args: argparse.Namespace) -> int:
     from alerts.deliveries import recover_interrupted
     from cli.serve import console_for, start_console
     from crawler.runner import run_crawl
-    from daemon import STOP_GRACE, Daemon, Jobs
+    from daemon import Daemon, Jobs
     from storage.lock import AlreadyRunning, DaemonLock
 
     cfg = app.config
@@ -74,7 +74,7 @@ def run(app: App, args: argparse.Namespace) -> int:
         if stop.lost:  # another daemon crawls now: stop ours at once
             daemon.stop(grace=0)
             raise CommandError("stopped: another Newswatch daemon took the database lock while our connection was lost")
-        log.info("stopping: waiting for running crawls (at most %ds) and sends", int(STOP_GRACE))
+        log.info("stopping: waiting for running crawls (at most %gs) and sends", float(cfg.schedule.stop_grace))
         daemon.stop()
         log.info("stopped")
         return 0

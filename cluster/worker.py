@@ -36,7 +36,7 @@ from cluster.roles import RoleContext
 from config import Config, OutletConfig
 from crawler.child import warm_up
 from crawler.runner import run_crawl
-from daemon import FAILED, STOP_GRACE, crawl_line
+from daemon import FAILED, crawl_line
 from storage import repository, staging
 from storage.models import CrawlRun
 from storage.prepare import Preparer
@@ -117,7 +117,7 @@ class CrawlWorker:
         self.sessions = sessions
         self.pulse = pulse or Pulse()  # its state says which outlet is being crawled (health probe)
         self.outlets = {o.slug: o for o in cfg.outlets}
-        self.stop_crawls = threading.Event()  # set STOP_GRACE after the role's stop: crawls end now
+        self.stop_crawls = threading.Event()  # set schedule.stop_grace after the role's stop: crawls end now
 
     def crawl(self, slug: str) -> CrawlSummary | None:
         outlet = self.outlets.get(slug)
@@ -157,9 +157,9 @@ def run(ctx: RoleContext) -> None:
     app = queue_app(ctx.app.config.storage.database_url)
     register(app, worker)
 
-    def grace() -> None:  # SIGTERM: running crawls get STOP_GRACE seconds, then are stopped
+    def grace() -> None:  # SIGTERM: running crawls get schedule.stop_grace, then are stopped
         ctx.stop.wait()
-        worker.stop_crawls.wait(STOP_GRACE)
+        worker.stop_crawls.wait(float(ctx.app.config.schedule.stop_grace))
         worker.stop_crawls.set()
 
     threading.Thread(target=grace, name="crawl-grace", daemon=True).start()

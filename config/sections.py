@@ -240,6 +240,13 @@ class ScheduleConfig:
         Duration(900.0), low=1, high=DAY, doc="a crawl running longer is stopped (recorded as `timeout`)"
     )
     dispatch_interval: Duration = setting(Duration(5.0), low=0.1, high=3600, doc="how often pending alerts are sent")
+    stop_grace: Duration = setting(
+        Duration(20.0),
+        low=0,
+        high=3600,
+        doc="at a stop (SIGTERM, SIGHUP, Ctrl-C), how long running crawls get to finish before they are stopped "
+        "(recorded as `interrupted`; what they stored stays); keep systemd's `TimeoutStopSec` well above it",
+    )
 
 
 @dataclass(frozen=True)

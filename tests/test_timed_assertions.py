@@ -36,7 +36,7 @@ JUSTIFIED = {
         "the page hangs 600 s; bound 60 s; the run says interrupted"
     ),
     "tests/e2e/test_daemon.py::test_new_article_is_alerted_within_a_minute_and_sigterm_exits_0": (
-        "SIGTERM during a 600 s hang; bound 60 s (20 s grace + 40 s); the run says interrupted"
+        "SIGTERM during a 600 s hang; bound 60 s (2 s grace + 58 s); the run says interrupted"
     ),
     "tests/hostile/test_extract_url.py::test_a_trickling_body_ends_at_the_deadline": (
         "the body trickles 200 s; bound 20 s, 10x the 2 s deadline; the error names the deadline"

@@ -141,7 +141,7 @@ def test_new_article_is_alerted_within_a_minute_and_sigterm_exits_0(
 ) -> None:
     # The hang below lasts until the test ends: neither a download timeout nor the time limit
     # may end thesun's crawl before the stop does.
-    long_waits = {"crawler": 'timeout = "600s"', "schedule": 'crawl_time_limit = "600s"'}
+    long_waits = {"crawler": 'timeout = "600s"', "schedule": 'crawl_time_limit = "600s"\nstop_grace = "2s"'}
     config = write_config(tmp_path / "config.toml", sandbox, hook, sink, **long_waits)
     engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
     daemon = start_daemon(config)
@@ -170,11 +170,11 @@ def test_new_article_is_alerted_within_a_minute_and_sigterm_exits_0(
         rows = {row["outlet"]: row for row in map(json.loads, status.stdout.splitlines())}
         assert all(rows[slug]["health"] == "ok" and rows[slug]["next_crawl_at"] for slug in OUTLETS), rows
 
-        # SIGTERM while a crawl hangs: running crawls get a grace period (daemon.STOP_GRACE,
-        # 20 s), then are stopped, and the run says so (``interrupted``, below). The clock check
-        # cannot fail on a slow machine: the hang, the download timeout and the time limit are
-        # 600 s here, so a daemon that waited for the crawl would take ten times the 60 s bound,
-        # which leaves a correct one 40 s past its grace.
+        # SIGTERM while a crawl hangs: running crawls get a grace period (``schedule.stop_grace``,
+        # 2 s here), then are stopped, and the run says so (``interrupted``, below). The clock
+        # check cannot fail on a slow machine: the hang, the download timeout and the time limit
+        # are 600 s here, so a daemon that waited for the crawl would take ten times the 60 s
+        # bound, which leaves a correct one 58 s past its grace.
         sandbox.set_fault("thesun", "hang")
         daemon.wait(lambda: hung_crawl(engine, sandbox), "a hanging crawl", timeout=60)
         hung = runs(engine, "thesun")
@@ -182,7 +182,7 @@ def test_new_article_is_alerted_within_a_minute_and_sigterm_exits_0(
         assert daemon.stop(signal.SIGTERM, timeout=120) == 0
         assert time.monotonic() - stopping < 60
         log = daemon.log()
-        assert "received SIGTERM" in log and "still running after" in log and "stopped" in log
+        assert "received SIGTERM" in log and "still running after 2s" in log and "stopped" in log
         assert "Traceback" not in log
         assert runs(engine, "thesun") == hung + 1  # the stopped crawl is recorded, not left 'running'
         assert runs(engine, "thesun", "interrupted") == 1

@@ -42,13 +42,13 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def start(tmp_path: Path, site: Site, *command: str) -> tuple[subprocess.Popen[str], Path]:
+def start(tmp_path: Path, site: Site, *command: str, stop_grace: str = "20s") -> tuple[subprocess.Popen[str], Path]:
     db = tmp_path / "nw.db"
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         f'[storage]\ndatabase_url = "sqlite:///{db}"\n'
         '[crawler]\ndownload_delay = "0s"\nretries = 0\ntimeout = "5m"\n'
-        '[schedule]\ncrawl_time_limit = "10m"\njitter = "0s"\n'
+        f'[schedule]\ncrawl_time_limit = "10m"\njitter = "0s"\nstop_grace = "{stop_grace}"\n'
         '[outlets]\nenabled = ["slow"]\n[outlets.slow]\nname = "Slow"\nlanguage = "en"\ntimezone = "UTC"\n'
         f'base_url = "{site.url}"\nfeeds = ["/feed.xml"]\narticle_pattern = "^/news/"\n'
     )
@@ -133,7 +133,7 @@ def test_a_signal_to_the_command_ends_its_crawl_child_and_records_the_crawl_inte
 def test_the_daemon_stops_on_sighup_like_on_sigterm_and_leaves_no_crawl_child(
     tmp_path: Path, hanging_site: Site
 ) -> None:
-    proc, db = start(tmp_path, hanging_site, "run")
+    proc, db = start(tmp_path, hanging_site, "run", stop_grace="1s")  # the hang outlasts any grace
     crawl = wait_for_child(proc, hanging_site)
     try:
         proc.send_signal(signal.SIGHUP)
