@@ -57,12 +57,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests marked slow run first, each group in its collection order. ``--dist loadgroup``
-    (pyproject.toml) has pytest-xdist hand out the tests a few at a time as workers free up (the
-    tests of one ``xdist_group`` together, the largest group first), so the long ones (daemons,
-    clusters, full crawls) start at once, side by side, and the many short ones fill the gaps
-    after them: the run does not end waiting for a long test started last. Every worker sorts
-    the same collection the same way (xdist checks that they agree)."""
+    """The tests marked slow run first, each group in its collection order. ``--maxschedchunk=1``
+    (pyproject.toml) has pytest-xdist hand out the tests one at a time as workers free up, so the
+    long ones (daemons, clusters, full crawls) start at once, side by side, and the many short
+    ones fill the gaps after them: the run does not end waiting for a long test started last.
+    Every worker sorts the same collection the same way (xdist checks that they agree)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

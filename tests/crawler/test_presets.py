@@ -21,8 +21,7 @@ from storage.models import Article, CrawlFailure, CrawlRun
 from storage.status import CrawlStatus
 from tests.helpers import make_config
 
-# Every shipped preset crawled from its sandbox site, once (the module's fixture), on one worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("presets")]
+pytestmark = pytest.mark.slow  # every shipped preset crawled from its sandbox site
 
 PRESETS = list(load_presets())  # every shipped preset (test_preset_coverage: each has a sandbox site)
 
