@@ -76,6 +76,7 @@ def hostile(request: pytest.FixtureRequest, mode: str) -> Iterator[HostileServer
     server.stop()
 
 
+@pytest.mark.slow  # waits out each channel's timeout
 def test_a_hostile_receiver_costs_one_bounded_failed_attempt_and_no_memory(
     sqlite_url: str, hostile: HostileServer
 ) -> None:
@@ -125,6 +126,7 @@ def test_the_smtp_flood_is_cut_by_the_size_cap_not_the_timeout(sqlite_url: str) 
     assert (attempt.error or "").endswith(": the mail server sent more than 64 KiB of replies")
 
 
+@pytest.mark.slow  # waits out a channel's timeout
 def test_a_hostile_receiver_delays_no_other_channel(sqlite_url: str) -> None:
     with HostileServer("http", "trickle", chunk=64, interval=0.2) as bad, WebhookReceiver() as good, MailSink() as mail:
         data = alert_config(sqlite_url, good.url, mail.port)

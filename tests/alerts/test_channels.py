@@ -287,6 +287,7 @@ def test_a_long_vietnamese_subject_keeps_every_space(subject: str) -> None:
         *("\u202e", "\u2066", "\u200f"),  # bidi override, isolate, mark
     ],
 )
+@pytest.mark.slow  # one mail per kind of character
 def test_control_and_bidi_characters_in_a_title_never_reach_the_subject_and_never_lose_the_alert(
     sqlite_url: str, smtp: MailSink, receiver: WebhookReceiver, control: str
 ) -> None:

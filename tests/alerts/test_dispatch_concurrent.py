@@ -86,6 +86,7 @@ def test_three_dispatchers_send_500_deliveries_once_each(database_url: str, rece
         app.close()
 
 
+@pytest.mark.slow  # waits out a 3 s lease
 def test_a_live_dispatchers_slow_send_is_never_taken_over_after_its_lease(
     postgres_url: str, receiver: WebhookReceiver
 ) -> None:
@@ -134,6 +135,7 @@ def test_a_dead_dispatchers_claims_come_due_when_the_lease_ends(database_url: st
     assert sorted(r.id for r in receiver.requests) == sorted(ids)  # the same ids
 
 
+@pytest.mark.slow  # 250 webhook sends
 def test_a_backlog_larger_than_a_batch_leaves_without_waiting_for_the_interval(
     sqlite_url: str, receiver: WebhookReceiver
 ) -> None:
@@ -150,6 +152,7 @@ def test_a_backlog_larger_than_a_batch_leaves_without_waiting_for_the_interval(
     assert sorted(receiver.accepted) == sorted(ids) and len(receiver.requests) == 250
 
 
+@pytest.mark.slow  # waits for a cut listening connection to come back
 def test_a_new_alert_wakes_a_listening_dispatcher_at_once(postgres_url: str, receiver: WebhookReceiver) -> None:
     dispatching = build(postgres_url, receiver)  # the dispatcher's process...
     loop = DispatchLoop(dispatching.dispatcher(), interval=600)  # ...whose periodic pass would be 10 min away
@@ -208,6 +211,7 @@ def test_alerts_list_shows_which_dispatcher_is_sending_a_delivery(
     assert "delivered" in listed.stdout and "being sent" not in listed.stdout
 
 
+@pytest.mark.slow  # hundreds of deliveries claimed by racing dispatchers
 def test_dispatchers_claiming_at_once_take_disjoint_batches_of_at_most_batch_size(
     database_url: str, receiver: WebhookReceiver
 ) -> None:

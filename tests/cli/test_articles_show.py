@@ -30,6 +30,7 @@ def stored(run_cli: RunCli, config: str, *args: str) -> dict[str, dict[str, Any]
     return {r["url"].rsplit("/", 1)[-1]: r for r in map(json.loads, result.stdout.splitlines())}
 
 
+@pytest.mark.slow  # crawls a sandbox outlet
 def test_articles_show_prints_the_stored_text_with_its_metadata(tmp_path: Path, site: Site, run_cli: RunCli) -> None:
     site.routes["/feed.xml"] = Page(
         rss(

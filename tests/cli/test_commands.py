@@ -42,6 +42,7 @@ def imported_by(*argv: str, env: dict[str, str] | None = None) -> list[str]:
     return list(report["heavy"])
 
 
+@pytest.mark.slow  # fresh interpreters
 def test_help_and_status_start_without_the_heavy_libraries(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'nw.db'}"
     db.upgrade(url)
@@ -112,6 +113,7 @@ def command_on_a_database(tmp_path_factory: pytest.TempPathFactory) -> list[str]
     return command
 
 
+@pytest.mark.slow  # run.py in a subprocess per command
 @pytest.mark.parametrize("argv", PIPED_COMMANDS, ids=lambda argv: " ".join(argv))
 def test_a_reader_that_goes_away_early_ends_the_command_quietly(
     command_on_a_database: list[str], argv: list[str]

@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
 from storage import db
@@ -42,6 +43,7 @@ article_pattern = '^/(news|private)/'
     return path
 
 
+@pytest.mark.slow  # several crawls
 def test_crawl_lists_failed_urls_and_crawl_errors_shows_their_retries(
     tmp_path: Path, site: Site, run_cli: RunCli
 ) -> None:
@@ -115,6 +117,7 @@ def test_crawl_lists_failed_urls_and_crawl_errors_shows_their_retries(
     assert run_cli("--config", config, "status", "nope").returncode == 2
 
 
+@pytest.mark.slow  # several crawls
 def test_a_page_stored_on_its_retry_is_no_longer_listed(tmp_path: Path, site: Site, run_cli: RunCli) -> None:
     site.routes["/feed.xml"] = Page(rss(site, [("/news/late", "late", NOW)]), content_type=RSS)
     config = str(write_config(tmp_path, site))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import create_engine, select
 
 from storage.models import Base
@@ -96,6 +97,7 @@ def test_a_typo_in_article_pattern_warns_with_three_links_and_exits_1(
     assert not db.exists()  # a check never creates the database
 
 
+@pytest.mark.slow  # crawls a sandbox outlet
 def test_a_full_report_of_a_disabled_outlet_and_not_one_write(
     tmp_path: Path, site: Site, run_cli: RunCli, database_url: str
 ) -> None:
@@ -163,6 +165,7 @@ def test_a_full_report_of_a_disabled_outlet_and_not_one_write(
     assert "result: a crawl would fetch 4 new article(s)" in text
 
 
+@pytest.mark.slow  # crawls one site per warning
 def test_each_warning_names_what_to_look_at(tmp_path: Path, site: Site, run_cli: RunCli) -> None:
     undated = (
         "<!doctype html><html><head><title>{t}</title></head><body><article><h1>{t}</h1>{p}</article></body></html>"

@@ -96,6 +96,7 @@ def test_qdnd_raw_body_with_named_entities_decodes_and_loses_captions_and_traile
         assert result.language == "vi"
 
 
+@pytest.mark.slow  # extracts every recorded qdnd page
 def test_every_recorded_qdnd_body_extracts_with_its_lead_and_without_boilerplate() -> None:
     articles = json.loads(
         shared_path(

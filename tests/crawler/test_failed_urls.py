@@ -52,6 +52,7 @@ def failed_rows(cfg: Any) -> dict[str, FailedUrl]:
         return {row.url.rsplit("/", 1)[-1]: row for row in session.scalars(select(FailedUrl))}
 
 
+@pytest.mark.slow  # five crawls
 def test_failed_pages_are_retried_after_1h_6h_24h_then_given_up(database_url: str, site: Site) -> None:
     flaky = {"calls": 0}
 

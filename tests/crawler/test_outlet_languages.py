@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from app import build_app
@@ -69,6 +70,7 @@ def stored_languages(sqlite_url: str, cfg: Any) -> dict[str, str | None]:
         return {a.url.removeprefix(cfg.outlets[0].base_url): a.language for a in session.scalars(select(Article))}
 
 
+@pytest.mark.slow  # three outlets crawled
 def test_a_multilingual_outlet_by_path_and_by_detection_and_an_undeclared_one(sqlite_url: str, site: Site) -> None:
     serve(
         site,

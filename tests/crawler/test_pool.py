@@ -121,6 +121,7 @@ def _hold_pool(conn: Connection) -> None:
     time.sleep(600)  # ten times the test's wait: its pool ends with it, or not at all
 
 
+@pytest.mark.slow  # kills a crawl child and waits for its pool to go
 def test_no_extraction_process_outlives_a_crawl_child_killed_with_kill_9() -> None:
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)

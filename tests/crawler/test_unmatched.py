@@ -95,6 +95,7 @@ def receiver() -> Iterator[WebhookReceiver]:
     hook.stop()
 
 
+@pytest.mark.slow  # several crawls
 def test_unmatched_crawls_exit_1_and_open_one_incident_until_the_pattern_is_fixed(
     tmp_path: Path, site: Site, receiver: WebhookReceiver, run_cli: RunCli
 ) -> None:

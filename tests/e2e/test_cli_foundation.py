@@ -22,6 +22,7 @@ def seeds_jsonl(tmp_path: Path) -> Path:
     return out
 
 
+@pytest.mark.slow  # imports the real seed articles twice
 def test_import_seeds_detects_languages_and_is_idempotent(tmp_path: Path, run_cli: RunCli) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
     data = seeds_jsonl(tmp_path)

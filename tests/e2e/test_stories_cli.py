@@ -181,6 +181,7 @@ def test_import_reads_a_record_outlet_like_a_crawl_does(tmp_path: Path, run_cli:
     assert names == {"qdnd-en": "People's Army Newspaper (en.qdnd.vn)", "my-blog": "my-blog"}
 
 
+@pytest.mark.slow  # real reports in two languages through the semantic route
 def test_one_publishers_two_language_editions_of_a_report_are_one_story_alerted_once_per_channel(
     tmp_path: Path, run_cli: RunCli, servers: tuple[WebhookReceiver, MailSink]
 ) -> None:

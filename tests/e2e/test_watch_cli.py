@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT, RunCli
 
 CASES = ROOT / "tests" / "fixtures" / "watches" / "hard_cases.jsonl"
@@ -49,6 +51,7 @@ def test_a_query_that_does_not_parse_is_a_config_error_with_key_line_and_column(
     assert "expected ')'" in result.stderr and "query line 2, column 16" in result.stderr
 
 
+@pytest.mark.slow  # imports and matches the real seed articles
 def test_backtest_shows_what_the_watch_would_have_alerted(tmp_path: Path, run_cli: RunCli) -> None:
     env = {"NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'nw.db'}"}
     articles = tmp_path / "articles.jsonl"

@@ -97,6 +97,7 @@ def test_a_redirect_to_another_port_of_the_same_host_is_refused(
     assert errors[f"{a.url}/news/moved"] == "offsite-redirect"
 
 
+@pytest.mark.slow  # two crawls
 def test_a_name_of_the_outlet_resolving_to_loopback_is_refused_unless_allowed(
     tmp_path: Path, sites: tuple[Site, Site], run_cli: RunCli
 ) -> None:

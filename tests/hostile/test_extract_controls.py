@@ -63,6 +63,7 @@ NONCHARACTERS = ["\ufffe", "\uffff", "\ufdd0"]
     ("kind", "strays"),
     [("C0", C0), ("DEL and C1", C1), ("lone surrogates", SURROGATES), ("noncharacters", NONCHARACTERS)],
 )
+@pytest.mark.slow  # extracts real pages once per kind of stray character
 def test_no_stray_character_drops_a_real_article(name: str, kind: str, strays: list[str]) -> None:
     clean = extract(page(name), "https://example.org/a")
     assert clean is not None

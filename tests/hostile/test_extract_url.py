@@ -88,6 +88,7 @@ def test_a_redirect_to_another_port_is_not_followed(tmp_path: Path, sites: tuple
     assert b.hits == []
 
 
+@pytest.mark.slow  # waits out a 2 s deadline
 def test_a_trickling_body_ends_at_the_deadline(tmp_path: Path, run_cli: RunCli) -> None:
     """The error names the deadline that ended the fetch. The clock check cannot fail on a slow
     machine: the body trickles for 200 s (every read gets a byte well within any per-read
@@ -105,6 +106,7 @@ def test_a_trickling_body_ends_at_the_deadline(tmp_path: Path, run_cli: RunCli) 
     assert took < 20, f"took {took:.1f}s with a 2s deadline"
 
 
+@pytest.mark.slow  # waits out a 2 s deadline
 def test_a_server_that_never_answers_ends_at_the_deadline(tmp_path: Path, run_cli: RunCli) -> None:
     silent = Trickle(silent=True, seconds=60)
     try:

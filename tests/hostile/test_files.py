@@ -34,6 +34,7 @@ def group_or_other_bits(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode) & 0o077
 
 
+@pytest.mark.slow  # the daemon in a subprocess
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o000])
 def test_database_lock_and_folder_are_owner_only(tmp_path: Path, umask: int) -> None:
     folder = tmp_path / "state" / "data"

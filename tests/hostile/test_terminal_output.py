@@ -107,6 +107,7 @@ def hostile_env(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, run_cl
     }
 
 
+@pytest.mark.slow  # every command, with hostile text stored
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(a for a in c if a not in ALL))
 def test_no_unsafe_character_reaches_the_output_of_any_command(
     tmp_path: Path, hostile_env: dict[str, str], run_cli: RunCli, command: tuple[str, ...]
@@ -143,6 +144,7 @@ def test_every_unsafe_character_is_escaped_and_json_stays_the_same_data(ch: str)
         assert json.loads(escape(text)) == {"title": f"a{ch}b"}
 
 
+@pytest.mark.slow  # every unsafe character through articles show
 def test_articles_show_escapes_every_unsafe_character_and_its_json_is_lossless(
     tmp_path: Path, hostile_env: dict[str, str], run_cli: RunCli
 ) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from storage.stories import list_stories, story_of
 from tests.storage.dedup_cases import (
     COPY,
@@ -213,6 +215,7 @@ General Chien spoke highly of Vietnam - India defence cooperation, especially in
 The two sides agreed to hold the 15th defence policy dialogue next year."""
 
 
+@pytest.mark.slow  # real reports through the semantic route
 def test_look_alike_reports_of_meetings_with_different_countries_stay_apart(database_url: str) -> None:
     ing = make_ingestor(database_url)
     india = ing.ingest(rec("https://www.qdnd.vn/quoc-te/884430", VI_INDIA, "qdnd", language="vi", outlet_family="qdnd"))

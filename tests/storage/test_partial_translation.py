@@ -137,6 +137,7 @@ def ingest_pair(
     ],
     ids=["qdnd editions", "en report / vi announcement", "vi report / en report"],
 )
+@pytest.mark.slow  # embeds every passage of real reports
 def test_a_partial_translation_joins_the_report_it_starts_inside_of(
     pair: Callable[[], tuple[ArticleRecord, ArticleRecord]], model: embedding.Embedder, sqlite_url: str
 ) -> None:
@@ -147,6 +148,7 @@ def test_a_partial_translation_joins_the_report_it_starts_inside_of(
     assert why["anchors"] and why["from paragraph"] > 1
 
 
+@pytest.mark.slow  # embeds every passage of real reports
 def test_an_arrival_and_the_departure_stay_apart_when_one_report_starts_further_in(
     model: embedding.Embedder, sqlite_url: str
 ) -> None:
