@@ -23,7 +23,9 @@ COUNT = 400  # a little over 8 days: 16 windows
 
 def report(i: int, when: datetime, outlet: str = "bernama-en", extra: str = "") -> ArticleRecord:
     text = f"{random_words(i, 120)}.\n\n{random_words(10_000 + i, 80)}.{extra}"
-    return ArticleRecord(f"https://{outlet}.example.org/{i}{extra[:3]}", f"Report {i}", text, outlet, published_at=when)
+    url = f"https://{outlet}.example.org/{i}{extra[:3]}"
+    # The language given, as a crawl gives its outlet's: nothing here is about detecting it.
+    return ArticleRecord(url, f"Report {i}", text, outlet, language="en", published_at=when)
 
 
 def held_times(index: StoryIndex) -> list[datetime]:
