@@ -11,6 +11,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,6 +65,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ones fill the gaps after them: the run does not end waiting for a long test started last.
     Every worker sorts the same collection the same way (xdist checks that they agree)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# Modules whose tests share one expensive module fixture: under pytest-xdist all their tests go
+# to one worker, so the fixture is built once (test_presets crawls every preset's sandbox site,
+# about 12 s). pytest-xdist's own ``--dist loadgroup`` cannot do this with pytest 9.2: the worker's
+# nodeid suffix it groups by no longer takes effect.
+ONE_WORKER_MODULES = frozenset({"tests/crawler/test_presets.py"})
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's scheduling with the tests handed out as they come (slow ones first, see
+    above), except that each of ``ONE_WORKER_MODULES`` is one unit of work."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesKeptTogether(LoadScopeScheduling):  # type: ignore[misc]  # untyped base
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER_MODULES else nodeid
+
+    return ModulesKeptTogether(config, log)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
