@@ -196,8 +196,11 @@ def test_hanging_outlet_is_cut_off_others_keep_schedule_one_alert_each_way(
 ) -> None:
     sandbox.set_fault("thesun", "hang")
     # The limit cuts thesun's hanging crawl; the good crawls (a child process each, 1-3 s on a
-    # busy machine) must fit in it with room to spare, or they would time out too.
-    config = write_config(tmp_path / "config.toml", sandbox, hook, schedule='crawl_time_limit = "6s"')
+    # busy machine) must fit in it with room to spare, or they would time out too. The hanging
+    # download ends 1 s after the limit (it would hold the stopped crawl up to the kill grace).
+    config = write_config(
+        tmp_path / "config.toml", sandbox, hook, schedule='crawl_time_limit = "6s"', crawler='timeout = "7s"'
+    )
     engine = create_engine(f"sqlite:///{tmp_path / 'nw.db'}")
     daemon = start_daemon(config)
     try:
