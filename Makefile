@@ -25,6 +25,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 

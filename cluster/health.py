@@ -111,6 +111,7 @@ class HealthServer:
 
         class Handler(BaseHTTPRequestHandler):
             server_version, sys_version = "newswatch", ""  # the Server header says no versions
+
             def do_GET(self) -> None:  # the standard library's name
                 if self.path.split("?")[0] != PATH:
                     self._answer(404, {"error": f"not found: the health probe is {PATH}"})

@@ -43,6 +43,7 @@ def storable(text: str) -> str:
     """``text`` without NUL (PostgreSQL refuses it) and lone surrogates (UTF-8 cannot hold them)."""
     return _UNSTORABLE_RE.sub("", text)
 
+
 # The combining-mark blocks (diacritics for Latin, Greek and Cyrillic letters and their
 # supplements): one regex removes them faster than a character loop asking unicodedata.
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")

@@ -50,13 +50,13 @@ class SmtpChannelConfig:
     sender: str = setting(doc="From address")
     to: tuple[str, ...] = setting(doc="recipients")
     port: int = setting(587, low=1, high=65535, doc="")
-    security: str = setting("starttls", doc="`starttls`, `tls` (implicit) or `none` (see \"Channels\")")
+    security: str = setting("starttls", doc='`starttls`, `tls` (implicit) or `none` (see "Channels")')
     username: str = setting("", doc="login, with the password from `password_env`")
     password_env: str = setting("", doc="environment variable holding the password")
     password: str = field(default="", repr=False)  # resolved from password_env
     timeout: Duration = setting(Duration(30.0), low=0.1, high=600, doc="the whole attempt, not each read")
     # Sending a username and password over an unencrypted connection needs saying so.
-    allow_cleartext_login: bool = setting(False, doc="allow a login with `security = \"none\"`")
+    allow_cleartext_login: bool = setting(False, doc='allow a login with `security = "none"`')
 
     def validate(self) -> None:
         """Refuse at load what would fail, or leak, only when an alert is sent."""

@@ -83,8 +83,14 @@ def test_articles_show_prints_the_stored_text_with_its_metadata(tmp_path: Path, 
 
 @pytest.mark.parametrize(
     ("n", "one", "many", "text"),
-    [(0, "article", None, "0 articles"), (1, "article", None, "1 article"), (2, "article", None, "2 articles"),
-     (1, "copy", "copies", "1 copy"), (3, "copy", "copies", "3 copies"), (0, "copy", "copies", "0 copies")],
+    [
+        (0, "article", None, "0 articles"),
+        (1, "article", None, "1 article"),
+        (2, "article", None, "2 articles"),
+        (1, "copy", "copies", "1 copy"),
+        (3, "copy", "copies", "3 copies"),
+        (0, "copy", "copies", "0 copies"),
+    ],
 )
 def test_counts_in_listings_put_the_noun_in_the_right_number(n: int, one: str, many: str | None, text: str) -> None:
     assert count(n, one, many) == text

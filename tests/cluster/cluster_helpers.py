@@ -32,7 +32,10 @@ def write_config(
     tables: dict[str, list[str]] = {
         "storage": [f'database_url = "{url}"'],
         "crawler": [
-            'download_delay = "0s"', "autothrottle = false", f'timeout = "{fetch_timeout}"', "extract_processes = 1"
+            'download_delay = "0s"',
+            "autothrottle = false",
+            f'timeout = "{fetch_timeout}"',
+            "extract_processes = 1",
         ],
         "outlets": [f"enabled = {list(outlets)!r}".replace("'", '"')],
         "schedule": [f'crawl_interval = "{interval}"', 'jitter = "0s"', 'crawl_time_limit = "30s"'],
