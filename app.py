@@ -87,7 +87,7 @@ def semantic_model(cfg: Config) -> tuple[Embedder | None, str]:
 
 
 def semantic_status(cfg: Config) -> str:
-    """What ``semantic_model`` would say, without loading the model (``embedding.probe_embedder``)."""
+    """What ``semantic_model`` would say, without loading the model (``storage.dedup.model.probe_embedder``)."""
     from storage.dedup.model import EmbedderUnavailable, probe_embedder
 
     if cfg.dedup.semantic == "off":

@@ -29,24 +29,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from procrastinate import App
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from app import App as NewswatchApp
 from cluster.names import CONTROL_QUEUE
 from cluster.queue import queue_app, run_queue_worker
 from cluster.recovery import recover_stalled
 from cluster.roles import RoleContext
+from cluster.status import last_tick
 from cluster.worker import defer_crawl_async
 from config import Config, OutletConfig
 from crawler.runner import run_crawl
 from daemon import DIGEST_EVERY, HEALTH_EVERY_MAX, Jobs, outlet_trigger
 from storage import repository
-from storage.models import Outlet, iso, utcnow
+from storage.models import Outlet, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -156,14 +156,6 @@ def register(queue: App, control: Control, tick: int) -> None:
     @queue.task(name="cleanup", queue=CONTROL_QUEUE, pass_context=False)
     async def cleanup_task(timestamp: int) -> None:
         await queue.job_manager.delete_old_jobs(nb_hours=KEEP_JOBS_HOURS, include_failed=True, include_aborted=True)
-
-
-def last_tick(session: Session) -> dict[str, Any]:
-    """The health probe's detail: when the cluster's last tick was due (whichever control ran it)."""
-    at = session.scalar(
-        text("SELECT max(defer_timestamp) FROM procrastinate_periodic_defers WHERE periodic_id = 'tick'")
-    )
-    return {"last_tick_at": iso(datetime.fromtimestamp(at, UTC), "seconds") if at else None}
 
 
 def run(ctx: RoleContext) -> None:

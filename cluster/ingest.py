@@ -23,7 +23,6 @@ import logging
 import threading
 import time
 from collections import Counter, defaultdict
-from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, select, text, update
@@ -35,6 +34,7 @@ from cluster.health import Pulse
 from cluster.names import INGEST_KEY
 from cluster.queue import libpq_url
 from cluster.roles import RoleContext
+from cluster.status import lane_lag
 from storage import repository, staging
 from storage.ingest import Ingestor
 from storage.models import CrawlFailure, CrawlRun, SeenUrl, StagedArticle, utcnow
@@ -66,13 +66,6 @@ def run(ctx: RoleContext) -> None:
             log.warning("ingest: the connection holding the ingest lock was lost: standing by again")
         finally:
             _release(lock)
-
-
-def lane_lag(session: Session) -> dict[str, Any]:
-    """The health probe's detail: the articles staged and how long the oldest has waited."""
-    staged, oldest = staging.lag(session)
-    waited = round((utcnow() - oldest).total_seconds(), 1) if oldest is not None else None
-    return {"staged": staged, "oldest_staged_seconds": waited}
 
 
 def take_lock(app: App, stop: threading.Event, pulse: Pulse | None = None) -> Connection | None:
@@ -215,19 +208,27 @@ class _AlreadyIngested(Exception):
 
 
 class _Counts:
-    """The outcomes of a batch, added to the crawl runs that found its articles with one
-    statement per run (``_count`` does it for one row)."""
+    """Ingest outcomes added to the crawl runs that found the articles (as single-process mode
+    counts them), with one statement per run for a whole batch."""
 
     def __init__(self) -> None:
         self.runs: dict[int, Counter[str]] = defaultdict(Counter)
 
-    def add(self, session: Session, run_id: int | None, outlet: str, canonical: str, result: IngestResult) -> None:
-        _seen_copy(session, outlet, canonical, result)
-        if run_id is not None:
-            column = _COLUMN.get(result.status, "failed")
-            self.runs[run_id][column] += 1
-            if column == "failed":
-                _failure(session, run_id, result)
+    def add(
+        self, session: Session, run_id: int | None, outlet: str, canonical: str, result: IngestResult, detail: str = ""
+    ) -> None:
+        # A copy under another URL: remembered, so the next crawl does not fetch it again.
+        copy = result.status == "duplicate" and result.reason == "dedup/content"
+        if copy and session.scalar(select(SeenUrl.id).where(SeenUrl.canonical_url == canonical)) is None:
+            row = repository.get_or_create_outlet(session, outlet)
+            session.add(SeenUrl(outlet_id=row.id, canonical_url=canonical, reason="duplicate", seen_at=utcnow()))
+        if run_id is None:
+            return
+        column = _COLUMN.get(result.status, "failed")
+        self.runs[run_id][column] += 1
+        if column == "failed":
+            detail = detail or "the extracted article was not valid"
+            session.add(CrawlFailure(run_id=run_id, url=result.url, reason=result.reason, detail=detail, at=utcnow()))
 
     def write(self, session: Session) -> None:
         for run_id, counts in self.runs.items():
@@ -241,24 +242,7 @@ _COLUMN = {"stored": "stored", "duplicate": "duplicates"}  # the crawl run's col
 def _count(
     session: Session, run_id: int | None, outlet: str, canonical: str, result: IngestResult, detail: str = ""
 ) -> None:
-    """Add one outcome to the crawl run that found the article, as single-process mode counts it."""
-    _seen_copy(session, outlet, canonical, result)
-    if run_id is None:
-        return
-    column = _COLUMN.get(result.status, "failed")
-    if column == "failed":
-        _failure(session, run_id, result, detail)
-    session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values({column: getattr(CrawlRun, column) + 1}))
-
-
-def _seen_copy(session: Session, outlet: str, canonical: str, result: IngestResult) -> None:
-    """A copy under another URL: remembered, so the next crawl does not fetch it again."""
-    copy = result.status == "duplicate" and result.reason == "dedup/content"
-    if copy and session.scalar(select(SeenUrl.id).where(SeenUrl.canonical_url == canonical)) is None:
-        row = repository.get_or_create_outlet(session, outlet)
-        session.add(SeenUrl(outlet_id=row.id, canonical_url=canonical, reason="duplicate", seen_at=utcnow()))
-
-
-def _failure(session: Session, run_id: int, result: IngestResult, detail: str = "") -> None:
-    detail = detail or "the extracted article was not valid"
-    session.add(CrawlFailure(run_id=run_id, url=result.url, reason=result.reason, detail=detail, at=utcnow()))
+    """Add one outcome to the crawl run that found the article."""
+    counts = _Counts()
+    counts.add(session, run_id, outlet, canonical, result, detail)
+    counts.write(session)

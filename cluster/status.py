@@ -8,7 +8,7 @@ The caller passes ``cluster.stall_timeout``: what counts as a silent worker and 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import inspect, text
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from cluster.names import INGEST_KEY, QUEUES
 from config import format_duration
 from storage import staging
-from storage.models import iso
+from storage.models import iso, utcnow
 
 
 def cluster_status(session: Session, now: datetime, stall_timeout: float) -> dict[str, Any] | None:
@@ -73,23 +73,36 @@ def cluster_status(session: Session, now: datetime, stall_timeout: float) -> dic
         ),
         {"k": INGEST_KEY},
     ).scalar()
-    last_tick = run(
-        text("SELECT max(defer_timestamp) FROM procrastinate_periodic_defers WHERE periodic_id = 'tick'")
-    ).scalar()
-    staged, oldest = staging.lag(session)
-    if not processes and not alive and not silent and not any(jobs.values()) and not staged:
+    lag = lane_lag(session, now)
+    if not processes and not alive and not silent and not any(jobs.values()) and not lag["staged"]:
         return None
     return {
         "processes": processes,
         "workers_alive": int(alive),
         "workers_silent": int(silent),
         "jobs": jobs,
-        "staged": staged,
-        "oldest_staged_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
+        **lag,
         "active_ingester": active.split(" ", 2)[-1] if active else None,
         "stall_timeout": stall_timeout,
-        "last_tick_at": iso(datetime.fromtimestamp(last_tick, now.tzinfo), "seconds") if last_tick else None,
+        **last_tick(session),
     }
+
+
+def lane_lag(session: Session, now: datetime | None = None) -> dict[str, Any]:
+    """The ingest lane's lag: the articles staged and how long the oldest has waited (``status``
+    and the ingest role's health probe)."""
+    staged, oldest = staging.lag(session)
+    waited = round(((now or utcnow()) - oldest).total_seconds(), 1) if oldest is not None else None
+    return {"staged": staged, "oldest_staged_seconds": waited}
+
+
+def last_tick(session: Session) -> dict[str, Any]:
+    """When the cluster's last tick was due, whichever control process ran it (``status`` and the
+    control role's health probe)."""
+    at = session.scalar(
+        text("SELECT max(defer_timestamp) FROM procrastinate_periodic_defers WHERE periodic_id = 'tick'")
+    )
+    return {"last_tick_at": iso(datetime.fromtimestamp(at, UTC), "seconds") if at else None}
 
 
 def format_cluster(info: dict[str, Any]) -> str:
