@@ -14,15 +14,15 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
-from types import TracebackType
+from typing import Self
 
 from sandbox import render
 from sandbox.filler import filler_stories
 from sandbox.model import Article
-from sandbox.ports import QuietHandler, adopt, bind_loopback
+from sandbox.ports import QuietHandler, Server, adopt, bind_loopback
 
 
-class OutletFleet:
+class OutletFleet(Server):
     """``hosts``: the outlet slugs each host serves (outlets sharing a host are never to be
     crawled at once); each outlet starts with ``articles`` filler articles."""
 
@@ -40,7 +40,7 @@ class OutletFleet:
 
     # ------------------------------------------------------------ lifecycle
 
-    def start(self) -> OutletFleet:
+    def start(self) -> Self:
         for server in self._servers:
             server.server_activate()
             thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
@@ -55,14 +55,6 @@ class OutletFleet:
             server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
-
-    def __enter__(self) -> OutletFleet:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # ------------------------------------------------------------ public API
 

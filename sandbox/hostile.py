@@ -18,15 +18,15 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from types import TracebackType
+from typing import Self
 
-from sandbox.ports import bind_loopback, port_of
+from sandbox.ports import Server, bind_loopback, port_of
 
 _HTTP_HEAD = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n"
 
 
 @dataclass
-class HostileServer:
+class HostileServer(Server):
     protocol: str  # "http" or "smtp"
     mode: str  # "flood", "trickle" or "stall"
     chunk: int = 1024
@@ -45,7 +45,7 @@ class HostileServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hook"
 
-    def start(self) -> HostileServer:
+    def start(self) -> Self:
         sock = self._sock = self._sock or bind_loopback(self.port)  # bound anew after a stop
         sock.listen(16)
         sock.settimeout(0.1)
@@ -58,14 +58,6 @@ class HostileServer:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
-
-    def __enter__(self) -> HostileServer:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _accept(self) -> None:
         while not self._stop.is_set():

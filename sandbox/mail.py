@@ -14,14 +14,13 @@ import warnings
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
-from sandbox.ports import bind_loopback, port_of
+from sandbox.ports import Server, bind_loopback, port_of
 
 
 @dataclass
-class MailSink:
+class MailSink(Server):
     """An SMTP server collecting messages; with ``users``, it requires AUTH LOGIN/PLAIN.
 
     With ``tls``: STARTTLS is offered and required, or (``implicit``) the whole session is TLS.
@@ -39,7 +38,7 @@ class MailSink:
         self.port = port_of(self._sock)
         self._controller: Any = None
 
-    def start(self) -> MailSink:
+    def start(self) -> Self:
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -91,11 +90,3 @@ class MailSink:
         if self._sock is not None:  # built, never started
             self._sock.close()
             self._sock = None
-
-    def __enter__(self) -> MailSink:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

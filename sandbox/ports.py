@@ -1,4 +1,5 @@
-"""Loopback sockets for the sandbox servers, bound when a server is built.
+"""Loopback sockets for the sandbox servers, bound when a server is built, and what every such
+server shares (``Server``: ``start``, ``stop`` and a ``with`` block around them).
 
 A port found free, released and bound again later can be taken in between: under pytest-xdist
 another test process asking the system for any free port may be given it ("Address already
@@ -16,9 +17,31 @@ every sandbox server asks for port 0 unless told a port.
 from __future__ import annotations
 
 import socket
+from abc import ABC, abstractmethod
 from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+from types import TracebackType
+from typing import Self
 
 HOST = "127.0.0.1"
+
+
+class Server(ABC):
+    """A sandbox server: bound when built, listening from ``start()`` until ``stop()``, and a
+    ``with`` block around the two."""
+
+    @abstractmethod
+    def start(self) -> Self: ...
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
 
 
 def bind_loopback(port: int = 0) -> socket.socket:

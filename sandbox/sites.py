@@ -20,15 +20,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox import render
 from sandbox.filler import filler_stories
 from sandbox.layout import ARTICLE_PAGES, article_path, documents, listing_page, page_of, render_family
 from sandbox.model import Article, Story
-from sandbox.ports import bind_loopback, http_server, port_of
+from sandbox.ports import Server, bind_loopback, http_server, port_of
 from sandbox.stories import STORIES
 
 # site -> the preset slugs it serves (Bernama's two editions share one host)
@@ -129,7 +128,7 @@ class _Response:
     article: str | None = None  # outlet slug when this is a 200 article page
 
 
-class OutletSites:
+class OutletSites(Server):
     """Fake copies of every preset outlet; see the README section "Sandbox"."""
 
     def __init__(
@@ -172,7 +171,7 @@ class OutletSites:
 
     # ------------------------------------------------------------ lifecycle
 
-    def start(self) -> OutletSites:
+    def start(self) -> Self:
         if self._servers:
             return self
         self._stopping.clear()
@@ -210,14 +209,6 @@ class OutletSites:
         for sock in self._sockets.values():
             sock.close()
         self._sockets.clear()
-
-    def __enter__(self) -> OutletSites:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # ------------------------------------------------------------ public API
 

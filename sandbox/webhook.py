@@ -16,10 +16,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
-from sandbox.ports import bind_loopback, http_server, port_of
+from sandbox.ports import Server, bind_loopback, http_server, port_of
 
 SECRET = "whsec_" + base64.b64encode(b"newswatch-test-secret-0123456789").decode()
 
@@ -56,7 +55,7 @@ class Request:
 
 
 @dataclass
-class WebhookReceiver:
+class WebhookReceiver(Server):
     """``mode``: "ok", "error" (500), "gone" (410), "slow" (sleep past the client's timeout),
     "hold" (wait for ``release`` before answering). ``fail_next`` answers 500 that many times.
 
@@ -88,7 +87,7 @@ class WebhookReceiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}{self.path}"
 
-    def start(self) -> WebhookReceiver:
+    def start(self) -> Self:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -147,11 +146,3 @@ class WebhookReceiver:
         if self._sock is not None:  # built, never started
             self._sock.close()
             self._sock = None
-
-    def __enter__(self) -> WebhookReceiver:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
