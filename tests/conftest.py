@@ -59,9 +59,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests marked slow run first, each group in its collection order. ``--maxschedchunk=1``
-    (pyproject.toml) has pytest-xdist hand out the tests one at a time as workers free up, so the
-    long ones (daemons, clusters, full crawls) start at once, side by side, and the many short
+    """The tests marked slow run first, each group in its collection order. The scheduler below
+    hands the tests out a few at a time as workers free up (at most three waiting per worker), so
+    the long ones (daemons, clusters, full crawls) start at once, side by side, and the many short
     ones fill the gaps after them: the run does not end waiting for a long test started last.
     Every worker sorts the same collection the same way (xdist checks that they agree)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
@@ -75,8 +75,9 @@ ONE_WORKER_MODULES = frozenset({"tests/crawler/test_presets.py"})
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """pytest-xdist's scheduling with the tests handed out as they come (slow ones first, see
-    above), except that each of ``ONE_WORKER_MODULES`` is one unit of work."""
+    """pytest-xdist's scheduling by units of work, handed out in collection order (the slow tests
+    first, see above; a worker is topped up to three waiting units): each test is a unit, except
+    that each of ``ONE_WORKER_MODULES`` is one whole unit (the largest units go first)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ModulesKeptTogether(LoadScopeScheduling):  # type: ignore[misc]  # untyped base
